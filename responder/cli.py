@@ -1,0 +1,127 @@
+"""The click command line: parse options, call one function, map errors to exit codes.
+
+Heavy modules (requests, PyGithub, detect-secrets, nacl) are imported inside the commands
+that need them, so the pre-commit hook's clean path stays fast.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import NoReturn
+
+import click
+
+from responder import __version__
+from responder.exitcodes import ExitCode
+from responder.redact import redact
+
+_UUIDISH = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+
+
+def fail(message: str, code: ExitCode = ExitCode.USAGE) -> NoReturn:
+    click.echo(f"qp-responder: error: {message}", err=True)
+    sys.exit(int(code))
+
+
+def warn(message: str) -> None:
+    click.echo(f"qp-responder: warning: {message}", err=True)
+
+
+def _progress(total: int) -> Callable[[int], None] | None:
+    if total <= 0 or not sys.stderr.isatty():
+        return None
+
+    def show(done: int) -> None:
+        width = 30
+        filled = min(width, width * done // total)
+        sys.stderr.write(f"\rscanning history [{'#' * filled}{'.' * (width - filled)}] {done}/{total} commits")
+        sys.stderr.flush()
+
+    return show
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="qp-responder")
+def cli() -> None:
+    """Find leaked QuestionPro API keys in git, and rotate them safely."""
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--staged", is_flag=True, help="Scan the added lines of the index against HEAD.")
+@click.option("--range", "rev_range", metavar="A..B", help="Scan the added lines of each commit in a range.")
+@click.option("--history", is_flag=True, help="Scan every commit reachable from every ref.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "sarif"]), default="text", show_default=True)
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), help="Write the report here.")
+@click.option("--baseline", type=click.Path(dir_okay=False, path_type=Path), help="Skip findings in this detect-secrets baseline.")
+@click.option("--exclude", multiple=True, metavar="GLOB", help="Skip paths matching GLOB (repeatable).")
+@click.option("--respond", is_flag=True, help="Rotate each distinct key found (see `respond`).")
+@click.option("--yes", is_flag=True, help="With --respond: rotate without asking.")
+@click.option("--repo", metavar="OWNER/NAME", help="With --respond: the GitHub repository.")
+@click.option("--secret-name", default="QUESTIONPRO_API_KEY", show_default=True)
+@click.option("--environment", metavar="NAME")
+@click.option("--org", metavar="NAME")
+@click.option("--datacenter", metavar="DC")
+def scan(
+    paths: tuple[Path, ...], staged: bool, rev_range: str | None, history: bool, fmt: str,
+    output: Path | None, baseline: Path | None, exclude: tuple[str, ...], respond: bool, yes: bool,
+    repo: str | None, secret_name: str, environment: str | None, org: str | None, datacenter: str | None,
+) -> None:
+    """Scan PATHS (default: .), --staged, --range A..B or --history for QuestionPro keys.
+
+    Exit status: 0 nothing found, 1 key found, 2 usage or environment error.
+    """
+    from responder.commands.scan import ScanRequest, run_scan
+
+    modes = [bool(paths), staged, rev_range is not None, history]
+    if sum(modes) > 1:
+        fail("give PATHS, --staged, --range or --history, not several")
+    request = ScanRequest(
+        paths=paths, staged=staged, rev_range=rev_range, history=history, fmt=fmt, output=output,
+        baseline=baseline, exclude=exclude,
+    )
+    code = run_scan(request, progress=_progress)
+    if respond and code is ExitCode.LEAK_FOUND:
+        from responder.commands.respond import respond_to_findings
+
+        code = respond_to_findings(
+            request, repo=repo, yes=yes, secret_name=secret_name, environment=environment,
+            org=org, datacenter=datacenter,
+        )
+    sys.exit(int(code))
+
+
+@cli.command("plugin-path")
+def plugin_path() -> None:
+    """Print the path of the detect-secrets plugin file."""
+    from responder import plugin_files
+
+    click.echo(plugin_files.installed_plugin_path())
+
+
+@cli.command("init-plugin")
+@click.argument("path", default=".secrets-plugins/questionpro.py", type=click.Path(path_type=Path))
+def init_plugin(path: Path) -> None:
+    """Write a small plugin file to commit, so a baseline's plugin path exists in every clone."""
+    from responder import plugin_files
+
+    plugin_files.write_shim(path)
+    click.echo(f"wrote {path}; use: detect-secrets scan --plugin {path} > .secrets.baseline")
+
+
+def main() -> None:
+    """Entry point: one top-level handler, so a crash never exits 1 ("leak found")."""
+    try:
+        cli.main(prog_name="qp-responder")
+    except SystemExit:
+        raise
+    except KeyboardInterrupt:
+        click.echo("qp-responder: interrupted", err=True)
+        sys.exit(130)
+    except Exception as exc:  # noqa: BLE001 - the last line of defence
+        message = _UUIDISH.sub(lambda m: redact(m.group()), str(exc))[:500]
+        click.echo(f"qp-responder: internal error: {type(exc).__name__}: {message}", err=True)
+        sys.exit(int(ExitCode.INTERNAL))

@@ -1,0 +1,80 @@
+"""`qp-responder scan`: pick the source, scan, filter by baseline, render, exit code."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import click
+
+from responder import gitio, scanner
+from responder.baseline import BaselineError, load_baseline
+from responder.exitcodes import ExitCode
+from responder.findings import ScanReport
+from responder.formats import render
+
+ProgressFactory = Callable[[int], Callable[[int], None] | None]
+
+
+@dataclass(frozen=True)
+class ScanRequest:
+    paths: tuple[Path, ...] = ()
+    staged: bool = False
+    rev_range: str | None = None
+    history: bool = False
+    fmt: str = "text"
+    output: Path | None = None
+    baseline: Path | None = None
+    exclude: tuple[str, ...] = ()
+
+
+def collect(request: ScanRequest, cwd: Path, progress: ProgressFactory | None = None) -> ScanReport:
+    """Run the scan the request names. Raises GitError / BaselineError for bad input."""
+    exclude = scanner.Excluder(request.exclude)
+    if request.staged:
+        report = scanner.scan_staged(gitio.require_root(cwd), cwd, exclude)
+    elif request.rev_range is not None or request.history:
+        root = gitio.require_root(cwd)
+        if request.history:
+            revs = ["--all"]
+        else:
+            assert request.rev_range is not None
+            gitio.check_range(root, request.rev_range)
+            revs = [request.rev_range]
+        show = progress(gitio.count_commits(root, [*revs, "--no-merges"])) if progress else None
+        report = scanner.scan_revisions(
+            root, revs, cwd, exclude, include_removed=not request.history, progress=show
+        )
+        if show is not None:
+            sys.stderr.write("\n")
+    else:
+        report = scanner.scan_paths(list(request.paths) or [cwd], cwd, exclude)
+    if request.baseline is not None:
+        known = load_baseline(request.baseline, cwd)
+        report.findings = [f for f in report.findings if not known.is_known(f)]
+    return report
+
+
+def run_scan(request: ScanRequest, progress: ProgressFactory | None = None) -> ExitCode:
+    cwd = Path.cwd()
+    try:
+        report = collect(request, cwd, progress)
+    except (gitio.GitError, BaselineError) as exc:
+        click.echo(f"qp-responder: error: {exc}", err=True)
+        return ExitCode.USAGE
+    for message in report.warnings:
+        click.echo(f"qp-responder: warning: {message}", err=True)
+    text = render(request.fmt, report.findings)
+    if request.output is not None:
+        try:
+            request.output.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            click.echo(f"qp-responder: error: cannot write {request.output}: {exc.strerror}", err=True)
+            return ExitCode.USAGE
+        if report.findings:
+            click.echo(f"qp-responder: {len(report.blocking)} finding(s) written to {request.output}", err=True)
+    elif text:
+        click.echo(text, nl=False)
+    return ExitCode.LEAK_FOUND if report.blocking else ExitCode.CLEAN

@@ -1,0 +1,130 @@
+"""The only module that runs ``git``.
+
+Every call pins the options a user's config could change (colour, prefixes, external
+diff, textconv, pager, quoting) so the output has one shape on every machine.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+from responder.patch import COMMIT_MARK
+
+EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
+_CONFIG = ("-c", "core.quotepath=off", "-c", "log.showSignature=false", "-c", "diff.noprefix=false")
+_DIFF_OPTS = (
+    "--no-color", "--no-ext-diff", "--no-textconv", "--no-relative", "-U0",
+    "--src-prefix=a/", "--dst-prefix=b/", "--diff-filter=ACDMRT",
+)
+
+
+class GitError(Exception):
+    """git failed or this is not a repository; the message is safe to show."""
+
+
+def _env() -> dict[str, str]:
+    env = dict(os.environ)
+    env.update({"GIT_PAGER": "cat", "LC_ALL": "C", "GIT_TERMINAL_PROMPT": "0"})
+    env.pop("GIT_EXTERNAL_DIFF", None)
+    return env
+
+
+def git(root: Path | None, *args: str, check: bool = True) -> subprocess.CompletedProcess[bytes]:
+    cmd = ["git", "--no-pager", *_CONFIG, *args]
+    try:
+        done = subprocess.run(cmd, cwd=root, capture_output=True, env=_env(), check=False)
+    except FileNotFoundError as exc:
+        raise GitError("git is not installed or not on PATH") from exc
+    if check and done.returncode != 0:
+        message = done.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise GitError(message[-1] if message else f"git {args[0]} failed")
+    return done
+
+
+def repo_root(start: Path) -> Path | None:
+    done = git(start, "rev-parse", "--show-toplevel", check=False)
+    if done.returncode != 0:
+        return None
+    return Path(os.fsdecode(done.stdout.rstrip(b"\n")))
+
+
+def require_root(start: Path) -> Path:
+    root = repo_root(start)
+    if root is None:
+        raise GitError(f"not a git repository: {start}")
+    return root
+
+
+def has_head(root: Path) -> bool:
+    return git(root, "rev-parse", "--verify", "--quiet", "HEAD", check=False).returncode == 0
+
+
+def staged_patch(root: Path) -> bytes:
+    """Index against HEAD (against the empty tree in a repository with no commits)."""
+    base = "HEAD" if has_head(root) else EMPTY_TREE
+    return git(root, "diff", "--cached", *_DIFF_OPTS, base, "--").stdout
+
+
+def check_range(root: Path, rev_range: str) -> None:
+    if rev_range.startswith("-"):
+        raise GitError(f"bad range: {rev_range!r}")
+    done = git(root, "rev-list", "--count", rev_range, "--", check=False)
+    if done.returncode != 0:
+        raise GitError(f"bad range {rev_range!r}: not a revision range in this repository")
+
+
+def count_commits(root: Path, revs: Sequence[str]) -> int:
+    done = git(root, "rev-list", "--count", *revs, "--", check=False)
+    return int(done.stdout or b"0") if done.returncode == 0 else 0
+
+
+def log_patches(root: Path, revs: Sequence[str]) -> Iterator[bytes]:
+    """Stream ``git log -p`` for ``revs`` in chunks that end on a commit boundary."""
+    cmd = [
+        "git", "--no-pager", *_CONFIG, "log", "-p", *_DIFF_OPTS, "--no-merges",
+        f"--format={COMMIT_MARK.decode()}%H", *revs, "--",
+    ]
+    proc = subprocess.Popen(
+        cmd, cwd=root, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=_env()
+    )
+    assert proc.stdout is not None
+    pending = b""
+    boundary = b"\n" + COMMIT_MARK
+    try:
+        while True:
+            block = proc.stdout.read1(1 << 20)
+            if not block:
+                break
+            pending += block
+            cut = pending.rfind(boundary)
+            if cut > 0:
+                yield pending[: cut + 1]
+                pending = pending[cut + 1 :]
+        if pending:
+            yield pending
+    finally:
+        proc.stdout.close()
+        stderr = proc.stderr.read() if proc.stderr else b""
+        code = proc.wait()
+        if proc.stderr:
+            proc.stderr.close()
+    if code != 0:
+        message = stderr.decode("utf-8", "replace").strip().splitlines()
+        raise GitError(message[-1] if message else "git log failed")
+
+
+def read_blob(root: Path, spec: str) -> bytes | None:
+    """``<rev>:<path>`` or ``:<path>`` (the index); None when there is no such blob."""
+    done = git(root, "cat-file", "blob", spec, check=False)
+    return done.stdout if done.returncode == 0 else None
+
+
+def list_files(root: Path, paths: Sequence[Path]) -> list[Path]:
+    """Tracked and untracked-but-not-ignored files under ``paths`` (absolute)."""
+    rel = [":(literal)" + os.path.relpath(p, root) for p in paths] or ["."]
+    done = git(root, "ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", *rel)
+    names = {os.fsdecode(n) for n in done.stdout.split(b"\0") if n}
+    return [root / n for n in sorted(names)]

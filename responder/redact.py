@@ -1,0 +1,27 @@
+"""The only two ways a key may be shown: a redacted form and detect-secrets' sha1."""
+
+from __future__ import annotations
+
+import hashlib
+
+
+def hashed_secret(secret: str) -> str:
+    """The sha1 hex digest detect-secrets stores as ``hashed_secret``."""
+    return hashlib.sha1(secret.encode("utf-8")).hexdigest()
+
+
+def redact(secret: str) -> str:
+    """``3e158e6c-…-ec1406881337`` -> ``3e15…1337``; short values show nothing."""
+    if len(secret) < 16:
+        return "…"
+    return f"{secret[:4]}…{secret[-4:]}"
+
+
+def scrub(text: str, *secrets: str) -> str:
+    """Replace every occurrence of each secret in ``text`` by its redacted form."""
+    for secret in secrets:
+        if secret:
+            text = text.replace(secret, redact(secret))
+            text = text.replace(secret.upper(), redact(secret))
+            text = text.replace(secret.lower(), redact(secret))
+    return text
