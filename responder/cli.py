@@ -104,12 +104,25 @@ def plugin_path() -> None:
 
 @cli.command("init-plugin")
 @click.argument("path", default=".secrets-plugins/questionpro.py", type=click.Path(path_type=Path))
-def init_plugin(path: Path) -> None:
+@click.option("--baseline", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also make this baseline name the plugin by a path relative to the current directory.")
+def init_plugin(path: Path, baseline: Path | None) -> None:
     """Write a small plugin file to commit, so a baseline's plugin path exists in every clone."""
+    import json
+
     from responder import plugin_files
 
     plugin_files.write_shim(path)
-    click.echo(f"wrote {path}; use: detect-secrets scan --plugin {path} > .secrets.baseline")
+    click.echo(f"wrote {path} (commit it)")
+    if baseline is None or not baseline.exists():
+        click.echo(f"next: detect-secrets scan --plugin {path} > .secrets.baseline")
+        click.echo(f"then: qp-responder init-plugin {path} --baseline .secrets.baseline")
+        return
+    try:
+        changed = plugin_files.relativise_baseline(baseline, path, Path.cwd())
+    except (OSError, ValueError, AttributeError, json.JSONDecodeError) as exc:
+        fail(f"cannot update {baseline}: {type(exc).__name__}")
+    click.echo(f"{baseline}: plugin path {'made relative' if changed else 'already relative'}")
 
 
 def main() -> None:

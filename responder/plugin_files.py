@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import os
 from pathlib import Path
 
 SHIM = '''"""QuestionPro API key plugin for detect-secrets (written by `qp-responder init-plugin`).
@@ -28,3 +30,23 @@ def installed_plugin_path() -> Path:
 def write_shim(path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(SHIM, encoding="utf-8")
+
+
+def relativise_baseline(baseline: Path, shim: Path, root: Path) -> bool:
+    """Point the baseline's QuestionPro plugin entry at ``shim``, relative to ``root``.
+
+    detect-secrets records ``--plugin`` as an absolute ``file://`` path, which does not
+    exist in another clone; it reads a relative one against the directory it runs in
+    (pre-commit runs hooks at the repository root) and keeps it when it rewrites the file.
+    Returns whether the baseline changed.
+    """
+    doc = json.loads(baseline.read_text(encoding="utf-8"))
+    relative = "file://" + os.path.relpath(shim.resolve(), root.resolve()).replace(os.sep, "/")
+    changed = False
+    for plugin in doc.get("plugins_used", []):
+        if plugin.get("name") == "QuestionProDetector" and plugin.get("path") != relative:
+            plugin["path"] = relative
+            changed = True
+    if changed:
+        baseline.write_text(json.dumps(doc, indent=2) + "\n", encoding="utf-8")
+    return changed
