@@ -15,6 +15,7 @@ Every regex here is linear or runs on a window of bounded length, so adversarial
 
 from __future__ import annotations
 
+import bisect
 import enum
 import re
 from collections.abc import Callable, Iterator
@@ -199,19 +200,37 @@ def _belongs_to_other_service(text: str, start: int, end: int, line_end: int) ->
     return last_other > last_qp
 
 
+def _label(found: re.Match[str]) -> str:
+    label = next(g for g in found.groups() if g).lower()
+    return _HOST_TO_DC.get(label, "com" if label == "us" else label)
+
+
+@dataclass(frozen=True)
+class DatacenterMarks:
+    """Where a text names a datacenter: explicit settings first, then hosts."""
+
+    settings: tuple[tuple[int, str], ...]
+    hosts: tuple[tuple[int, str], ...]
+
+    @classmethod
+    def of(cls, text: str) -> DatacenterMarks:
+        return cls(
+            tuple((m.start(), _label(m)) for m in _DC_SETTING.finditer(text)),
+            tuple((m.start(), _label(m)) for m in _HOSTS.finditer(text)),
+        )
+
+    def nearest(self, offset: int) -> str | None:
+        for marks in (self.settings, self.hosts):
+            if marks:
+                i = bisect.bisect_left(marks, (offset, ""))
+                around = marks[max(0, i - 1) : i + 1]
+                return min(around, key=lambda mark: abs(mark[0] - offset))[1]
+        return None
+
+
 def datacenter_near(text: str, offset: int) -> str | None:
     """The datacenter named closest to ``offset``: a setting, else a QuestionPro host."""
-    best: tuple[int, str] | None = None
-    for pattern in (_DC_SETTING, _HOSTS):
-        for found in pattern.finditer(text):
-            label = next(g for g in found.groups() if g).lower()
-            label = _HOST_TO_DC.get(label, "com" if label == "us" else label)
-            distance = abs(found.start() - offset)
-            if best is None or distance < best[0]:
-                best = (distance, label)
-        if best is not None:
-            return best[1]
-    return None
+    return DatacenterMarks.of(text).nearest(offset)
 
 
 def talks_to_questionpro(text: str) -> bool:
@@ -226,6 +245,7 @@ def find_keys(text: str, wanted_lines: Callable[[int], bool] | None = None) -> l
     """
     matches: list[Match] = []
     qp_file: bool | None = None
+    marks: DatacenterMarks | None = None
     line_number, counted_to = 1, 0
     for found in iter_uuids(text):
         start, end = found.span()
@@ -247,7 +267,8 @@ def find_keys(text: str, wanted_lines: Callable[[int], bool] | None = None) -> l
                 qp_file = talks_to_questionpro(text)
             if not qp_file or _belongs_to_other_service(text, start, end, line_end):
                 continue
-        matches.append(Match(line_number, secret, datacenter_near(text, start), start))
+        marks = marks or DatacenterMarks.of(text)
+        matches.append(Match(line_number, secret, marks.nearest(start), start))
     return matches
 
 

@@ -65,7 +65,7 @@ def has_head(root: Path) -> bool:
 def staged_patch(root: Path) -> bytes:
     """Index against HEAD (against the empty tree in a repository with no commits)."""
     base = "HEAD" if has_head(root) else EMPTY_TREE
-    return git(root, "diff", "--cached", *_DIFF_OPTS, base, "--").stdout
+    return git(root, "diff", "--cached", "--no-renames", *_DIFF_OPTS, base, "--").stdout
 
 
 def check_range(root: Path, rev_range: str) -> None:
@@ -81,10 +81,15 @@ def count_commits(root: Path, revs: Sequence[str]) -> int:
     return int(done.stdout or b"0") if done.returncode == 0 else 0
 
 
-def log_patches(root: Path, revs: Sequence[str]) -> Iterator[bytes]:
-    """Stream ``git log -p`` for ``revs`` in chunks that end on a commit boundary."""
+def log_patches(root: Path, revs: Sequence[str], *, renames: bool) -> Iterator[bytes]:
+    """Stream ``git log -p`` for ``revs`` in chunks that end on a commit boundary.
+
+    Without rename detection a moved file's lines count as added: right for a range (the
+    key is in what is pushed) and for the index; a full history already saw them added.
+    """
     cmd = [
         "git", "--no-pager", *_CONFIG, "log", "-p", *_DIFF_OPTS, "--no-merges",
+        "--find-renames" if renames else "--no-renames",
         f"--format={COMMIT_MARK.decode()}%H", *revs, "--",
     ]
     proc = subprocess.Popen(

@@ -20,6 +20,7 @@ from responder.findings import Finding, ScanReport
 from responder.patch import FileDiff, parse_diff, split_commits
 
 MAX_FILE_BYTES = 256 * 1024 * 1024
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 _PROBE_BYTES = re.compile(rb"-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-")
 
 
@@ -29,7 +30,7 @@ def decode(data: bytes) -> str | None:
     UTF-16 (BOM) is decoded; everything else as latin-1, which never fails and keeps one
     character per byte: keys and names are ASCII, and invalid UTF-8 costs nothing.
     """
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+    if data.startswith(_UTF16_BOMS) and b"\0" in data[:8192]:  # UTF-16 text is full of NULs
         try:
             return data.decode("utf-16")
         except UnicodeDecodeError:
@@ -108,7 +109,7 @@ def scan_paths(paths: Sequence[Path], cwd: Path, exclude: Excluder) -> ScanRepor
             report.warnings.append(f"cannot read {name}: {exc.strerror or type(exc).__name__}")
             continue
         report.files_scanned += 1
-        if _PROBE_BYTES.search(data) is None:
+        if _PROBE_BYTES.search(data) is None and not data.startswith(_UTF16_BOMS):
             continue
         text = decode(data)
         if text is not None:
@@ -190,7 +191,7 @@ def scan_revisions(
 ) -> ScanReport:
     """Every commit in ``revs`` (streamed: memory does not grow with history)."""
     report = ScanReport()
-    for chunk in gitio.log_patches(root, revs):
+    for chunk in gitio.log_patches(root, revs, renames=not include_removed):
         if _PROBE_BYTES.search(chunk) is None:
             report.commits_scanned += chunk.count(b"\n\x1e") + chunk.startswith(b"\x1e")
         else:

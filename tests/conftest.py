@@ -1,0 +1,105 @@
+"""Shared fixtures: real git repositories with a pinned identity, and the real CLI."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(autouse=True)
+def _isolated_git(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No user or system git config leaks in; commits are reproducible."""
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(home / ".gitconfig"))
+    for var, value in {
+        "GIT_AUTHOR_NAME": "Test", "GIT_AUTHOR_EMAIL": "test@example.invalid",
+        "GIT_COMMITTER_NAME": "Test", "GIT_COMMITTER_EMAIL": "test@example.invalid",
+        "GIT_AUTHOR_DATE": "2026-01-01T00:00:00Z", "GIT_COMMITTER_DATE": "2026-01-01T00:00:00Z",
+    }.items():
+        monkeypatch.setenv(var, value)
+    (home / ".gitconfig").write_text("[init]\n\tdefaultBranch = main\n[protocol \"file\"]\n\tallow = always\n")
+    for var in ("GITHUB_TOKEN", "QP_RESPONDER_SECRETS_TOKEN", "GITHUB_REPOSITORY", "GITHUB_API_URL",
+                "QUESTIONPRO_BASE_URL", "GITHUB_ACTIONS"):
+        monkeypatch.delenv(var, raising=False)
+
+
+def git(cwd: Path, *args: str) -> str:
+    done = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, check=True)
+    return done.stdout.strip()
+
+
+@dataclass
+class Repo:
+    path: Path
+
+    def write(self, name: str, content: str | bytes) -> Path:
+        target = self.path / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            target.write_bytes(content)
+        else:
+            target.write_text(content, encoding="utf-8")
+        return target
+
+    def git(self, *args: str) -> str:
+        return git(self.path, *args)
+
+    def commit(self, message: str = "change", *names: str) -> str:
+        self.git("add", "-A", *names)
+        self.git("commit", "-q", "--allow-empty", "-m", message)
+        return self.git("rev-parse", "HEAD")
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Repo:
+    path = tmp_path / "repo"
+    path.mkdir()
+    git(path, "init", "-q")
+    return Repo(path)
+
+
+@dataclass
+class Run:
+    code: int
+    stdout: str
+    stderr: str
+
+    @property
+    def output(self) -> str:
+        return self.stdout + self.stderr
+
+
+def run_cli(args: Sequence[str], cwd: Path, *, stdin: str | None = None,
+            env: dict[str, str] | None = None, secrets: Sequence[str] = ()) -> Run:
+    """Run the real ``qp-responder`` in a subprocess; assert no secret is printed."""
+    full_env = dict(os.environ)
+    full_env.update(env or {})
+    done = subprocess.run(
+        [sys.executable, "-m", "responder", *args], cwd=cwd, input=stdin, capture_output=True,
+        text=True, env=full_env, timeout=300,
+    )
+    run = Run(done.returncode, done.stdout, done.stderr)
+    assert_no_secret(run.output, secrets)
+    return run
+
+
+def assert_no_secret(text: str | bytes, secrets: Sequence[str]) -> None:
+    blob = text.encode("utf-8", "surrogateescape") if isinstance(text, str) else text
+    for secret in secrets:
+        for form in {secret, secret.lower(), secret.upper()}:
+            assert form.encode() not in blob, "a key was written in plaintext"
+
+
+@pytest.fixture
+def cli() -> Iterator[type[Run]]:
+    yield Run

@@ -1,0 +1,192 @@
+"""`scan --staged`, `--range` and `--history` against real repositories."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import Repo, run_cli
+from tests.corpus import NEGATIVES, POSITIVES, new_key
+
+
+def _json(repo: Repo, *args: str, secrets: list[str], code: int) -> list[dict[str, object]]:
+    run = run_cli(["scan", "--format", "json", *args], repo.path, secrets=secrets)
+    assert run.code == code, run.stderr
+    return json.loads(run.stdout)
+
+
+def test_staged_in_repo_without_commits(repo: Repo) -> None:
+    key = new_key()
+    repo.write(".env", f"QUESTIONPRO_API_KEY={key}\n")
+    assert run_cli(["scan", "--staged"], repo.path).code == 0  # not staged yet
+    repo.git("add", ".env")
+    found = _json(repo, "--staged", secrets=[key], code=1)
+    assert [(f["filename"], f["line_number"], f["commit"]) for f in found] == [(".env", 1, None)]
+
+
+def test_staged_judges_context_from_the_whole_staged_file(repo: Repo) -> None:
+    key = new_key()
+    repo.write("svc.py", "# QuestionPro client\n" + "x = 1\n" * 198)
+    repo.commit("base")
+    repo.write("svc.py", "# QuestionPro client\n" + "x = 1\n" * 198 + f'api_key = "{key}"\n')
+    repo.git("add", "svc.py")
+    found = _json(repo, "--staged", secrets=[key], code=1)
+    assert [(f["filename"], f["line_number"]) for f in found] == [("svc.py", 200)]
+
+
+def test_staged_uses_the_index_not_the_worktree(repo: Repo) -> None:
+    key = new_key()
+    repo.write("a.env", f"QUESTIONPRO_API_KEY={key}\n")
+    repo.git("add", "a.env")
+    repo.write("a.env", "QUESTIONPRO_API_KEY=\n")  # fixed in the worktree, not staged
+    _json(repo, "--staged", secrets=[key], code=1)
+
+
+def test_removed_key_is_previously_committed_not_blocking(repo: Repo) -> None:
+    key = new_key()
+    repo.write(".env", f"QUESTIONPRO_API_KEY={key}\nOTHER=1\n")
+    repo.commit("oops")
+    repo.write(".env", "OTHER=1\n")
+    repo.git("add", ".env")
+    run = run_cli(["scan", "--staged"], repo.path, secrets=[key])
+    assert run.code == 0
+    assert "previously committed" in run.stdout
+    found = _json(repo, "--staged", secrets=[key], code=0)
+    assert [(f["line_number"], f["previously_committed"]) for f in found] == [(1, True)]
+    repo.git("rm", "-qf", ".env")
+    assert _json(repo, "--staged", secrets=[key], code=0)[0]["previously_committed"] is True
+
+
+def test_moved_key_still_blocks(repo: Repo) -> None:
+    key = new_key()
+    repo.write("a.env", f"QUESTIONPRO_API_KEY={key}\n")
+    repo.commit("oops")
+    repo.git("mv", "a.env", "b.env")
+    repo.write("b.env", f"# moved\nQUESTIONPRO_API_KEY={key}\n")
+    repo.git("add", "b.env")
+    found = _json(repo, "--staged", secrets=[key], code=1)
+    assert [(f["filename"], f["previously_committed"]) for f in found] == [("b.env", False)]
+
+
+def test_staged_corpus(repo: Repo) -> None:
+    key = new_key()
+    expected = set()
+    for i, case in enumerate(POSITIVES + NEGATIVES):
+        name = f"c{i:02d}/{case.filename}"
+        repo.write(name, case.render(key))
+        expected |= {(name, line) for line, _ in case.expect}
+    repo.git("add", "-A")
+    found = _json(repo, "--staged", secrets=[key], code=1)
+    assert {(f["filename"], f["line_number"]) for f in found} == expected
+
+
+def test_staged_hostile_paths_and_content(repo: Repo) -> None:
+    key = new_key()
+    line = f"QUESTIONPRO_API_KEY={key}\n"
+    repo.write("with space.env", line)
+    repo.write("tab\tname.env", line)
+    repo.write("new\nline.env", line)
+    repo.write("ünï.env", line)
+    repo.write('quote".env', line)
+    repo.write("bin.dat", b"\0\0" + line.encode())
+    repo.write("latin.txt", b"\xff\xfe\xfd not utf8\n" + line.encode())
+    repo.write("big.txt", b"y" * (50 * 1024 * 1024))
+    repo.write("+++ weird.env", "++ not a header\n" + line)
+    repo.git("add", "-A")
+    found = _json(repo, "--staged", secrets=[key], code=1)
+    names = sorted(f["filename"] for f in found)
+    assert names == sorted(
+        ["with space.env", "tab\\tname.env", "new\\nline.env", "ünï.env", 'quote".env', "latin.txt", "+++ weird.env"]
+    )
+
+
+def test_staged_submodule_and_symlink(repo: Repo, tmp_path: Path) -> None:
+    sub = Repo(tmp_path / "sub")
+    sub.path.mkdir()
+    sub.git("init", "-q")
+    sub.write("x.txt", "hello\n")
+    sub.commit("sub")
+    repo.git("-c", "protocol.file.allow=always", "submodule", "add", "-q", str(sub.path), "vendor/sub")
+    key = new_key()
+    repo.write("real.env", f"QUESTIONPRO_API_KEY={key}\n")
+    (repo.path / "link.env").symlink_to("real.env")
+    repo.git("add", "-A")
+    found = _json(repo, "--staged", secrets=[key], code=1)
+    assert [f["filename"] for f in found] == ["real.env"]
+
+
+def test_staged_outside_repo_is_usage_error(tmp_path: Path) -> None:
+    run = run_cli(["scan", "--staged"], tmp_path)
+    assert run.code == 2 and "not a git repository" in run.stderr
+
+
+def test_range_reports_commits(repo: Repo) -> None:
+    key, key2 = new_key(), new_key()
+    repo.write("README", "hi\n")
+    base = repo.commit("base")
+    repo.write(".env", f"QUESTIONPRO_API_KEY={key}\n")
+    leak = repo.commit("leak")
+    repo.write(".env", "QUESTIONPRO_API_KEY=\n")
+    fix = repo.commit("fix")
+    found = _json(repo, "--range", f"{base}..{fix}", secrets=[key], code=1)
+    assert [(f["commit"], f["previously_committed"]) for f in found] == [(leak, False)]
+    # the fix alone: the key only in a removed line -> reported, not blocking
+    found = _json(repo, "--range", f"{leak}..{fix}", secrets=[key], code=0)
+    assert [(f["commit"], f["previously_committed"]) for f in found] == [(fix, True)]
+    repo.write("k.yml", f"questionpro:\n  api_key: {key2}\n")
+    newest = repo.commit("second leak")
+    found = _json(repo, "--range", f"{fix}..{newest}", secrets=[key, key2], code=1)
+    assert [(f["filename"], f["commit"]) for f in found] == [("k.yml", newest)]
+
+
+@pytest.mark.parametrize("bad", ["nope..HEAD", "HEAD..nope", "--all", "-p"])
+def test_bad_range_is_usage_error(repo: Repo, bad: str) -> None:
+    repo.commit("c")
+    run = run_cli(["scan", f"--range={bad}"], repo.path)
+    assert run.code == 2 and "bad range" in run.stderr
+
+
+def test_history_scans_all_refs(repo: Repo) -> None:
+    keys = [new_key() for _ in range(4)]
+    repo.write("a.txt", "a\n")
+    repo.commit("root")
+    repo.write("main.env", f"QUESTIONPRO_API_KEY={keys[0]}\n")
+    on_main = repo.commit("main leak")
+    repo.write("main.env", "QUESTIONPRO_API_KEY=\n")
+    repo.commit("main fix")
+    repo.git("checkout", "-q", "-b", "feature", "HEAD~2")
+    repo.write("f.yml", f"questionpro:\n  apiKey: {keys[1]}\n")
+    on_branch = repo.commit("branch leak")
+    repo.git("checkout", "-q", "--orphan", "orphan")
+    repo.git("rm", "-rqf", ".")
+    repo.write("o.py", f'QP_API_KEY = "{keys[2]}"\n')
+    on_orphan = repo.commit("orphan leak")
+    repo.git("tag", "t1")
+    repo.git("checkout", "-q", "main")
+    repo.write("unrelated.txt", f"request id {keys[3]}\n")
+    repo.commit("not a key")
+    found = _json(repo, "--history", secrets=keys, code=1)
+    assert sorted((f["filename"], f["commit"]) for f in found) == sorted(
+        [("main.env", on_main), ("f.yml", on_branch), ("o.py", on_orphan)]
+    )
+    assert all(not f["previously_committed"] for f in found)
+
+
+def test_history_empty_repo_and_outside_repo(repo: Repo, tmp_path: Path) -> None:
+    assert run_cli(["scan", "--history"], repo.path).code == 0
+    assert run_cli(["scan", "--history"], tmp_path).code == 2
+
+
+def test_history_ignores_hostile_user_config(repo: Repo) -> None:
+    key = new_key()
+    for setting in (
+        ("diff.noprefix", "true"), ("color.ui", "always"), ("diff.external", "false"),
+        ("log.showSignature", "true"), ("diff.mnemonicPrefix", "true"), ("core.quotepath", "true"),
+    ):
+        repo.git("config", *setting)
+    repo.write("dir/ü.env", f"QUESTIONPRO_API_KEY={key}\n")
+    leak = repo.commit("leak")
+    found = _json(repo, "--history", secrets=[key], code=1)
+    assert [(f["filename"], f["commit"]) for f in found] == [("dir/ü.env", leak)]
