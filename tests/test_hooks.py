@@ -1,0 +1,124 @@
+"""The hook through the real pre-commit framework, and the plain git hook in hooks/."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT, Repo, assert_no_secret, git
+from tests.corpus import new_key
+
+BIN = Path(sys.executable).parent
+
+
+def _commit(repo: Repo, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        ["git", "commit", "-m", "change"], cwd=repo.path, capture_output=True, text=True,
+        env={**os.environ, **(env or {})}, timeout=900,
+    )
+
+
+@pytest.fixture(scope="session")
+def hook_repo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    """A git repository holding this checkout's working tree, as users would point at it."""
+    target = tmp_path_factory.mktemp("qp-responder-src")
+    listed = subprocess.run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"], cwd=ROOT,
+        capture_output=True, check=True,
+    ).stdout.split(b"\0")
+    for raw in filter(None, listed):
+        name = os.fsdecode(raw)
+        if (ROOT / name).is_file():
+            (target / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(ROOT / name, target / name)
+    env = {**os.environ, "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1",
+           "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@t.invalid",
+           "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@t.invalid"}
+    for args in (["init", "-q"], ["add", "-A"], ["commit", "-qm", "snapshot"]):
+        subprocess.run(["git", *args], cwd=target, check=True, env=env, capture_output=True)
+    rev = subprocess.run(["git", "rev-parse", "HEAD"], cwd=target, check=True, env=env,
+                         capture_output=True, text=True).stdout.strip()
+    return target, rev
+
+
+@pytest.fixture(scope="session")
+def pre_commit_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("pre-commit-home")
+
+
+@pytest.mark.slow
+def test_pre_commit_framework_blocks_a_key(repo: Repo, hook_repo: tuple[Path, str], pre_commit_home: Path) -> None:
+    src, rev = hook_repo
+    repo.write(".pre-commit-config.yaml", f"repos:\n  - repo: {src}\n    rev: {rev}\n    hooks:\n      - id: qp-responder\n")
+    env = {"PRE_COMMIT_HOME": str(pre_commit_home), "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"}
+    subprocess.run([str(BIN / "pre-commit"), "install"], cwd=repo.path, check=True, capture_output=True,
+                   env={**os.environ, **env})
+    repo.write("README.md", "hello\n")
+    repo.git("add", "-A")
+    clean = _commit(repo, env)
+    assert clean.returncode == 0, clean.stdout + clean.stderr
+
+    key = new_key()
+    repo.write("app/settings.py", f"# QuestionPro\nQUESTIONPRO_API_KEY = '{key}'\n")
+    repo.git("add", "-A")
+    leak = _commit(repo, env)
+    assert leak.returncode != 0
+    assert "app/settings.py:2" in leak.stdout + leak.stderr
+    assert_no_secret(leak.stdout + leak.stderr, [key])
+    assert git(repo.path, "log", "--oneline").count("\n") == 0  # still only the clean commit
+
+    repo.write("app/settings.py", "# QuestionPro\nQUESTIONPRO_API_KEY = os.environ['QUESTIONPRO_API_KEY']\n")
+    repo.git("add", "-A")
+    assert _commit(repo, env).returncode == 0
+
+
+def test_plain_git_hook(repo: Repo) -> None:
+    done = subprocess.run(["sh", str(ROOT / "hooks" / "install")], cwd=repo.path, capture_output=True, text=True,
+                          env={**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"})
+    assert done.returncode == 0, done.stderr
+    assert (repo.path / ".git" / "hooks" / "pre-commit").exists()
+    env = {"PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"}
+    key = new_key()
+    repo.write(".env", f"QP_API_KEY={key}\n")
+    repo.git("add", "-A")
+    leak = _commit(repo, env)
+    assert leak.returncode == 1 and ".env:1" in leak.stderr  # git shows hook output on stderr
+    assert_no_secret(leak.stdout + leak.stderr, [key])
+    repo.write(".env", "QP_API_KEY=\n")
+    repo.git("add", "-A")
+    assert _commit(repo, env).returncode == 0
+    again = subprocess.run(["sh", str(ROOT / "hooks" / "install")], cwd=repo.path, capture_output=True, text=True)
+    assert again.returncode == 0 and "already installed" in again.stdout
+
+
+def test_plain_git_hook_fails_loudly_when_not_installed(repo: Repo, tmp_path: Path) -> None:
+    hooks = repo.path / ".git" / "hooks"
+    shutil.copy(ROOT / "hooks" / "pre-commit", hooks / "pre-commit")
+    bare_path = tmp_path / "bin"
+    bare_path.mkdir()
+    for tool in ("git", "sh", "cat", "dirname"):
+        found = shutil.which(tool)
+        assert found
+        (bare_path / tool).symlink_to(found)
+    repo.write("a.txt", "x\n")
+    repo.git("add", "-A")
+    done = _commit(repo, {"PATH": str(bare_path)})
+    assert done.returncode != 0 and "not installed" in done.stderr
+
+
+def test_hook_clean_path_imports_nothing_heavy(repo: Repo) -> None:
+    repo.write("a.py", "print('hi')\n")
+    repo.git("add", "-A")
+    probe = (
+        "import sys\nfrom responder.cli import main\nsys.argv = ['qp-responder', 'scan', '--staged']\n"
+        "try:\n    main()\nexcept SystemExit as e:\n    code = e.code\n"
+        "heavy = sorted({m.split('.')[0] for m in sys.modules} & {'requests', 'github', 'detect_secrets', 'nacl', 'urllib3'})\n"
+        "print(code, heavy)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], cwd=repo.path, capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "0 []"
