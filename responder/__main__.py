@@ -1,4 +1,4 @@
-from responder.cli import main
+from responder.entry import main
 
 if __name__ == "__main__":
     main()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,6 +26,8 @@ def load_baseline(path: Path, cwd: Path) -> Baseline:
     detect-secrets-hook silently scans nothing when a baseline's plugin ``path`` does not
     exist (a fresh clone, another machine): here that is an error, never a clean pass.
     """
+    import json
+
     try:
         doc = json.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:

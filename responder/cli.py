@@ -1,12 +1,11 @@
 """The click command line: parse options, call one function, map errors to exit codes.
 
 Heavy modules (requests, PyGithub, detect-secrets, nacl) are imported inside the commands
-that need them, so the pre-commit hook's clean path stays fast.
+that need them. The entry point and its top-level error handler are in ``entry``.
 """
 
 from __future__ import annotations
 
-import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -16,9 +15,6 @@ import click
 
 from responder import __version__
 from responder.exitcodes import ExitCode
-from responder.redact import redact
-
-_UUIDISH = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 
 
 def fail(message: str, code: ExitCode = ExitCode.USAGE) -> NoReturn:
@@ -31,7 +27,7 @@ def warn(message: str) -> None:
 
 
 def _progress(total: int) -> Callable[[int], None] | None:
-    if total <= 0 or not sys.stderr.isatty():
+    if total <= 0:
         return None
 
     def show(done: int) -> None:
@@ -56,7 +52,9 @@ def cli() -> None:
 @click.option("--history", is_flag=True, help="Scan every commit reachable from every ref.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "sarif"]), default="text", show_default=True)
 @click.option("--output", type=click.Path(dir_okay=False, path_type=Path), help="Write the report here.")
-@click.option("--baseline", type=click.Path(dir_okay=False, path_type=Path), help="Skip findings in this detect-secrets baseline.")
+@click.option(
+    "--baseline", type=click.Path(dir_okay=False, path_type=Path), help="Skip findings in this detect-secrets baseline."
+)
 @click.option("--exclude", multiple=True, metavar="GLOB", help="Skip paths matching GLOB (repeatable).")
 @click.option("--respond", is_flag=True, help="Rotate each distinct key found (see `respond`).")
 @click.option("--yes", is_flag=True, help="With --respond: rotate without asking.")
@@ -66,9 +64,21 @@ def cli() -> None:
 @click.option("--org", metavar="NAME")
 @click.option("--datacenter", metavar="DC")
 def scan(
-    paths: tuple[Path, ...], staged: bool, rev_range: str | None, history: bool, fmt: str,
-    output: Path | None, baseline: Path | None, exclude: tuple[str, ...], respond: bool, yes: bool,
-    repo: str | None, secret_name: str, environment: str | None, org: str | None, datacenter: str | None,
+    paths: tuple[Path, ...],
+    staged: bool,
+    rev_range: str | None,
+    history: bool,
+    fmt: str,
+    output: Path | None,
+    baseline: Path | None,
+    exclude: tuple[str, ...],
+    respond: bool,
+    yes: bool,
+    repo: str | None,
+    secret_name: str,
+    environment: str | None,
+    org: str | None,
+    datacenter: str | None,
 ) -> None:
     """Scan PATHS (default: .), --staged, --range A..B or --history for QuestionPro keys.
 
@@ -80,16 +90,27 @@ def scan(
     if sum(modes) > 1:
         fail("give PATHS, --staged, --range or --history, not several")
     request = ScanRequest(
-        paths=paths, staged=staged, rev_range=rev_range, history=history, fmt=fmt, output=output,
-        baseline=baseline, exclude=exclude,
+        paths=paths,
+        staged=staged,
+        rev_range=rev_range,
+        history=history,
+        fmt=fmt,
+        output=output,
+        baseline=baseline,
+        exclude=exclude,
     )
-    code = run_scan(request, progress=_progress)
+    code = run_scan(request, progress=_progress if sys.stderr.isatty() else None)
     if respond and code is ExitCode.LEAK_FOUND:
         from responder.commands.respond import respond_to_findings
 
         code = respond_to_findings(
-            request, repo=repo, yes=yes, secret_name=secret_name, environment=environment,
-            org=org, datacenter=datacenter,
+            request,
+            repo=repo,
+            yes=yes,
+            secret_name=secret_name,
+            environment=environment,
+            org=org,
+            datacenter=datacenter,
         )
     sys.exit(int(code))
 
@@ -104,8 +125,11 @@ def plugin_path() -> None:
 
 @cli.command("init-plugin")
 @click.argument("path", default=".secrets-plugins/questionpro.py", type=click.Path(path_type=Path))
-@click.option("--baseline", type=click.Path(dir_okay=False, path_type=Path),
-              help="Also make this baseline name the plugin by a path relative to the current directory.")
+@click.option(
+    "--baseline",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also make this baseline name the plugin by a path relative to the current directory.",
+)
 def init_plugin(path: Path, baseline: Path | None) -> None:
     """Write a small plugin file to commit, so a baseline's plugin path exists in every clone."""
     import json
@@ -123,18 +147,3 @@ def init_plugin(path: Path, baseline: Path | None) -> None:
     except (OSError, ValueError, AttributeError, json.JSONDecodeError) as exc:
         fail(f"cannot update {baseline}: {type(exc).__name__}")
     click.echo(f"{baseline}: plugin path {'made relative' if changed else 'already relative'}")
-
-
-def main() -> None:
-    """Entry point: one top-level handler, so a crash never exits 1 ("leak found")."""
-    try:
-        cli.main(prog_name="qp-responder")
-    except SystemExit:
-        raise
-    except KeyboardInterrupt:
-        click.echo("qp-responder: interrupted", err=True)
-        sys.exit(130)
-    except Exception as exc:  # noqa: BLE001 - the last line of defence
-        message = _UUIDISH.sub(lambda m: redact(m.group()), str(exc))[:500]
-        click.echo(f"qp-responder: internal error: {type(exc).__name__}: {message}", err=True)
-        sys.exit(int(ExitCode.INTERNAL))

@@ -20,57 +20,95 @@ import enum
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
-SECRET_TYPE = "QuestionPro API Key"
+SECRET_TYPE = "QuestionPro API Key"  # noqa: S105 - a type label, not a secret
+
+
+class _Lazy:
+    """A regex compiled on first use: importing this module compiles nothing (the
+    pre-commit hook's clean path needs only the UUID probe)."""
+
+    __slots__ = ("_args", "_compiled")
+
+    def __init__(self, pattern: str, flags: int = 0) -> None:
+        self._args = (pattern, flags)
+        self._compiled: re.Pattern[str] | None = None
+
+    def __getattr__(self, name: str) -> Any:
+        if self._compiled is None:
+            self._compiled = re.compile(*self._args)
+        return getattr(self._compiled, name)
+
 
 # A UUID not glued to other letters or digits. Leading literal-free classes are slow in
 # ``re``; the scan first looks for the literal ``-`` groups (see ``_PROBE``) and only then
 # checks the full shape around each probe hit.
-_UUID = re.compile(
+_UUID = _Lazy(
     r"(?<![0-9A-Za-z])[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}(?![0-9A-Za-z])"
 )
 
 # The identifier nearest before the key on its line, then 1-10 separator characters
 # (``=``, ``: ``, ``", "``, ``("``, `` || '``, ``\": \"`` in notebooks, ``|`` in tables).
-# Applied to a window of at most _NAME_WINDOW characters, so its cost is bounded.
-_PROBE = re.compile(r"-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-")
+# Matched once, anchored, on the reversed window (at most _NAME_WINDOW characters): linear.
+_PROBE = _Lazy(r"-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-")
 
-_NAME_BEFORE = re.compile(r"([A-Za-z_][\w.\-]*)[^\w\n]{1,10}\Z")
+_NAME_BEFORE_REVERSED = _Lazy(r"[^\w\n]{1,10}([\w.\-]*[A-Za-z_])")
 _NAME_WINDOW = 160
 
 # Tokens that sit between a real name and its value: look one name further back.
 _WEAK_NAMES = frozenset(
     {
-        "value", "val", "v", "default", "defaultvalue", "fallback", "content", "text",
-        "string", "str", "or", "getenv", "get", "environ", "env", "setdefault",
-        "getproperty", "getordefault", "secret", "token", "password", "data", "string.value",
+        "value",
+        "val",
+        "v",
+        "default",
+        "defaultvalue",
+        "fallback",
+        "content",
+        "text",
+        "string",
+        "str",
+        "or",
+        "getenv",
+        "get",
+        "environ",
+        "env",
+        "setdefault",
+        "getproperty",
+        "getordefault",
+        "secret",
+        "token",
+        "password",
+        "data",
+        "string.value",
     }
 )
 
-_QP_NAME = re.compile(r"questionpro|surveyanalytics")
-_QP_NAME_KEYISH = re.compile(r"key|token|secret|pass|cred|auth|client|sdk|api|service")
-_QP_SHORT_NAME = re.compile(r"(?:^|[^a-z])qp[^a-z]*(?:api[^a-z]*)?(?:access[^a-z]*)?key")
-_OTHER_SERVICE_IN_NAME = re.compile(
+_QP_NAME = _Lazy(r"questionpro|surveyanalytics")
+_QP_NAME_KEYISH = _Lazy(r"key|token|secret|pass|cred|auth|client|sdk|api|service")
+_QP_SHORT_NAME = _Lazy(r"(?:^|[^a-z])qp[^a-z]*(?:api[^a-z]*)?(?:access[^a-z]*)?key")
+_OTHER_SERVICE_IN_NAME = _Lazy(
     r"azure|openai|google|gcp|aws|stripe|sendgrid|mailchimp|twilio|slack|github|datadog|"
     r"algolia|firebase|mapbox|anthropic|pinecone|cohere|mistral|elastic|typesense|meili"
 )
 
 # Anything naming QuestionPro: marks a file as one that talks to QuestionPro.
-_QP_MARK = re.compile(r"questionpro|surveyanalytics\.com", re.IGNORECASE)
+_QP_MARK = _Lazy(r"questionpro|surveyanalytics\.com", re.IGNORECASE)
 # Services that also send an ``api-key`` header; when one is named closer to the key than
 # QuestionPro is, a generic ``api-key`` belongs to it.
-_OTHER_MARK = re.compile(
+_OTHER_MARK = _Lazy(
     r"openai|azure|cognitiveservices|search\.windows\.net|anthropic|typesense|meilisearch|"
     r"weaviate|qdrant|pinecone|elastic|algolia|mistral|cohere",
     re.IGNORECASE,
 )
 _COMPETE_WINDOW = 1500
 
-_HOSTS = re.compile(
+_HOSTS = _Lazy(
     r"questionpro\.(com|eu|ca|sg|au|ae)(?![\w-])|(surveyanalytics)\.com|(questionprosa)\.com",
     re.IGNORECASE,
 )
-_DC_SETTING = re.compile(
+_DC_SETTING = _Lazy(
     r"(?:data[_ -]?cent(?:er|re)|questionpro[_.-]?(?:env|environment|region|dc))"
     r"[^\w\n]{1,6}(us|com|eu|ca|sg|au|ae|sa|ksa)(?![\w-])",
     re.IGNORECASE,
@@ -78,8 +116,8 @@ _DC_SETTING = re.compile(
 _HOST_TO_DC = {"surveyanalytics": "sa", "questionprosa": "ksa"}
 DATACENTERS = ("com", "eu", "ca", "sg", "au", "ae", "sa", "ksa")
 
-_ALLOWLIST = re.compile(r"pragma:\s*allowlist[ -]secret", re.IGNORECASE)
-_ALLOWLIST_NEXT = re.compile(r"pragma:\s*allowlist[ -]nextline[ -]secret", re.IGNORECASE)
+_ALLOWLIST = _Lazy(r"pragma:\s*allowlist[ -]secret", re.IGNORECASE)
+_ALLOWLIST_NEXT = _Lazy(r"pragma:\s*allowlist[ -]nextline[ -]secret", re.IGNORECASE)
 _PLACEHOLDER_RUNS = ("1234567", "0123456", "abcdef", "deadbeef", "cafebabe", "123e4567e89b")
 
 
@@ -127,10 +165,12 @@ def is_placeholder(uuid: str) -> bool:
 
 
 def _name_before(prefix: str) -> tuple[str, int] | None:
-    found = _NAME_BEFORE.search(prefix)
+    """The name ending 1-10 separator characters before the end of ``prefix``, and where
+    it starts (the longest run of name characters that starts with a letter)."""
+    found = _NAME_BEFORE_REVERSED.match(prefix[::-1])
     if found is None:
         return None
-    return found.group(1), found.start(1)
+    return found.group(1)[::-1], len(prefix) - found.end(1)
 
 
 def _normalise(name: str) -> str:

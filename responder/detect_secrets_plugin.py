@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from detect_secrets.core.potential_secret import PotentialSecret
-from detect_secrets.plugins.base import BasePlugin
 from detect_secrets.filters import heuristic
+from detect_secrets.plugins.base import BasePlugin
 
 from responder import detect
 from responder.scanner import MAX_FILE_BYTES, decode

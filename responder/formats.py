@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 
 from responder import __version__
@@ -42,6 +41,8 @@ def render_text(findings: Sequence[Finding]) -> str:
 
 
 def render_json(findings: Sequence[Finding]) -> str:
+    import json
+
     return json.dumps([f.to_json() for f in findings], indent=2) + "\n"
 
 
@@ -85,6 +86,8 @@ def render_sarif(findings: Sequence[Finding]) -> str:
         "defaultConfiguration": {"level": "error"},
         "properties": {"tags": ["security", "secret"], "security-severity": "9.0", "precision": "high"},
     }
+    import json
+
     doc = {
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",

@@ -6,6 +6,7 @@ diff, textconv, pager, quoting) so the output has one shape on every machine.
 
 from __future__ import annotations
 
+import io
 import os
 import subprocess
 from collections.abc import Iterator, Sequence
@@ -14,10 +15,17 @@ from pathlib import Path
 from responder.patch import COMMIT_MARK
 
 EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
+_CHUNK = 1 << 20  # history is handed on in pieces of about this size, cut between commits
 _CONFIG = ("-c", "core.quotepath=off", "-c", "log.showSignature=false", "-c", "diff.noprefix=false")
 _DIFF_OPTS = (
-    "--no-color", "--no-ext-diff", "--no-textconv", "--no-relative", "-U0",
-    "--src-prefix=a/", "--dst-prefix=b/", "--diff-filter=ACDMRT",
+    "--no-color",
+    "--no-ext-diff",
+    "--no-textconv",
+    "--no-relative",
+    "-U0",
+    "--src-prefix=a/",
+    "--dst-prefix=b/",
+    "--diff-filter=ACDMRT",
 )
 
 
@@ -44,11 +52,17 @@ def git(root: Path | None, *args: str, check: bool = True) -> subprocess.Complet
     return done
 
 
+def _repo_state(start: Path) -> tuple[Path | None, bool]:
+    """(work tree root or None, whether HEAD exists), in one git call."""
+    done = git(start, "rev-parse", "--show-toplevel", "--verify", "--quiet", "HEAD", check=False)
+    lines = done.stdout.splitlines()
+    if not lines:
+        return None, False
+    return Path(os.fsdecode(lines[0])), done.returncode == 0
+
+
 def repo_root(start: Path) -> Path | None:
-    done = git(start, "rev-parse", "--show-toplevel", check=False)
-    if done.returncode != 0:
-        return None
-    return Path(os.fsdecode(done.stdout.rstrip(b"\n")))
+    return _repo_state(start)[0]
 
 
 def require_root(start: Path) -> Path:
@@ -58,14 +72,14 @@ def require_root(start: Path) -> Path:
     return root
 
 
-def has_head(root: Path) -> bool:
-    return git(root, "rev-parse", "--verify", "--quiet", "HEAD", check=False).returncode == 0
-
-
-def staged_patch(root: Path) -> bytes:
-    """Index against HEAD (against the empty tree in a repository with no commits)."""
-    base = "HEAD" if has_head(root) else EMPTY_TREE
-    return git(root, "diff", "--cached", "--no-renames", *_DIFF_OPTS, base, "--").stdout
+def staged_patch(start: Path) -> tuple[Path, bytes, bool]:
+    """(root, the index against HEAD, whether HEAD exists). Against the empty tree in a
+    repository with no commits yet."""
+    root, head = _repo_state(start)
+    if root is None:
+        raise GitError(f"not a git repository: {start}")
+    base = "HEAD" if head else EMPTY_TREE
+    return root, git(root, "diff", "--cached", "--no-renames", *_DIFF_OPTS, base, "--").stdout, head
 
 
 def check_range(root: Path, rev_range: str) -> None:
@@ -81,6 +95,16 @@ def count_commits(root: Path, revs: Sequence[str]) -> int:
     return int(done.stdout or b"0") if done.returncode == 0 else 0
 
 
+def _widen_pipe(fd: int) -> None:
+    """Let git run up to a chunk ahead while we scan the previous one (Linux only)."""
+    try:
+        import fcntl
+
+        fcntl.fcntl(fd, getattr(fcntl, "F_SETPIPE_SZ", 1031), _CHUNK)
+    except (ImportError, OSError):
+        pass
+
+
 def log_patches(root: Path, revs: Sequence[str], *, renames: bool) -> Iterator[bytes]:
     """Stream ``git log -p`` for ``revs`` in chunks that end on a commit boundary.
 
@@ -88,28 +112,37 @@ def log_patches(root: Path, revs: Sequence[str], *, renames: bool) -> Iterator[b
     key is in what is pushed) and for the index; a full history already saw them added.
     """
     cmd = [
-        "git", "--no-pager", *_CONFIG, "log", "-p", *_DIFF_OPTS, "--no-merges",
+        "git",
+        "--no-pager",
+        *_CONFIG,
+        "log",
+        "-p",
+        *_DIFF_OPTS,
+        "--no-merges",
         "--find-renames" if renames else "--no-renames",
-        f"--format={COMMIT_MARK.decode()}%H", *revs, "--",
+        f"--format={COMMIT_MARK.decode()}%H",
+        *revs,
+        "--",
     ]
-    proc = subprocess.Popen(
-        cmd, cwd=root, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=_env()
-    )
-    assert proc.stdout is not None
-    pending = b""
+    proc = subprocess.Popen(cmd, cwd=root, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=_env())
+    assert isinstance(proc.stdout, io.BufferedReader)
+    _widen_pipe(proc.stdout.fileno())
+    buffer = bytearray()
     boundary = b"\n" + COMMIT_MARK
     try:
         while True:
-            block = proc.stdout.read1(1 << 20)
+            block = proc.stdout.read1(_CHUNK)
             if not block:
                 break
-            pending += block
-            cut = pending.rfind(boundary)
+            buffer += block
+            if len(buffer) < _CHUNK:
+                continue
+            cut = buffer.rfind(boundary)
             if cut > 0:
-                yield pending[: cut + 1]
-                pending = pending[cut + 1 :]
-        if pending:
-            yield pending
+                yield bytes(buffer[: cut + 1])
+                del buffer[: cut + 1]
+        if buffer:
+            yield bytes(buffer)
     finally:
         proc.stdout.close()
         stderr = proc.stderr.read() if proc.stderr else b""

@@ -22,7 +22,7 @@ except ImportError as exc:  # loud: detect-secrets must never scan silently with
 
 
 def installed_plugin_path() -> Path:
-    from responder import detect_secrets_plugin  # noqa: F401 - fail here if detect-secrets is missing
+    from responder import detect_secrets_plugin
 
     return Path(detect_secrets_plugin.__file__).resolve()
 

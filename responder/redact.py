@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import hashlib
-
 
 def hashed_secret(secret: str) -> str:
     """The sha1 hex digest detect-secrets stores as ``hashed_secret``."""
-    return hashlib.sha1(secret.encode("utf-8")).hexdigest()
+    import hashlib
+
+    return hashlib.sha1(secret.encode("utf-8"), usedforsecurity=False).hexdigest()
 
 
 def redact(secret: str) -> str:

@@ -66,7 +66,11 @@ def display_path(path: Path, cwd: Path) -> str:
 
 
 def findings_in_text(
-    text: str, filename: str, *, commit: str | None = None, removed: bool = False,
+    text: str,
+    filename: str,
+    *,
+    commit: str | None = None,
+    removed: bool = False,
     wanted: Callable[[int], bool] | None = None,
 ) -> list[Finding]:
     return [
@@ -135,18 +139,32 @@ def _suspect_lines(lines: list[tuple[int, bytes]]) -> set[int]:
     return suspects
 
 
-def _scan_side(
-    root: Path, side: _DiffSide, filename: str, commit: str | None
-) -> list[Finding]:
+def _has_suspect_line(patch: bytes, include_removed: bool) -> bool:
+    """Whether any changed line of ``patch`` holds a UUID assigned to a key-like name.
+
+    Looks only at the lines around probe hits, so a commit full of request ids or GUIDs
+    costs a few regex calls instead of a full parse.
+    """
+    signs = (b"+", b"-") if include_removed else (b"+",)
+    for hit in _PROBE_BYTES.finditer(patch):
+        start = patch.rfind(b"\n", 0, hit.start()) + 1
+        if not patch.startswith(signs, start):
+            continue
+        end = patch.find(b"\n", hit.end())
+        line = patch[start : end if end >= 0 else len(patch)].decode("latin-1")
+        if detect.line_naming(line) is not detect.Naming.NONE:
+            return True
+    return False
+
+
+def _scan_side(root: Path, side: _DiffSide, filename: str, commit: str | None) -> list[Finding]:
     suspects = _suspect_lines(side.lines)
     if not suspects or side.path is None:
         return []
     blob = gitio.read_blob(root, f"{side.rev}:{os.fsdecode(side.path)}")
     text = decode(blob) if blob is not None else None
     if text is not None:
-        return findings_in_text(
-            text, filename, commit=commit, removed=side.removed, wanted=suspects.__contains__
-        )
+        return findings_in_text(text, filename, commit=commit, removed=side.removed, wanted=suspects.__contains__)
     # No whole file (a submodule, a race): judge from the changed lines alone.
     numbers = [n for n, _ in side.lines]
     joined = "\n".join(body.decode("latin-1") for _, body in side.lines)
@@ -158,8 +176,14 @@ def _scan_side(
 
 
 def _scan_file_diff(
-    root: Path, diff: FileDiff, *, new_rev: str, old_rev: str | None, commit: str | None,
-    cwd: Path, exclude: Excluder,
+    root: Path,
+    diff: FileDiff,
+    *,
+    new_rev: str,
+    old_rev: str | None,
+    commit: str | None,
+    cwd: Path,
+    exclude: Excluder,
 ) -> list[Finding]:
     filename = display_path(root / os.fsdecode(diff.path), cwd)
     if exclude(os.fsdecode(diff.path)) or exclude(filename):
@@ -172,11 +196,11 @@ def _scan_file_diff(
     return found
 
 
-def scan_staged(root: Path, cwd: Path, exclude: Excluder) -> ScanReport:
+def scan_staged(cwd: Path, exclude: Excluder) -> ScanReport:
     """The added lines of the index against HEAD; removed lines as previously committed."""
     report = ScanReport()
-    patch = gitio.staged_patch(root)
-    old_rev = "HEAD" if gitio.has_head(root) else None
+    root, patch, has_head = gitio.staged_patch(cwd)
+    old_rev = "HEAD" if has_head else None
     for diff in parse_diff(patch.splitlines(keepends=True)):
         report.files_scanned += 1
         report.findings += _scan_file_diff(
@@ -186,8 +210,13 @@ def scan_staged(root: Path, cwd: Path, exclude: Excluder) -> ScanReport:
 
 
 def scan_revisions(
-    root: Path, revs: Sequence[str], cwd: Path, exclude: Excluder, *,
-    include_removed: bool, progress: Callable[[int], None] | None = None,
+    root: Path,
+    revs: Sequence[str],
+    cwd: Path,
+    exclude: Excluder,
+    *,
+    include_removed: bool,
+    progress: Callable[[int], None] | None = None,
 ) -> ScanReport:
     """Every commit in ``revs`` (streamed: memory does not grow with history)."""
     report = ScanReport()
@@ -197,13 +226,17 @@ def scan_revisions(
         else:
             for commit, body in split_commits(chunk):
                 report.commits_scanned += 1
-                if _PROBE_BYTES.search(body) is None:
+                if not _has_suspect_line(body, include_removed):
                     continue
                 for diff in parse_diff(body.splitlines(keepends=True)):
                     report.findings += _scan_file_diff(
-                        root, diff, new_rev=commit,
+                        root,
+                        diff,
+                        new_rev=commit,
                         old_rev=f"{commit}^" if include_removed else None,
-                        commit=commit, cwd=cwd, exclude=exclude,
+                        commit=commit,
+                        cwd=cwd,
+                        exclude=exclude,
                     )
         if progress is not None:
             progress(report.commits_scanned)
@@ -213,7 +246,5 @@ def scan_revisions(
 def _dedupe_removed(report: ScanReport) -> ScanReport:
     """A key moved within the change is added, not 'previously committed'."""
     added = {f.hashed_secret for f in report.findings if not f.previously_committed}
-    report.findings = [
-        f for f in report.findings if not (f.previously_committed and f.hashed_secret in added)
-    ]
+    report.findings = [f for f in report.findings if not (f.previously_committed and f.hashed_secret in added)]
     return report

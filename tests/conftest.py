@@ -22,14 +22,23 @@ def _isolated_git(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.
     monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
     monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(home / ".gitconfig"))
     for var, value in {
-        "GIT_AUTHOR_NAME": "Test", "GIT_AUTHOR_EMAIL": "test@example.invalid",
-        "GIT_COMMITTER_NAME": "Test", "GIT_COMMITTER_EMAIL": "test@example.invalid",
-        "GIT_AUTHOR_DATE": "2026-01-01T00:00:00Z", "GIT_COMMITTER_DATE": "2026-01-01T00:00:00Z",
+        "GIT_AUTHOR_NAME": "Test",
+        "GIT_AUTHOR_EMAIL": "test@example.invalid",
+        "GIT_COMMITTER_NAME": "Test",
+        "GIT_COMMITTER_EMAIL": "test@example.invalid",
+        "GIT_AUTHOR_DATE": "2026-01-01T00:00:00Z",
+        "GIT_COMMITTER_DATE": "2026-01-01T00:00:00Z",
     }.items():
         monkeypatch.setenv(var, value)
-    (home / ".gitconfig").write_text("[init]\n\tdefaultBranch = main\n[protocol \"file\"]\n\tallow = always\n")
-    for var in ("GITHUB_TOKEN", "QP_RESPONDER_SECRETS_TOKEN", "GITHUB_REPOSITORY", "GITHUB_API_URL",
-                "QUESTIONPRO_BASE_URL", "GITHUB_ACTIONS"):
+    (home / ".gitconfig").write_text('[init]\n\tdefaultBranch = main\n[protocol "file"]\n\tallow = always\n')
+    for var in (
+        "GITHUB_TOKEN",
+        "QP_RESPONDER_SECRETS_TOKEN",
+        "GITHUB_REPOSITORY",
+        "GITHUB_API_URL",
+        "QUESTIONPRO_BASE_URL",
+        "GITHUB_ACTIONS",
+    ):
         monkeypatch.delenv(var, raising=False)
 
 
@@ -79,14 +88,25 @@ class Run:
         return self.stdout + self.stderr
 
 
-def run_cli(args: Sequence[str], cwd: Path, *, stdin: str | None = None,
-            env: dict[str, str] | None = None, secrets: Sequence[str] = ()) -> Run:
+def run_cli(
+    args: Sequence[str],
+    cwd: Path,
+    *,
+    stdin: str | None = None,
+    env: dict[str, str] | None = None,
+    secrets: Sequence[str] = (),
+) -> Run:
     """Run the real ``qp-responder`` in a subprocess; assert no secret is printed."""
     full_env = dict(os.environ)
     full_env.update(env or {})
     done = subprocess.run(
-        [sys.executable, "-m", "responder", *args], cwd=cwd, input=stdin, capture_output=True,
-        text=True, env=full_env, timeout=300,
+        [sys.executable, "-m", "responder", *args],
+        cwd=cwd,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=full_env,
+        timeout=300,
     )
     run = Run(done.returncode, done.stdout, done.stderr)
     assert_no_secret(run.output, secrets)

@@ -64,9 +64,13 @@ def test_classify_name(name: str, naming: detect.Naming) -> None:
 
 @pytest.mark.parametrize(
     "uuid",
-    ["00000000-0000-0000-0000-000000000000", "ffffffff-ffff-ffff-ffff-ffffffffffff",
-     "12345678-1234-5678-1234-567812345678", "123e4567-e89b-12d3-a456-426614174000",
-     "deadbeef-0000-4000-8000-000000000001"],
+    [
+        "00000000-0000-0000-0000-000000000000",
+        "ffffffff-ffff-ffff-ffff-ffffffffffff",
+        "12345678-1234-5678-1234-567812345678",
+        "123e4567-e89b-12d3-a456-426614174000",
+        "deadbeef-0000-4000-8000-000000000001",
+    ],
 )
 def test_placeholders(uuid: str) -> None:
     assert detect.is_placeholder(uuid)

@@ -17,8 +17,9 @@ BIN = Path(sys.executable).parent
 
 def _ds(tool: str, *args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     exe = shutil.which(tool, path=str(BIN)) or tool
-    return subprocess.run([exe, *args], cwd=cwd, capture_output=True, text=True, timeout=300,
-                          env={**os.environ, **(env or {})})
+    return subprocess.run(
+        [exe, *args], cwd=cwd, capture_output=True, text=True, timeout=300, env={**os.environ, **(env or {})}
+    )
 
 
 def _results(baseline: dict[str, object]) -> set[tuple[str, str, int]]:
@@ -99,7 +100,13 @@ def test_shim_fails_loudly_without_qp_responder(repo: Repo, tmp_path: Path) -> N
     (blocker / "__init__.py").write_text("raise ImportError('not installed')\n")
     repo.write("a.env", f"QUESTIONPRO_API_KEY={new_key()}\n")
     repo.git("add", "-A")
-    run = _ds("detect-secrets", "scan", "--plugin", ".secrets-plugins/questionpro.py", cwd=repo.path,
-              env={"PYTHONPATH": str(blocker.parent)})
+    run = _ds(
+        "detect-secrets",
+        "scan",
+        "--plugin",
+        ".secrets-plugins/questionpro.py",
+        cwd=repo.path,
+        env={"PYTHONPATH": str(blocker.parent)},
+    )
     assert run.returncode != 0
     assert "qp-responder is not installed" in run.stderr

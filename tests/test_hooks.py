@@ -18,8 +18,12 @@ BIN = Path(sys.executable).parent
 
 def _commit(repo: Repo, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        ["git", "commit", "-m", "change"], cwd=repo.path, capture_output=True, text=True,
-        env={**os.environ, **(env or {})}, timeout=900,
+        ["git", "commit", "-m", "change"],
+        cwd=repo.path,
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+        timeout=900,
     )
 
 
@@ -28,21 +32,30 @@ def hook_repo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     """A git repository holding this checkout's working tree, as users would point at it."""
     target = tmp_path_factory.mktemp("qp-responder-src")
     listed = subprocess.run(
-        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"], cwd=ROOT,
-        capture_output=True, check=True,
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        cwd=ROOT,
+        capture_output=True,
+        check=True,
     ).stdout.split(b"\0")
     for raw in filter(None, listed):
         name = os.fsdecode(raw)
         if (ROOT / name).is_file():
             (target / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(ROOT / name, target / name)
-    env = {**os.environ, "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1",
-           "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@t.invalid",
-           "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@t.invalid"}
+    env = {
+        **os.environ,
+        "GIT_CONFIG_GLOBAL": os.devnull,
+        "GIT_CONFIG_NOSYSTEM": "1",
+        "GIT_AUTHOR_NAME": "t",
+        "GIT_AUTHOR_EMAIL": "t@t.invalid",
+        "GIT_COMMITTER_NAME": "t",
+        "GIT_COMMITTER_EMAIL": "t@t.invalid",
+    }
     for args in (["init", "-q"], ["add", "-A"], ["commit", "-qm", "snapshot"]):
         subprocess.run(["git", *args], cwd=target, check=True, env=env, capture_output=True)
-    rev = subprocess.run(["git", "rev-parse", "HEAD"], cwd=target, check=True, env=env,
-                         capture_output=True, text=True).stdout.strip()
+    rev = subprocess.run(
+        ["git", "rev-parse", "HEAD"], cwd=target, check=True, env=env, capture_output=True, text=True
+    ).stdout.strip()
     return target, rev
 
 
@@ -54,10 +67,13 @@ def pre_commit_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.mark.slow
 def test_pre_commit_framework_blocks_a_key(repo: Repo, hook_repo: tuple[Path, str], pre_commit_home: Path) -> None:
     src, rev = hook_repo
-    repo.write(".pre-commit-config.yaml", f"repos:\n  - repo: {src}\n    rev: {rev}\n    hooks:\n      - id: qp-responder\n")
+    repo.write(
+        ".pre-commit-config.yaml", f"repos:\n  - repo: {src}\n    rev: {rev}\n    hooks:\n      - id: qp-responder\n"
+    )
     env = {"PRE_COMMIT_HOME": str(pre_commit_home), "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"}
-    subprocess.run([str(BIN / "pre-commit"), "install"], cwd=repo.path, check=True, capture_output=True,
-                   env={**os.environ, **env})
+    subprocess.run(
+        [str(BIN / "pre-commit"), "install"], cwd=repo.path, check=True, capture_output=True, env={**os.environ, **env}
+    )
     repo.write("README.md", "hello\n")
     repo.git("add", "-A")
     clean = _commit(repo, env)
@@ -78,8 +94,13 @@ def test_pre_commit_framework_blocks_a_key(repo: Repo, hook_repo: tuple[Path, st
 
 
 def test_plain_git_hook(repo: Repo) -> None:
-    done = subprocess.run(["sh", str(ROOT / "hooks" / "install")], cwd=repo.path, capture_output=True, text=True,
-                          env={**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"})
+    done = subprocess.run(
+        ["sh", str(ROOT / "hooks" / "install")],
+        cwd=repo.path,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"},
+    )
     assert done.returncode == 0, done.stderr
     assert (repo.path / ".git" / "hooks" / "pre-commit").exists()
     env = {"PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"}
@@ -115,10 +136,36 @@ def test_hook_clean_path_imports_nothing_heavy(repo: Repo) -> None:
     repo.write("a.py", "print('hi')\n")
     repo.git("add", "-A")
     probe = (
-        "import sys\nfrom responder.cli import main\nsys.argv = ['qp-responder', 'scan', '--staged']\n"
+        "import sys\nfrom responder.entry import main\nsys.argv = ['qp-responder', 'scan', '--staged']\n"
         "try:\n    main()\nexcept SystemExit as e:\n    code = e.code\n"
         "heavy = sorted({m.split('.')[0] for m in sys.modules} & {'requests', 'github', 'detect_secrets', 'nacl', 'urllib3'})\n"
         "print(code, heavy)\n"
     )
     done = subprocess.run([sys.executable, "-c", probe], cwd=repo.path, capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "0 []"
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [["scan", "--staged"], ["scan"], ["scan", "."], ["scan", "a.env", "sub", "missing"]],
+)
+def test_fast_path_prints_what_click_prints(repo: Repo, argv: list[str]) -> None:
+    key = new_key()
+    repo.write("a.env", f"QUESTIONPRO_API_KEY={key}\n")
+    repo.write("sub/b.yml", f"questionpro:\n  api_key: {key}\n")
+    repo.git("add", "a.env")
+    fast = subprocess.run([sys.executable, "-m", "responder", *argv], cwd=repo.path, capture_output=True, text=True)
+    via_click = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys\nfrom responder.cli import cli\ncli.main(args=sys.argv[1:], prog_name='qp-responder')",
+            *argv,
+        ],
+        cwd=repo.path,
+        capture_output=True,
+        text=True,
+    )
+    assert fast.returncode == 1
+    assert (fast.returncode, fast.stdout, fast.stderr) == (via_click.returncode, via_click.stdout, via_click.stderr)
+    assert_no_secret(fast.stdout + fast.stderr, [key])

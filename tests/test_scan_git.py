@@ -182,8 +182,12 @@ def test_history_empty_repo_and_outside_repo(repo: Repo, tmp_path: Path) -> None
 def test_history_ignores_hostile_user_config(repo: Repo) -> None:
     key = new_key()
     for setting in (
-        ("diff.noprefix", "true"), ("color.ui", "always"), ("diff.external", "false"),
-        ("log.showSignature", "true"), ("diff.mnemonicPrefix", "true"), ("core.quotepath", "true"),
+        ("diff.noprefix", "true"),
+        ("color.ui", "always"),
+        ("diff.external", "false"),
+        ("log.showSignature", "true"),
+        ("diff.mnemonicPrefix", "true"),
+        ("core.quotepath", "true"),
     ):
         repo.git("config", *setting)
     repo.write("dir/ü.env", f"QUESTIONPRO_API_KEY={key}\n")

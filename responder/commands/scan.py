@@ -7,9 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-import click
-
-from responder import gitio, scanner
+from responder import console, gitio, scanner
 from responder.baseline import BaselineError, load_baseline
 from responder.exitcodes import ExitCode
 from responder.findings import ScanReport
@@ -34,7 +32,7 @@ def collect(request: ScanRequest, cwd: Path, progress: ProgressFactory | None = 
     """Run the scan the request names. Raises GitError / BaselineError for bad input."""
     exclude = scanner.Excluder(request.exclude)
     if request.staged:
-        report = scanner.scan_staged(gitio.require_root(cwd), cwd, exclude)
+        report = scanner.scan_staged(cwd, exclude)
     elif request.rev_range is not None or request.history:
         root = gitio.require_root(cwd)
         if request.history:
@@ -44,9 +42,7 @@ def collect(request: ScanRequest, cwd: Path, progress: ProgressFactory | None = 
             gitio.check_range(root, request.rev_range)
             revs = [request.rev_range]
         show = progress(gitio.count_commits(root, [*revs, "--no-merges"])) if progress else None
-        report = scanner.scan_revisions(
-            root, revs, cwd, exclude, include_removed=not request.history, progress=show
-        )
+        report = scanner.scan_revisions(root, revs, cwd, exclude, include_removed=not request.history, progress=show)
         if show is not None:
             sys.stderr.write("\n")
     else:
@@ -62,19 +58,19 @@ def run_scan(request: ScanRequest, progress: ProgressFactory | None = None) -> E
     try:
         report = collect(request, cwd, progress)
     except (gitio.GitError, BaselineError) as exc:
-        click.echo(f"qp-responder: error: {exc}", err=True)
+        console.error(str(exc))
         return ExitCode.USAGE
     for message in report.warnings:
-        click.echo(f"qp-responder: warning: {message}", err=True)
+        console.warn(message)
     text = render(request.fmt, report.findings)
     if request.output is not None:
         try:
             request.output.write_text(text, encoding="utf-8")
         except OSError as exc:
-            click.echo(f"qp-responder: error: cannot write {request.output}: {exc.strerror}", err=True)
+            console.error(f"cannot write {request.output}: {exc.strerror}")
             return ExitCode.USAGE
         if report.findings:
-            click.echo(f"qp-responder: {len(report.blocking)} finding(s) written to {request.output}", err=True)
+            console.note(f"{len(report.blocking)} finding(s) written to {request.output}")
     elif text:
-        click.echo(text, nl=False)
+        console.out(text)
     return ExitCode.LEAK_FOUND if report.blocking else ExitCode.CLEAN
