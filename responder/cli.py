@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 import click
 
@@ -45,6 +45,40 @@ def cli() -> None:
     """Find leaked QuestionPro API keys in git, and rotate them safely."""
 
 
+def _response_options(func: Callable[..., None]) -> Callable[..., None]:
+    """The options every responding command shares (respond, scan --respond, resume, store)."""
+    for decorator in reversed(
+        [
+            click.option("--repo", metavar="OWNER/NAME", help="GitHub repository (default: $GITHUB_REPOSITORY)."),
+            click.option("--secret-name", default="QUESTIONPRO_API_KEY", show_default=True, help="Secret to update."),
+            click.option("--environment", metavar="NAME", help="Store an environment secret instead."),
+            click.option("--org", metavar="NAME", help="Store an organization secret instead."),
+            click.option("--dependabot", is_flag=True, help="Also update the Dependabot secret of the same name."),
+            click.option(
+                "--datacenter",
+                metavar="DC",
+                help="com (us), eu, ca, sg, au, ae, sa or ksa; default: "
+                "from the finding's context, else try each in turn.",
+            ),
+            click.option(
+                "--timeout",
+                type=click.FloatRange(1, 600),
+                default=30.0,
+                show_default=True,
+                help="Seconds to wait for each HTTP answer.",
+            ),
+        ]
+    ):
+        func = decorator(func)
+    return func
+
+
+def _options(**kwargs: Any) -> Any:
+    from responder.commands.respond import Options
+
+    return Options(**kwargs)
+
+
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--staged", is_flag=True, help="Scan the added lines of the index against HEAD.")
@@ -58,11 +92,7 @@ def cli() -> None:
 @click.option("--exclude", multiple=True, metavar="GLOB", help="Skip paths matching GLOB (repeatable).")
 @click.option("--respond", is_flag=True, help="Rotate each distinct key found (see `respond`).")
 @click.option("--yes", is_flag=True, help="With --respond: rotate without asking.")
-@click.option("--repo", metavar="OWNER/NAME", help="With --respond: the GitHub repository.")
-@click.option("--secret-name", default="QUESTIONPRO_API_KEY", show_default=True)
-@click.option("--environment", metavar="NAME")
-@click.option("--org", metavar="NAME")
-@click.option("--datacenter", metavar="DC")
+@_response_options
 def scan(
     paths: tuple[Path, ...],
     staged: bool,
@@ -74,17 +104,14 @@ def scan(
     exclude: tuple[str, ...],
     respond: bool,
     yes: bool,
-    repo: str | None,
-    secret_name: str,
-    environment: str | None,
-    org: str | None,
-    datacenter: str | None,
+    **response: Any,
 ) -> None:
     """Scan PATHS (default: .), --staged, --range A..B or --history for QuestionPro keys.
 
-    Exit status: 0 nothing found, 1 key found, 2 usage or environment error.
+    Exit status: 0 nothing found, 1 key found, 2 usage or environment error; with --respond,
+    the response's status when one did not complete (see `respond`).
     """
-    from responder.commands.scan import ScanRequest, run_scan
+    from responder.commands.scan import ScanRequest, collect_or_fail, report
 
     modes = [bool(paths), staged, rev_range is not None, history]
     if sum(modes) > 1:
@@ -99,20 +126,56 @@ def scan(
         baseline=baseline,
         exclude=exclude,
     )
-    code = run_scan(request, progress=_progress if sys.stderr.isatty() else None)
+    found = collect_or_fail(request, progress=_progress if sys.stderr.isatty() else None)
+    if found is None:
+        sys.exit(int(ExitCode.USAGE))
+    code = report(request, found)
     if respond and code is ExitCode.LEAK_FOUND:
         from responder.commands.respond import respond_to_findings
 
-        code = respond_to_findings(
-            request,
-            repo=repo,
-            yes=yes,
-            secret_name=secret_name,
-            environment=environment,
-            org=org,
-            datacenter=datacenter,
-        )
+        code = respond_to_findings(found.findings, _options(yes=yes, fmt="text", **response))
     sys.exit(int(code))
+
+
+@cli.command("respond")
+@_response_options
+@click.option("--yes", is_flag=True, help="Rotate without asking (needed when not on a terminal).")
+@click.option("--dry-run", is_flag=True, help="Print the plan and run read-only checks; change nothing.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def respond_command(yes: bool, dry_run: bool, fmt: str, **response: Any) -> None:
+    """Rotate a leaked key read from stdin (or a hidden prompt); never from the command line.
+
+    \b
+    Exit status: 0 rotated and stored (or dry run), 2 usage error, 3 not confirmed,
+    4 rotation failed (old key still valid), 5 rotation outcome unknown,
+    6 rotated but not stored (run resume), 7 preflight failed (nothing changed),
+    8 rotated and stored but the issue could not be opened.
+    """
+    from responder.commands.respond import run_respond
+
+    sys.exit(int(run_respond(_options(yes=yes, dry_run=dry_run, fmt=fmt, **response))))
+
+
+@cli.command("resume")
+@click.option("--sealed", metavar="TOKEN", help="A resume token printed by an interrupted response.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--timeout", type=click.FloatRange(1, 600), default=30.0, show_default=True)
+def resume_command(sealed: str | None, fmt: str, timeout: float) -> None:
+    """Finish every interrupted response (store the sealed key, open the issue); never
+    regenerates again."""
+    from responder.commands.respond import run_resume
+
+    sys.exit(int(run_resume(_options(fmt=fmt, timeout=timeout), sealed)))
+
+
+@cli.command("store")
+@_response_options
+def store_command(**response: Any) -> None:
+    """Store a key you regenerated by hand (read from stdin) in the GitHub secret(s)."""
+    from responder.commands.respond import run_store
+
+    response.pop("datacenter", None)
+    sys.exit(int(run_store(_options(**response))))
 
 
 @cli.command("plugin-path")

@@ -53,24 +53,32 @@ def collect(request: ScanRequest, cwd: Path, progress: ProgressFactory | None = 
     return report
 
 
-def run_scan(request: ScanRequest, progress: ProgressFactory | None = None) -> ExitCode:
-    cwd = Path.cwd()
+def collect_or_fail(request: ScanRequest, progress: ProgressFactory | None = None) -> ScanReport | None:
     try:
-        report = collect(request, cwd, progress)
+        return collect(request, Path.cwd(), progress)
     except (gitio.GitError, BaselineError) as exc:
         console.error(str(exc))
-        return ExitCode.USAGE
-    for message in report.warnings:
+        return None
+
+
+def run_scan(request: ScanRequest, progress: ProgressFactory | None = None) -> ExitCode:
+    found = collect_or_fail(request, progress)
+    return ExitCode.USAGE if found is None else report(request, found)
+
+
+def report(request: ScanRequest, found: ScanReport) -> ExitCode:
+    """Print warnings and the report; the exit code the findings call for."""
+    for message in found.warnings:
         console.warn(message)
-    text = render(request.fmt, report.findings)
+    text = render(request.fmt, found.findings)
     if request.output is not None:
         try:
             request.output.write_text(text, encoding="utf-8")
         except OSError as exc:
             console.error(f"cannot write {request.output}: {exc.strerror}")
             return ExitCode.USAGE
-        if report.findings:
-            console.note(f"{len(report.blocking)} finding(s) written to {request.output}")
+        if found.findings:
+            console.note(f"{len(found.blocking)} finding(s) written to {request.output}")
     elif text:
         console.out(text)
-    return ExitCode.LEAK_FOUND if report.blocking else ExitCode.CLEAN
+    return ExitCode.LEAK_FOUND if found.blocking else ExitCode.CLEAN

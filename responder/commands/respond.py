@@ -1,0 +1,282 @@
+"""`respond`, `scan --respond`, `resume` and `store`: wire the environment to the workflow.
+
+Environment: GITHUB_TOKEN (issues; also secrets unless QP_RESPONDER_SECRETS_TOKEN is set,
+which then is used for every secret call), GITHUB_REPOSITORY, GITHUB_API_URL,
+QUESTIONPRO_BASE_URL (QuestionPro https hosts or loopback only), QP_RESPONDER_STATE_DIR.
+"""
+
+from __future__ import annotations
+
+import getpass
+import ipaddress
+import json
+import os
+import re
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from responder import console, journal
+from responder.exitcodes import ExitCode
+from responder.github_adapter import GitHubAdapter, SecretTarget
+from responder.questionpro import ConfigError, QuestionProClient, endpoints, new_session
+from responder.redact import hashed_secret, redact
+from responder.workflow import EXIT, Leak, Outcome, Plan, Services, Status, most_urgent, respond
+
+_REPO = re.compile(r"[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+")
+_KEY = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{7,255}")
+
+
+class UsageError(Exception):
+    """Bad flags or environment; nothing was done."""
+
+
+@dataclass(frozen=True)
+class Options:
+    repo: str | None = None
+    secret_name: str = "QUESTIONPRO_API_KEY"  # noqa: S105 - the secret's name
+    environment: str | None = None
+    org: str | None = None
+    dependabot: bool = False
+    datacenter: str | None = None
+    yes: bool = False
+    dry_run: bool = False
+    fmt: str = "text"
+    timeout: float = 30.0
+
+
+def in_actions() -> bool:
+    return os.environ.get("GITHUB_ACTIONS") == "true"
+
+
+def mask(value: str) -> None:
+    """In GitHub Actions, register a value with the runner's log masking, first thing."""
+    if in_actions() and value:
+        sys.stdout.write(f"::add-mask::{value}\n")
+        sys.stdout.flush()
+
+
+def read_key() -> str:
+    """The leaked key from stdin (one line) or a hidden prompt; never from argv."""
+    if sys.stdin is not None and not sys.stdin.isatty():
+        raw = sys.stdin.readline()
+    else:
+        raw = getpass.getpass("QuestionPro API key (input hidden): ")
+    key = raw.strip()
+    mask(key)
+    if not _KEY.fullmatch(key):
+        raise UsageError("no QuestionPro API key on stdin (expected one line holding the key)")
+    return key
+
+
+def _api_url() -> str:
+    url = os.environ.get("GITHUB_API_URL") or "https://api.github.com"
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    loopback = host == "localhost" or (host.replace(".", "").isdigit() and ipaddress.ip_address(host).is_loopback)
+    if parts.scheme != "https" and not (parts.scheme == "http" and loopback):
+        raise UsageError(f"GITHUB_API_URL must be https (or a loopback address), not {parts.scheme}://{host}")
+    return url.rstrip("/")
+
+
+def targets_for(options: Options, repo: str) -> tuple[SecretTarget, ...]:
+    if options.environment and options.org:
+        raise UsageError("--environment and --org exclude each other")
+    name = options.secret_name
+    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name) or name.upper().startswith("GITHUB_"):
+        raise UsageError(f"invalid secret name {options.secret_name!r}")
+    main = SecretTarget(repo, options.secret_name, "actions", options.environment, options.org)
+    if not options.dependabot:
+        return (main,)
+    if options.environment:
+        raise UsageError("Dependabot has no environment secrets: drop --environment or --dependabot")
+    return (main, SecretTarget(repo, options.secret_name, "dependabot", None, options.org))
+
+
+def resolve_repo(options: Options) -> str:
+    repo = options.repo or os.environ.get("GITHUB_REPOSITORY")
+    if not repo or not _REPO.fullmatch(repo):
+        raise UsageError("give --repo OWNER/NAME (or set GITHUB_REPOSITORY)")
+    return repo
+
+
+def build_services(options: Options, *, need_tokens: bool) -> Services:
+    issues_token = os.environ.get("GITHUB_TOKEN", "")
+    secrets_token = os.environ.get("QP_RESPONDER_SECRETS_TOKEN") or issues_token
+    if need_tokens and not issues_token:
+        raise UsageError(
+            "GITHUB_TOKEN is not set (Issues: write; also Secrets: write unless QP_RESPONDER_SECRETS_TOKEN is set)"
+        )
+    api = _api_url()
+    return Services(
+        questionpro=QuestionProClient(new_session, timeout=options.timeout),
+        secrets_github=GitHubAdapter(secrets_token or "none", api, options.timeout),
+        issues_github=GitHubAdapter(issues_token or "none", api, options.timeout),
+        journal_dir=journal.state_dir(),
+        mask=mask,
+        default_token_in_use=in_actions() and not os.environ.get("QP_RESPONDER_SECRETS_TOKEN"),
+        kill_after=os.environ.get("QP_RESPONDER_FAULT_KILL_AFTER") or None,
+    )
+
+
+def confirm_on_tty(plan: Plan) -> bool:
+    """Ask on the terminal itself: under pre-commit, stdin is never a TTY."""
+    try:
+        tty = open("/dev/tty", "r+", encoding="utf-8")
+    except OSError:
+        return False
+    with tty:
+        tty.write(plan.describe() + "\nRotate this key now? Type 'yes' to continue: ")
+        tty.flush()
+        return tty.readline().strip().lower() in ("y", "yes")
+
+
+def _plan(options: Options, repo: str, leak: Leak) -> Plan:
+    try:
+        where = endpoints(options.datacenter or leak.datacenter, os.environ.get("QUESTIONPRO_BASE_URL"))
+    except ConfigError as exc:
+        raise UsageError(str(exc)) from None
+    return Plan(repo, leak, targets_for(options, repo), tuple(where))
+
+
+def render(outcomes: Sequence[Outcome], fmt: str) -> None:
+    if fmt == "json":
+        data = [o.to_json() for o in outcomes]
+        console.out(json.dumps(data[0] if len(data) == 1 else data, indent=2) + "\n")
+        return
+    for outcome in outcomes:
+        lines = [f"qp-responder: {outcome.status.value}: {outcome.message}"]
+        if outcome.request_id:
+            lines.append(f"  QuestionPro requestID: {outcome.request_id}")
+        if outcome.datacenter:
+            lines.append(f"  datacenter: {outcome.datacenter}")
+        if outcome.plan and outcome.status in (Status.ROTATED_AND_STORED, Status.ISSUE_FAILED):
+            lines += [f"  stored in: {t.describe()}" for t in outcome.plan.targets]
+        if outcome.issue_url:
+            lines.append(f"  issue: {outcome.issue_url}")
+        for token in outcome.resume_tokens:
+            lines.append(f"  resume elsewhere with: qp-responder resume --sealed {token}")
+        if outcome.journal:
+            lines.append(f"  journal: {outcome.journal}")
+        console.out("\n".join(lines) + "\n")
+    _summarise_for_actions(outcomes)
+
+
+def _summarise_for_actions(outcomes: Sequence[Outcome]) -> None:
+    """Whatever must not be lost when the runner disappears goes to the job summary."""
+    path = os.environ.get("GITHUB_STEP_SUMMARY")
+    pending = [o for o in outcomes if o.resume_tokens]
+    if not path or not pending:
+        return
+    lines = ["### qp-responder: a rotated key still has to be stored", ""]
+    for outcome in pending:
+        lines.append(f"requestID `{outcome.request_id}`: {outcome.message}")
+        lines += ["", "```sh", *(f"qp-responder resume --sealed {t}" for t in outcome.resume_tokens), "```", ""]
+    with open(path, "a", encoding="utf-8") as handle:
+        handle.write("\n".join(lines) + "\n")
+
+
+def _respond_all(options: Options, items: Sequence[tuple[Leak, str]]) -> ExitCode:
+    repo = resolve_repo(options)
+    services = build_services(options, need_tokens=not options.dry_run)
+    outcomes: list[Outcome] = []
+    written: set[SecretTarget] = set()
+    for leak, key in items:
+        plan = _plan(options, repo, leak)
+        if written.issuperset(plan.targets):
+            # A second key would overwrite the secret holding the first one's replacement.
+            outcomes.append(
+                Outcome(
+                    Status.NOT_CONFIRMED,
+                    f"skipped {leak.redacted} (hashed_secret "
+                    f"{leak.hashed_secret}): rotating it too would overwrite the secret just "
+                    "written. Rotate it with: qp-responder respond --secret-name OTHER_NAME",
+                    plan,
+                )
+            )
+            continue
+        confirmed = options.yes or (not options.dry_run and confirm_on_tty(plan))
+        outcome = respond(plan, key, services, confirmed=confirmed, dry_run=options.dry_run)
+        if outcome.status in (Status.ROTATED_AND_STORED, Status.ISSUE_FAILED, Status.NOT_STORED):
+            written.update(plan.targets)
+        outcomes.append(outcome)
+    render(outcomes, options.fmt)
+    return EXIT[most_urgent(outcomes)] if outcomes else ExitCode.CLEAN
+
+
+def run_respond(options: Options) -> ExitCode:
+    try:
+        key = read_key()
+        leak = Leak(hashed_secret(key), redact(key), datacenter=None)
+        return _respond_all(options, [(leak, key)])
+    except UsageError as exc:
+        console.error(str(exc))
+        return ExitCode.USAGE
+
+
+def respond_to_findings(findings: Sequence[object], options: Options) -> ExitCode:
+    """``scan --respond``: one response per distinct key, described by its first finding.
+    The scan found keys, so even when every response succeeds the exit status stays 1."""
+    from responder.findings import Finding
+
+    first: dict[str, Finding] = {}
+    for finding in findings:
+        assert isinstance(finding, Finding)
+        if finding.blocking:
+            first.setdefault(finding.hashed_secret, finding)
+    items = [
+        (Leak(f.hashed_secret, f.redacted, f.filename, f.line_number, f.commit, f.datacenter), f.secret)
+        for f in first.values()
+    ]
+    for _, key in items:
+        mask(key)
+    try:
+        code = _respond_all(options, items)
+    except UsageError as exc:
+        console.error(str(exc))
+        return ExitCode.USAGE
+    return ExitCode.LEAK_FOUND if code == ExitCode.CLEAN else code
+
+
+def run_resume(options: Options, sealed: str | None) -> ExitCode:
+    from responder.resume_token import ResumeToken, TokenError
+    from responder.workflow import resume_journal, resume_token
+
+    try:
+        services = build_services(options, need_tokens=True)
+        if sealed is not None:
+            outcomes = [resume_token(ResumeToken.decode(sealed), services)]
+        else:
+            outcomes = [resume_journal(log, services) for log in journal.open_journals(services.journal_dir)]
+    except (UsageError, TokenError) as exc:
+        console.error(str(exc))
+        return ExitCode.USAGE
+    if not outcomes:
+        console.note(f"nothing to resume in {journal.state_dir()}")
+        return ExitCode.CLEAN
+    render(outcomes, options.fmt)
+    return EXIT[most_urgent(outcomes)]
+
+
+def run_store(options: Options) -> ExitCode:
+    """Store a key regenerated by hand (QuestionPro's UI) in the secret(s)."""
+    from responder.github_adapter import GitHubError
+    from responder.sealing import seal
+
+    try:
+        key = read_key()
+        repo = resolve_repo(options)
+        services = build_services(options, need_tokens=True)
+        repo_id = services.secrets_github.repository(repo).id
+        for target in targets_for(options, repo):
+            public = services.secrets_github.public_key(target)
+            services.secrets_github.put_sealed(target, public.key_id, seal(public.key, key), repo_id)
+            console.out(f"qp-responder: stored in the {target.describe()}\n")
+    except UsageError as exc:
+        console.error(str(exc))
+        return ExitCode.USAGE
+    except GitHubError as exc:
+        console.error(f"storing failed: {exc}")
+        return ExitCode.NOT_STORED
+    return ExitCode.CLEAN

@@ -1,0 +1,363 @@
+"""The QuestionPro client: regenerate a key, and say exactly what happened when it fails.
+
+Regeneration is destructive and not idempotent: one successful call expires the old key
+everywhere. So the outcome of every attempt is one of
+
+* ``Regenerated``          - we hold the new key;
+* ``RegenerateRefused``    - the server surely did not rotate (it answered with an error, or
+                             the request never left this machine): the old key still works;
+* ``RegenerateUnknown``    - the request may have been processed and the answer was lost
+                             (timeout, dropped connection, 5xx from a proxy, a 2xx without
+                             a key): the old key may be dead and the new one unknown.
+
+Only requests that surely never reached the server (connection refused, DNS failure,
+connect timeout) and 429s with a ``Retry-After`` are retried, a bounded number of times.
+Redirects are never followed: the ``api-key`` header must not travel to another host.
+Messages are built from status codes and QuestionPro's error fields, never from a body.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import re
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+from responder.redact import scrub
+
+REGENERATE_PATH = "/a/api/v2/apikey/regenerate"
+HOSTS = {
+    "com": "api.questionpro.com",
+    "eu": "api.questionpro.eu",
+    "ca": "api.questionpro.ca",
+    "sg": "api.questionpro.sg",
+    "au": "api.questionpro.au",
+    "ae": "api.questionpro.ae",
+    "sa": "api.surveyanalytics.com",
+    "ksa": "api.questionprosa.com",
+}
+ALIASES = {"us": "com"}
+MAX_CONNECT_ATTEMPTS = 3
+MAX_RATE_LIMIT_WAITS = 3
+MAX_RETRY_AFTER = 120.0
+
+
+class ConfigError(Exception):
+    """A datacenter or endpoint that must not be used; nothing was sent."""
+
+
+def normalise_datacenter(name: str) -> str:
+    dc = ALIASES.get(name.strip().lower(), name.strip().lower())
+    if dc not in HOSTS:
+        raise ConfigError(f"unknown datacenter {name!r}: use one of {', '.join(HOSTS)}")
+    return dc
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def validate_base_url(url: str) -> str:
+    """Accept only QuestionPro's https hosts, or a loopback address (tests, local proxies),
+    so a hostile configuration can never make us send a key anywhere else."""
+    parts = urlsplit(url.strip())
+    host = (parts.hostname or "").lower()
+    if parts.username or parts.password or parts.query or parts.fragment or parts.path not in ("", "/"):
+        raise ConfigError("QUESTIONPRO_BASE_URL must be a bare scheme://host[:port]")
+    if parts.scheme == "https" and host in HOSTS.values() and parts.port in (None, 443):
+        return f"https://{host}"
+    if parts.scheme in ("http", "https") and _is_loopback(host):
+        return f"{parts.scheme}://{parts.netloc}"
+    raise ConfigError(
+        f"QUESTIONPRO_BASE_URL {parts.scheme}://{host} is not a QuestionPro datacenter host "
+        "(https://api.questionpro.com, .eu, .ca, .sg, .au, .ae, api.surveyanalytics.com, "
+        "api.questionprosa.com) nor a loopback address"
+    )
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    datacenter: str
+    base_url: str
+
+    @property
+    def url(self) -> str:
+        return self.base_url + REGENERATE_PATH
+
+
+def endpoints(datacenter: str | None, base_url_override: str | None) -> list[Endpoint]:
+    """Where to try, in order: the override, or one datacenter, or all of them."""
+    if base_url_override:
+        base = validate_base_url(base_url_override)
+        by_host = {f"https://{host}": dc for dc, host in HOSTS.items()}
+        label = by_host.get(base) or (normalise_datacenter(datacenter) if datacenter else "custom")
+        return [Endpoint(label, base)]
+    if datacenter:
+        dc = normalise_datacenter(datacenter)
+        return [Endpoint(dc, f"https://{HOSTS[dc]}")]
+    return [Endpoint(dc, f"https://{host}") for dc, host in HOSTS.items()]
+
+
+@dataclass(frozen=True)
+class ApiError:
+    """QuestionPro's error fields (``id`` may arrive as a string or a number)."""
+
+    status: int
+    error_id: str | None = None
+    name: str | None = None
+    message: str | None = None
+
+    def describe(self) -> str:
+        parts = [f"HTTP {self.status}"]
+        if self.error_id:
+            parts.append(f"error {self.error_id}")
+        if self.name:
+            parts.append(self.name)
+        text = " ".join(parts)
+        return f"{text}: {self.message}" if self.message else text
+
+
+@dataclass(frozen=True)
+class Regenerated:
+    datacenter: str
+    request_id: str
+    new_key: str = field(repr=False)
+
+
+class RegenerateRefused(Exception):
+    """The server did not rotate the key (or was never reached): the old key still works."""
+
+    def __init__(
+        self, reason: str, message: str, *, datacenter: str | None = None, error: ApiError | None = None
+    ) -> None:
+        super().__init__(message)
+        self.reason = (
+            reason  # wrong-key, bad-request, forbidden, not-found, rate-limited, server-error, unreachable, ...
+        )
+        self.datacenter = datacenter
+        self.error = error
+
+
+class RegenerateUnknown(Exception):
+    """The request may have rotated the key, and the answer was lost."""
+
+    def __init__(self, message: str, *, datacenter: str | None = None) -> None:
+        super().__init__(message)
+        self.datacenter = datacenter
+
+
+_FIELD = {
+    name: re.compile(rf'"{name}"\s*:\s*"?([^",}}\n]*)"?', re.IGNORECASE)
+    for name in ("apiKey", "requestID", "httpStatusCode", "id", "name", "message")
+}
+
+
+def parse_body(text: str) -> dict[str, Any]:
+    """QuestionPro's JSON, or its published not-quite-JSON (unquoted values), as a dict of
+    the fields we use. Returns {} for anything else (an HTML page, garbage)."""
+    stripped = text.lstrip()
+    if not stripped.startswith("{"):
+        return {}
+    try:
+        doc = json.loads(stripped)
+    except ValueError:
+        doc = None
+    if isinstance(doc, dict):
+        response: dict[str, Any] = doc["response"] if isinstance(doc.get("response"), dict) else {}
+        error: dict[str, Any] = response["error"] if isinstance(response.get("error"), dict) else {}
+        found: dict[str, Any] = {}
+        if isinstance(response.get("apiKey"), str):
+            found["apiKey"] = response["apiKey"]
+        if doc.get("requestID") is not None:
+            found["requestID"] = str(doc["requestID"])
+        for key in ("httpStatusCode", "id", "name", "message"):
+            if error.get(key) is not None:
+                found[key] = str(error[key])
+        return found
+    return {k: m.group(1).strip() for k, p in _FIELD.items() if (m := p.search(stripped)) and m.group(1).strip()}
+
+
+_REASONS = {400: "bad-request", 401: "wrong-key", 403: "forbidden", 404: "not-found", 429: "rate-limited"}
+_KEY_SHAPE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{7,127}")
+
+
+def _retry_after(value: str | None) -> float | None:
+    if value is None:
+        return None
+    try:
+        seconds = float(value.strip())
+    except ValueError:
+        return None
+    return seconds if 0 <= seconds <= MAX_RETRY_AFTER else None
+
+
+@dataclass
+class QuestionProClient:
+    """One regenerate call per attempt, each on a new ``requests.Session`` (a fresh
+    connection: a stale pooled one fails *after* sending, which would read as "unknown")."""
+
+    session_factory: Callable[[], Any]
+    timeout: float = 30.0
+    sleep: Callable[[float], None] = time.sleep
+    on_attempt: Callable[[Endpoint], None] | None = None  # journal hook: called just before sending
+
+    def regenerate(self, key: str, targets: Sequence[Endpoint]) -> Regenerated:
+        """Try ``targets`` in turn; a 401 (wrong datacenter) or an unreachable host moves
+        on to the next. Anything else is final."""
+        last: RegenerateRefused | None = None
+        for endpoint in targets:
+            try:
+                return self._regenerate_at(key, endpoint)
+            except RegenerateRefused as exc:
+                if exc.reason not in ("wrong-key", "unreachable"):
+                    raise
+                last = exc
+        if last is not None and len(targets) > 1:
+            raise RegenerateRefused(
+                last.reason,
+                f"no datacenter accepted the key ({', '.join(t.datacenter for t in targets)}); last: {last}",
+                error=last.error,
+            )
+        assert last is not None
+        raise last
+
+    def _regenerate_at(self, key: str, endpoint: Endpoint) -> Regenerated:
+        import requests
+
+        connect_failures = rate_waits = 0
+        while True:
+            if self.on_attempt is not None:
+                self.on_attempt(endpoint)
+            session = self.session_factory()
+            try:
+                response = session.get(
+                    endpoint.url,
+                    headers={"api-key": key, "Accept": "application/json", "Connection": "close"},
+                    timeout=(min(10.0, self.timeout), self.timeout),
+                    allow_redirects=False,
+                )
+            except (
+                requests.exceptions.ConnectTimeout,
+                requests.exceptions.SSLError,
+                requests.exceptions.ConnectionError,
+            ) as exc:
+                if not _never_sent(exc):
+                    raise RegenerateUnknown(
+                        f"the connection to {endpoint.datacenter} ({endpoint.base_url}) broke after the "
+                        "request was sent",
+                        datacenter=endpoint.datacenter,
+                    ) from None
+                connect_failures += 1
+                if connect_failures < MAX_CONNECT_ATTEMPTS and not isinstance(exc, requests.exceptions.SSLError):
+                    self.sleep(0.5 * connect_failures)
+                    continue
+                raise RegenerateRefused(
+                    "unreachable",
+                    f"could not connect to {endpoint.base_url} ({type(exc).__name__}); nothing was sent",
+                    datacenter=endpoint.datacenter,
+                ) from None
+            except requests.exceptions.Timeout:
+                raise RegenerateUnknown(
+                    f"{endpoint.base_url} did not answer within {self.timeout:g}s after the request was sent",
+                    datacenter=endpoint.datacenter,
+                ) from None
+            except requests.exceptions.RequestException as exc:
+                raise RegenerateUnknown(
+                    f"the request to {endpoint.base_url} failed midway ({type(exc).__name__})",
+                    datacenter=endpoint.datacenter,
+                ) from None
+            finally:
+                session.close()
+            try:
+                return self._interpret(response, endpoint, key)
+            except RegenerateRefused as exc:
+                wait = _retry_after(response.headers.get("Retry-After"))
+                if exc.reason == "rate-limited" and wait is not None and rate_waits < MAX_RATE_LIMIT_WAITS:
+                    rate_waits += 1
+                    self.sleep(wait)
+                    continue
+                raise
+
+    def _interpret(self, response: Any, endpoint: Endpoint, key: str) -> Regenerated:
+        status = int(response.status_code)
+        try:
+            text = response.content[:65536].decode("utf-8", "replace")
+        except Exception:  # noqa: BLE001 - a broken body is an unreadable answer
+            text = ""
+        fields = parse_body(text)
+        dc = endpoint.datacenter
+        if 200 <= status < 300:
+            new_key = fields.get("apiKey", "")
+            if _KEY_SHAPE.fullmatch(new_key) and new_key != key:
+                return Regenerated(dc, fields.get("requestID", "unknown"), new_key)
+            raise RegenerateUnknown(
+                f"{endpoint.base_url} answered HTTP {status} without a usable new key: the old key may "
+                "already be expired",
+                datacenter=dc,
+            )
+        error = ApiError(
+            status=status,
+            error_id=fields.get("id"),
+            name=fields.get("name"),
+            message=scrub(fields["message"][:200], key) if fields.get("message") else None,
+        )
+        if 300 <= status < 400:
+            raise RegenerateRefused(
+                "redirect",
+                f"{endpoint.base_url} answered a redirect (HTTP {status}); not followed, so the key was not sent on",
+                datacenter=dc,
+                error=error,
+            )
+        if status >= 500:
+            if fields.get("id") or fields.get("httpStatusCode"):  # QuestionPro's own error: not processed
+                raise RegenerateRefused(
+                    "server-error", f"QuestionPro {dc}: {error.describe()}", datacenter=dc, error=error
+                )
+            kind = "an HTML page" if text.lstrip().startswith("<") else "a non-QuestionPro body"
+            raise RegenerateUnknown(
+                f"{endpoint.base_url} answered HTTP {status} with {kind} (a proxy or gateway): the request "
+                "may have reached QuestionPro",
+                datacenter=dc,
+            )
+        reason = _REASONS.get(status, "bad-request")
+        if status == 403 and fields.get("id") == "1013" and "limit" in (fields.get("message") or "").lower():
+            reason = "rate-limited"
+        if not fields and text.lstrip().startswith("<"):
+            error = ApiError(status=status, message="an HTML error page (proxy or firewall?)")
+        raise RegenerateRefused(reason, f"QuestionPro {dc}: {error.describe()}", datacenter=dc, error=error)
+
+
+def _never_sent(exc: Exception) -> bool:
+    """Did this transport error happen before any byte of the request was sent?"""
+    import requests
+    from urllib3.exceptions import ConnectTimeoutError, NameResolutionError, NewConnectionError
+
+    if isinstance(exc, requests.exceptions.ConnectTimeout):
+        return True
+    if isinstance(exc, requests.exceptions.SSLError):  # certificate and handshake failures come first
+        text = str(exc).lower()
+        return "certificate" in text or "handshake" in text or "wrong version number" in text
+    reason: Any = exc.args[0] if exc.args else None
+    reason = getattr(reason, "reason", reason)  # MaxRetryError wraps the cause
+    return isinstance(reason, (NewConnectionError, NameResolutionError, ConnectTimeoutError))
+
+
+def new_session() -> Any:
+    """A session with urllib3's own retries off: we decide what may be retried."""
+    import requests
+    from requests.adapters import HTTPAdapter
+
+    session = requests.Session()
+    adapter = HTTPAdapter(max_retries=0)
+    session.mount("https://", adapter)
+    session.mount("http://", adapter)
+    return session

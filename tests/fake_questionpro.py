@@ -1,0 +1,169 @@
+"""A local QuestionPro on 127.0.0.1 speaking the regenerate endpoint's protocol.
+
+It keeps one valid key, rotates it on a good request, and can be scripted to fail in
+every way the real service or a proxy in front of it can: each entry of ``script`` is
+used by one regenerate call, then ``ok``.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+PATH = "/a/api/v2/apikey/regenerate"
+
+ERRORS = {
+    400: ("BAD_REQUEST", "Invalid URL parameters"),
+    401: ("UNAUTHORIZED", "Incorrect API Key"),
+    403: ("FORBIDDEN", "The user does not have permission to access the resource"),
+    404: ("NOT_FOUND", "The resource that you're trying to access doesn't exist"),
+    429: ("TOO_MANY_REQUESTS", "API call limit exceeded"),
+    500: ("INTERNAL_SERVER_ERROR", "We are not able to process your request"),
+}
+
+
+def error_body(status: int, error_id: str | int, *, loose: bool = False) -> bytes:
+    name, message = ERRORS[status]
+    if loose:  # the published examples: unquoted docs value, id as a string
+        return (
+            '{\n"response": {\n"error": {\n"docs": www.questionpro.com/api/error-codes.html\n'
+            f'"name": "{name}",\n"httpStatusCode": {status},\n"id" : "{error_id}",\n'
+            f'"message": "{message}",\n"resourceUrl":"resource_url"\n}}\n}}\n}}'
+        ).encode()
+    return json.dumps(
+        {
+            "response": {
+                "error": {
+                    "docs": "https://www.questionpro.com/api/error-codes.html",
+                    "name": name,
+                    "httpStatusCode": status,
+                    "id": error_id,
+                    "message": message,
+                    "resourceUrl": "resource_url",
+                }
+            }
+        }
+    ).encode()
+
+
+@dataclass
+class FakeQuestionPro:
+    valid_key: str
+    other_keys: set[str] = field(default_factory=set)  # more valid keys (other users of the account)
+    script: list[str] = field(default_factory=list)
+    calls: int = 0
+    rotations: int = 0
+    hang_seconds: float = 5.0
+    request_ids: list[str] = field(default_factory=list)
+    seen_headers: list[dict[str, str]] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def start(self) -> str:
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *_: Any) -> None:  # keep keys out of test logs
+                pass
+
+            def do_GET(self) -> None:
+                fake.handle(self)
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        return f"http://127.0.0.1:{self.server.server_address[1]}"
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+    def _rotate(self, old_key: str) -> tuple[str, str]:
+        new_key, request_id = str(uuid.uuid4()), f"{uuid.uuid4()}-rid"
+        if old_key == self.valid_key:
+            self.valid_key = new_key
+        else:
+            self.other_keys.discard(old_key)
+            self.other_keys.add(new_key)
+        self.rotations += 1
+        self.request_ids.append(request_id)
+        return new_key, request_id
+
+    def handle(self, h: BaseHTTPRequestHandler) -> None:
+        if h.path.split("?")[0] != PATH:
+            self._send(h, 404, error_body(404, 1040))
+            return
+        with self.lock:
+            self.calls += 1
+            self.seen_headers.append(dict(h.headers))
+            action = self.script.pop(0) if self.script else "ok"
+            key_ok = h.headers.get("api-key") in {self.valid_key, *self.other_keys}
+            rotated = None
+            if (
+                action
+                in (
+                    "ok",
+                    "ok-loose",
+                    "timeout-after-rotate",
+                    "drop-after-rotate",
+                    "malformed-after-rotate",
+                    "html-502-after-rotate",
+                )
+                and key_ok
+            ):
+                rotated = self._rotate(h.headers.get("api-key", ""))
+        if action.startswith("error:"):
+            _, status, error_id = action.split(":")
+            self._send(h, int(status), error_body(int(status), error_id if not error_id.isdigit() else int(error_id)))
+        elif action.startswith("loose-error:"):
+            _, status, error_id = action.split(":")
+            self._send(h, int(status), error_body(int(status), error_id, loose=True))
+        elif action == "429-retry-after":
+            self._send(h, 429, error_body(429, "1013"), {"Retry-After": "0"})
+        elif action == "429-no-retry":
+            self._send(h, 429, error_body(429, "1013"))
+        elif action == "html-403":
+            self._send(h, 403, b"<html><body>Forbidden by firewall</body></html>", ctype="text/html")
+        elif action == "redirect":
+            self._send(h, 302, b"", {"Location": "https://elsewhere.example/steal"})
+        elif rotated is None:
+            self._send(h, 401, error_body(401, "1010"))
+        elif action == "timeout-after-rotate":
+            time.sleep(self.hang_seconds)
+            self._send(h, 200, json.dumps({"response": {"apiKey": rotated[0]}, "requestID": rotated[1]}).encode())
+        elif action == "drop-after-rotate":
+            h.connection.shutdown(socket.SHUT_RDWR)
+            h.close_connection = True
+        elif action == "malformed-after-rotate":
+            self._send(h, 200, b'{"response": {"status": "ok"}')
+        elif action == "html-502-after-rotate":
+            self._send(h, 502, b"<html><body><h1>502 Bad Gateway</h1></body></html>", ctype="text/html")
+        elif action == "ok-loose":  # the published success example: apiKey unquoted
+            self._send(
+                h, 200, f'{{\n"response": {{\n"apiKey": {rotated[0]}\n}},\n"requestID": "{rotated[1]}"\n}}'.encode()
+            )
+        else:
+            self._send(h, 200, json.dumps({"response": {"apiKey": rotated[0]}, "requestID": rotated[1]}).encode())
+
+    @staticmethod
+    def _send(
+        h: BaseHTTPRequestHandler,
+        status: int,
+        body: bytes,
+        headers: dict[str, str] | None = None,
+        ctype: str = "application/json",
+    ) -> None:
+        h.send_response(status)
+        h.send_header("Content-Type", ctype)
+        h.send_header("Content-Length", str(len(body)))
+        for name, value in (headers or {}).items():
+            h.send_header(name, value)
+        h.end_headers()
+        h.wfile.write(body)

@@ -1,0 +1,511 @@
+"""The responder end to end: the real CLI against local QuestionPro and GitHub servers.
+
+After every scenario: neither the old nor the new key in any byte of stdout, stderr, the
+journal, the issue bodies or the requests GitHub received; QuestionPro received exactly
+the expected number of regenerate calls.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import socket
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from responder import questionpro
+from tests.conftest import Run, assert_no_secret, run_cli
+from tests.corpus import new_key
+from tests.fake_github import INTEGRATION, FakeGitHub, Fault
+from tests.fake_questionpro import FakeQuestionPro
+
+REPO = "octo/app"
+
+
+@dataclass
+class World:
+    qp: FakeQuestionPro
+    gh: FakeGitHub
+    old_key: str
+    state: Path
+    env: dict[str, str]
+    cwd: Path
+
+    def run(self, *args: str, stdin: str | None = None, env: dict[str, str] | None = None) -> Run:
+        run = run_cli(
+            list(args),
+            self.cwd,
+            stdin=self.old_key + "\n" if stdin is None else stdin,
+            env={**self.env, **(env or {})},
+            secrets=(),
+        )
+        self.assert_no_key_anywhere(run)
+        return run
+
+    def respond(self, *extra: str, env: dict[str, str] | None = None) -> Run:
+        return self.run("respond", "--repo", REPO, "--yes", *extra, env=env)
+
+    def keys(self) -> list[str]:
+        return [self.old_key, self.qp.valid_key]
+
+    def assert_no_key_anywhere(self, run: Run | None = None) -> None:
+        """(``::add-mask::`` lines are the runner's masking commands, never displayed.)"""
+        keys = self.keys()
+        if run is not None:
+            shown = [line for line in run.output.splitlines() if not line.startswith("::add-mask::")]
+            assert_no_secret("\n".join(shown), keys)
+        for path in self.state.rglob("*"):
+            if path.is_file():
+                assert_no_secret(path.read_bytes(), keys)
+        for issue in self.gh.issues:
+            assert_no_secret(issue["title"] + issue["body"], keys)
+        for _method, _path, body in self.gh.log:
+            assert_no_secret(body, keys)
+
+    def journals(self) -> list[list[dict[str, object]]]:
+        return [[json.loads(line) for line in p.read_text().splitlines()] for p in sorted(self.state.glob("*.jsonl"))]
+
+
+@pytest.fixture
+def world(tmp_path: Path) -> Iterator[World]:
+    old = new_key()
+    qp = FakeQuestionPro(valid_key=old)
+    gh = FakeGitHub(
+        repo=REPO,
+        tokens={
+            "issues-token": {"issues"},
+            "secrets-token": {"secrets", "issues", "org"},
+            "ghs_default": {"issues", "integration"},
+        },
+    )
+    env = {
+        "QUESTIONPRO_BASE_URL": qp.start(),
+        "GITHUB_API_URL": gh.start(),
+        "GITHUB_TOKEN": "issues-token",
+        "QP_RESPONDER_SECRETS_TOKEN": "secrets-token",
+        "QP_RESPONDER_STATE_DIR": str(tmp_path / "state"),
+    }
+    yield World(qp, gh, old, tmp_path / "state", env, tmp_path)
+    qp.stop()
+    gh.stop()
+
+
+def test_success(world: World) -> None:
+    run = world.respond("--format", "json")
+    assert run.code == 0, run.output
+    out = json.loads(run.stdout)
+    assert out["status"] == "rotated-and-stored"
+    assert world.qp.calls == 1 and world.qp.rotations == 1
+    assert world.gh.secret_value() == world.qp.valid_key != world.old_key
+    assert out["request_id"] == world.qp.request_ids[0]
+    assert out["secret"] == {
+        "name": "QUESTIONPRO_API_KEY",
+        "scope": "repository",
+        "environment": None,
+        "org": None,
+        "also": [],
+    }
+    [issue] = world.gh.issues
+    assert out["issue_url"].endswith("/issues/1")
+    assert world.qp.request_ids[0] in issue["body"] and issue["labels"] == ["security", "leaked-secret"]
+    assert f"{world.old_key[:4]}…{world.old_key[-4:]}" in issue["title"]
+    assert out["hashed_secret"] in issue["body"]
+    assert ("repo:actions", "QP_RESPONDER_PREFLIGHT") not in world.gh.secrets  # the write probe cleaned up
+    assert [s["step"] for s in world.journals()[0]][-1] == "done"
+
+
+def test_published_loose_json_success_is_understood(world: World) -> None:
+    world.qp.script = ["ok-loose"]
+    assert world.respond().code == 0
+    assert world.gh.secret_value() == world.qp.valid_key
+
+
+@pytest.mark.parametrize(
+    ("script", "reason"),
+    [
+        (["error:400:1000"], "HTTP 400 error 1000 BAD_REQUEST"),
+        (["error:401:1010"], "HTTP 401 error 1010 UNAUTHORIZED"),
+        (["loose-error:401:1010"], "HTTP 401 error 1010 UNAUTHORIZED"),
+        (["error:403:1013"], "HTTP 403 error 1013"),
+        (["error:403:1011"], "HTTP 403 error 1011"),
+        (["error:404:1040"], "HTTP 404 error 1040 NOT_FOUND"),
+        (["loose-error:404:1040"], "HTTP 404 error 1040"),
+        (["error:500:1026"], "HTTP 500 error 1026"),
+        (["429-no-retry"], "HTTP 429 error 1013"),
+        (["html-403"], "HTML error page"),
+        (["redirect"], "redirect (HTTP 302)"),
+    ],
+)
+def test_questionpro_refusals_keep_the_old_key(world: World, script: list[str], reason: str) -> None:
+    world.qp.script = list(script)
+    run = world.respond()
+    assert run.code == 4, run.output
+    assert "rotation failed" in run.stdout and reason in run.stdout
+    assert ("does not accept this key" if "401" in reason else "old key is still valid") in run.stdout
+    assert world.qp.calls == 1 and world.qp.rotations == 0
+    assert world.gh.secret_value() is None and world.gh.issues == []
+
+
+def test_rate_limit_with_retry_after_then_success(world: World) -> None:
+    world.qp.script = ["429-retry-after", "429-retry-after"]
+    assert world.respond().code == 0
+    assert world.qp.calls == 3 and world.qp.rotations == 1
+    assert world.gh.secret_value() == world.qp.valid_key
+
+
+@pytest.mark.parametrize(
+    ("script", "text"),
+    [
+        (["timeout-after-rotate"], "did not answer within 1s"),
+        (["drop-after-rotate"], "broke after the request was sent"),
+        (["malformed-after-rotate"], "without a usable new key"),
+        (["html-502-after-rotate"], "HTTP 502 with an HTML page"),
+    ],
+)
+def test_lost_answers_are_unknown_and_never_retried(world: World, script: list[str], text: str) -> None:
+    world.qp.script = list(script)
+    world.qp.hang_seconds = 3
+    run = world.respond("--timeout", "1")
+    assert run.code == 5, run.output
+    assert text in run.stdout and "Do NOT run the rotation again" in run.stdout
+    assert world.qp.calls == 1  # never retried
+    assert world.gh.secret_value() is None and world.gh.issues == []
+    resumed = world.run("resume")  # the outcome stays unknown; resume does not regenerate
+    assert resumed.code == 0 and "nothing to resume" in resumed.stderr
+    assert world.qp.calls == 1
+
+
+def test_connection_refused_is_retried_then_refused(world: World) -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]  # closed once the block ends: nothing listens there
+    run = world.respond(env={"QUESTIONPRO_BASE_URL": f"http://127.0.0.1:{port}"})
+    assert run.code == 4 and "nothing was sent" in run.stdout
+    assert world.qp.calls == 0
+
+
+@pytest.mark.parametrize(
+    ("fault_route", "fault", "env", "text"),
+    [
+        (("GET", "repo"), Fault(401, "Bad credentials"), {}, "token is invalid"),
+        (("GET", "repo"), Fault(404), {}, "not found"),
+        (("GET", "public_key"), Fault(403, INTEGRATION), {}, "HTTP 403"),
+        (("GET", "public_key"), Fault(500), {}, "HTTP 500"),  # retried 3 times, then preflight fails
+        (("PUT", "secret"), Fault(403, "Resource not accessible by personal access token"), {}, "HTTP 403"),
+        (
+            None,
+            None,
+            {"QP_RESPONDER_SECRETS_TOKEN": "", "GITHUB_TOKEN": "ghs_default", "GITHUB_ACTIONS": "true"},
+            "default GITHUB_TOKEN cannot read or write Actions secrets",
+        ),
+        (None, None, {"GITHUB_TOKEN": "nope", "QP_RESPONDER_SECRETS_TOKEN": ""}, "token is invalid"),
+    ],
+)
+def test_preflight_failures_rotate_nothing(
+    world: World, fault_route: tuple[str, str] | None, fault: Fault | None, env: dict[str, str], text: str
+) -> None:
+    if fault_route is not None and fault is not None:
+        world.gh.faults[fault_route] = [fault] * 3
+    run = world.respond(env=env)
+    assert run.code == 7, run.output
+    assert "preflight failed, nothing was rotated" in run.stdout and text in run.stdout
+    assert world.qp.calls == 0 and world.gh.issues == []
+
+
+@pytest.mark.parametrize(
+    "fault",
+    [
+        Fault(500),
+        Fault(502),
+        Fault(403, "You have exceeded a secondary rate limit", {"Retry-After": "0"}),
+        Fault(429, "rate", {"Retry-After": "0"}),
+    ],
+)
+def test_transient_github_faults_on_store_are_retried(world: World, fault: Fault) -> None:
+    world.gh.faults[("PUT", "secret")] = [Fault(200), fault]  # the first PUT is the preflight probe
+    assert world.respond().code == 0
+    assert world.gh.secret_value() == world.qp.valid_key and world.qp.calls == 1
+
+
+def test_store_failure_keeps_the_sealed_key_and_resume_finishes(world: World) -> None:
+    world.gh.faults[("PUT", "secret")] = [Fault(200)] + [Fault(500)] * 3
+    run = world.respond()
+    assert run.code == 6, run.output
+    assert "qp-responder resume --sealed qpr1." in run.stdout
+    assert world.gh.secret_value() is None and world.qp.calls == 1
+    [steps] = world.journals()
+    regenerated = next(s for s in steps if s["step"] == "regenerated")
+    assert regenerated["sealed"][0]["encrypted_value"]  # only the sealed value is journaled
+    resumed = world.run("resume")
+    assert resumed.code == 0, resumed.output
+    assert world.gh.secret_value() == world.qp.valid_key
+    assert world.qp.calls == 1 and len(world.gh.issues) == 1
+    assert world.run("resume").stderr.startswith("qp-responder: nothing to resume")
+
+
+def test_resume_from_token_on_another_machine(world: World, tmp_path: Path) -> None:
+    world.gh.faults[("PUT", "secret")] = [Fault(200)] + [Fault(503)] * 3
+    summary = tmp_path / "summary.md"
+    run = world.respond(env={"GITHUB_STEP_SUMMARY": str(summary)})
+    assert run.code == 6
+    [token] = re.findall(r"qpr1\.[A-Za-z0-9_-]+", run.stdout)
+    assert token in summary.read_text()  # nothing is lost when the runner disappears
+    elsewhere = {"QP_RESPONDER_STATE_DIR": str(tmp_path / "other-machine")}
+    resumed = world.run("resume", "--sealed", token, env=elsewhere)
+    assert resumed.code == 0, resumed.output
+    assert world.gh.secret_value() == world.qp.valid_key and len(world.gh.issues) == 1
+    again = world.run("resume", "--sealed", token, env=elsewhere)  # idempotent: no second issue
+    assert again.code == 0 and len(world.gh.issues) == 1
+    assert world.run("resume", "--sealed", "qpr1.garbage", env=elsewhere).code == 2
+
+
+def test_issue_created_but_answer_lost_is_not_duplicated(world: World) -> None:
+    world.gh.faults[("POST", "issues")] = [Fault(502, then_apply=True)]
+    assert world.respond().code == 0
+    assert len(world.gh.issues) == 1
+
+
+@pytest.mark.parametrize(
+    ("faults", "has_issues"),
+    [({("POST", "issues"): [Fault(500)] * 3}, True), ({("GET", "issues"): [Fault(500)] * 3}, True), ({}, False)],
+)
+def test_issue_failure_is_its_own_exit_code_and_resumable(
+    world: World, faults: dict[tuple[str, str], list[Fault]], has_issues: bool
+) -> None:
+    world.gh.faults.update(faults)
+    world.gh.has_issues = has_issues
+    run = world.respond()
+    assert run.code == 8, run.output
+    assert world.gh.secret_value() == world.qp.valid_key
+    world.gh.has_issues = True
+    assert world.run("resume").code == 0
+    assert len(world.gh.issues) == 1 and world.qp.calls == 1
+
+
+@pytest.mark.parametrize(
+    ("step", "resume_code", "calls"),
+    [
+        ("planned", 4, 0),
+        ("preflight-ok", 4, 0),
+        ("regenerating", 5, 0),  # killed before the request left: still reported as unknown
+        ("regenerated", 0, 1),
+        ("stored", 0, 1),
+        ("issue-opened", 0, 1),
+    ],
+)
+def test_kill_9_between_steps_then_resume(world: World, step: str, resume_code: int, calls: int) -> None:
+    run = world.respond(env={"QP_RESPONDER_FAULT_KILL_AFTER": step})
+    assert run.code == -signal.SIGKILL
+    assert world.qp.calls == calls
+    resumed = world.run("resume")
+    assert resumed.code == resume_code, resumed.output
+    assert world.qp.calls == calls  # resume never regenerates
+    if resume_code == 0:
+        assert world.gh.secret_value() == world.qp.valid_key
+        assert len(world.gh.issues) == 1
+    else:
+        assert world.gh.secret_value() is None and world.gh.issues == []
+    assert world.run("resume").stderr.startswith("qp-responder: nothing to resume")
+
+
+def test_not_confirmed_without_yes_or_terminal(world: World) -> None:
+    run = run_cli(
+        ["respond", "--repo", REPO], world.cwd, stdin=world.old_key + "\n", env=world.env, secrets=[world.old_key]
+    )
+    assert run.code == 3 and "--yes" in run.stdout
+    assert world.qp.calls == 0 and world.gh.log == []
+
+
+def test_dry_run_changes_nothing(world: World) -> None:
+    run = world.run("respond", "--repo", REPO, "--dry-run")
+    assert run.code == 0 and "dry run" in run.stdout and "old key stops working EVERYWHERE" in run.stdout
+    assert world.qp.calls == 0
+    assert {method for method, _, _ in world.gh.log} == {"GET"}
+
+
+@pytest.mark.parametrize(
+    ("stdin", "args", "env"),
+    [
+        ("", ["respond", "--repo", REPO, "--yes"], {}),
+        ("not a key\n", ["respond", "--repo", REPO, "--yes"], {}),
+        (None, ["respond", "--yes"], {}),  # no repository
+        (None, ["respond", "--repo", REPO, "--yes"], {"GITHUB_TOKEN": ""}),
+        (None, ["respond", "--repo", REPO, "--yes", "--environment", "e", "--org", "o"], {}),
+        (None, ["respond", "--repo", REPO, "--yes", "--secret-name", "GITHUB_X"], {}),
+        (None, ["respond", "--repo", REPO, "--yes"], {"GITHUB_API_URL": "http://api.github.example"}),
+        (None, ["respond", "--repo", REPO, "--yes", "--datacenter", "mars"], {}),
+        (None, ["respond", "--repo", REPO, "--yes", "3e158e6c-f112-4925-b1dc-ec1406881337"], {}),
+    ],
+)
+def test_usage_errors(world: World, stdin: str | None, args: list[str], env: dict[str, str]) -> None:
+    run = world.run(*args, stdin=stdin, env={"GITHUB_REPOSITORY": "", **env})
+    assert run.code == 2, run.output
+    assert world.qp.calls == 0
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://evil.example",
+        "http://api.questionpro.com",
+        "https://api.questionpro.com.evil.example",
+        "https://user:pw@api.questionpro.com",
+        "https://api.questionpro.com/path",
+        "ftp://127.0.0.1",
+        "https://10.0.0.1:8443",
+    ],
+)
+def test_hostile_base_url_never_receives_the_key(world: World, url: str) -> None:
+    run = world.respond(env={"QUESTIONPRO_BASE_URL": url})
+    assert run.code == 2 and "QUESTIONPRO_BASE_URL" in run.stderr
+    assert world.gh.log == []
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("https://api.questionpro.eu", "https://api.questionpro.eu"),
+        ("https://API.QuestionPro.com/", "https://api.questionpro.com"),
+        ("https://api.questionprosa.com:443", "https://api.questionprosa.com"),
+        ("http://127.0.0.1:8080", "http://127.0.0.1:8080"),
+        ("http://localhost:1", "http://localhost:1"),
+        ("http://[::1]:9", "http://[::1]:9"),
+    ],
+)
+def test_allowed_base_urls(url: str, expected: str) -> None:
+    assert questionpro.validate_base_url(url) == expected
+
+
+def test_datacenters_are_tried_in_turn(world: World) -> None:
+    """Two wrong datacenters answer 401 and change nothing; the third rotates."""
+    wrong = [FakeQuestionPro(valid_key=new_key()) for _ in range(2)]
+    urls = [fake.start() for fake in wrong]
+    try:
+        targets = [
+            questionpro.Endpoint("eu", urls[0]),
+            questionpro.Endpoint("ca", urls[1]),
+            questionpro.Endpoint("com", world.env["QUESTIONPRO_BASE_URL"]),
+        ]
+        client = questionpro.QuestionProClient(questionpro.new_session, timeout=5)
+        result = client.regenerate(world.old_key, targets)
+        assert result.datacenter == "com" and result.new_key == world.qp.valid_key
+        assert [f.calls for f in wrong] == [1, 1] and [f.rotations for f in wrong] == [0, 0]
+        with pytest.raises(questionpro.RegenerateRefused, match="no datacenter accepted the key"):
+            client.regenerate(new_key(), targets)
+    finally:
+        for fake in wrong:
+            fake.stop()
+
+
+def test_requests_carry_the_key_only_in_the_header(world: World) -> None:
+    assert world.respond().code == 0
+    [headers] = world.qp.seen_headers
+    assert headers["api-key"] == world.old_key
+    assert world.old_key not in json.dumps({k: v for k, v in headers.items() if k != "api-key"})
+
+
+@pytest.mark.parametrize(
+    ("args", "where"),
+    [
+        (["--environment", "production"], [("env:production", "QUESTIONPRO_API_KEY")]),
+        (["--org", "octo"], [("org:octo:actions", "QUESTIONPRO_API_KEY")]),
+        (["--dependabot"], [("repo:actions", "QUESTIONPRO_API_KEY"), ("repo:dependabot", "QUESTIONPRO_API_KEY")]),
+        (
+            ["--org", "octo", "--dependabot", "--secret-name", "QP_KEY"],
+            [("org:octo:actions", "QP_KEY"), ("org:octo:dependabot", "QP_KEY")],
+        ),
+    ],
+)
+def test_secret_scopes(world: World, args: list[str], where: list[tuple[str, str]]) -> None:
+    run = world.respond(*args)
+    assert run.code == 0, run.output
+    assert {k: v for k, v in world.gh.secrets.items()} == {w: world.qp.valid_key for w in where}
+    if "--org" in args:
+        assert world.gh.org_visibility[where[0][1]]["visibility"] == "selected"
+
+
+def test_existing_org_secret_keeps_its_visibility(world: World) -> None:
+    world.gh.secrets[("org:octo:actions", "QUESTIONPRO_API_KEY")] = "old"
+    world.gh.org_visibility["QUESTIONPRO_API_KEY"] = {"visibility": "all"}
+    assert world.respond("--org", "octo").code == 0
+    assert world.gh.org_visibility["QUESTIONPRO_API_KEY"] == {"visibility": "all"}
+
+
+def test_actions_masking_comes_first(world: World) -> None:
+    run = run_cli(
+        ["respond", "--repo", REPO, "--yes"],
+        world.cwd,
+        stdin=world.old_key + "\n",
+        env={**world.env, "GITHUB_ACTIONS": "true"},
+    )
+    assert run.code == 0
+    lines = run.stdout.splitlines()
+    assert lines[0] == f"::add-mask::{world.old_key}"
+    assert f"::add-mask::{world.qp.valid_key}" in lines
+    unmasked = "\n".join(line for line in lines if not line.startswith("::add-mask::")) + run.stderr
+    assert_no_secret(unmasked, world.keys())
+
+
+def test_scan_respond_rotates_once_per_key_and_never_overwrites(world: World, tmp_path: Path) -> None:
+    dead, second = new_key(), new_key()
+    world.qp.other_keys.add(second)
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / ".env").write_text(
+        f"QUESTIONPRO_API_KEY={dead}\nQUESTIONPRO_API_KEY={world.old_key}\nQP_API_KEY={world.old_key}\n"
+        f"QP_API_KEY_2={second}\n"
+    )
+    run = run_cli(
+        ["scan", "--respond", "--yes", "--repo", REPO, "app"],
+        tmp_path,
+        env=world.env,
+        secrets=[world.old_key, second, dead],
+    )
+    assert run.code == 4, run.output  # most urgent: the dead key's failed rotation (then the skipped one, 3)
+    assert "already expired" in run.stdout and "would overwrite the secret" in run.stdout
+    assert world.qp.calls == 2 and world.qp.rotations == 1  # the dead key: one 401; the live one: rotated once
+    assert world.gh.secret_value() == world.qp.valid_key
+    [issue] = world.gh.issues
+    assert "`app/.env` line 2" in issue["body"]
+    assert second in world.qp.other_keys  # never rotated
+    world.assert_no_key_anywhere(run)
+
+
+def test_scan_respond_success_keeps_exit_1(world: World, tmp_path: Path) -> None:
+    (tmp_path / ".env").write_text(f"QUESTIONPRO_API_KEY={world.old_key}\n")
+    run = run_cli(
+        ["scan", "--respond", "--yes", "--repo", REPO, ".env"], tmp_path, env=world.env, secrets=[world.old_key]
+    )
+    assert run.code == 1 and "rotated-and-stored" in run.stdout
+    world.assert_no_key_anywhere(run)
+
+
+def test_store_a_key_regenerated_by_hand(world: World) -> None:
+    manual = new_key()
+    run = world.run("store", "--repo", REPO, stdin=manual + "\n")
+    assert run.code == 0 and world.gh.secret_value() == manual
+    assert_no_secret(run.output, [manual])
+    world.gh.faults[("PUT", "secret")] = [Fault(500)] * 3
+    assert world.run("store", "--repo", REPO, stdin=manual + "\n").code == 6
+
+
+def test_state_dir_unwritable_rotates_nothing(world: World, tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    run = world.respond(env={"QP_RESPONDER_STATE_DIR": str(blocker / "sub")})
+    assert run.code == 7 and "journal" in run.stdout
+    assert world.qp.calls == 0
+
+
+def test_no_key_in_the_environment_or_argv_of_the_process() -> None:
+    """The key is read from stdin: the CLI has no option that takes it."""
+    from responder.cli import cli
+
+    for name, command in cli.commands.items():
+        for param in command.params:
+            assert "key" not in param.name.replace("secret_name", ""), (name, param.name)
+    assert os.environ.get("QP_API_KEY") is None
