@@ -509,3 +509,44 @@ def test_no_key_in_the_environment_or_argv_of_the_process() -> None:
         for param in command.params:
             assert "key" not in param.name.replace("secret_name", ""), (name, param.name)
     assert os.environ.get("QP_API_KEY") is None
+
+
+def _pty_session(argv: list[str], env: dict[str, str], cwd: Path, answers: list[tuple[str, str]]) -> tuple[int, str]:
+    """Run argv with a pseudo-terminal as its controlling terminal; answer prompts."""
+    import pty
+    import select
+    import sys
+    import time
+
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: the pty is its stdin/stdout/stderr and /dev/tty
+        os.chdir(cwd)
+        os.execvpe(sys.executable, [sys.executable, "-m", "responder", *argv], {**os.environ, **env})
+    seen, pending = b"", list(answers)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        ready, _, _ = select.select([fd], [], [], 0.2)
+        if ready:
+            try:
+                chunk = os.read(fd, 4096)
+            except OSError:
+                break
+            if not chunk:
+                break
+            seen += chunk
+        if pending and pending[0][0].encode() in seen:
+            os.write(fd, pending.pop(0)[1].encode() + b"\n")
+    _, status = os.waitpid(pid, 0)
+    return os.waitstatus_to_exitcode(status), seen.decode("utf-8", "replace")
+
+
+@pytest.mark.parametrize(("answer", "code"), [("yes", 0), ("no", 3)])
+def test_interactive_hidden_prompt_and_confirmation_on_the_terminal(world: World, answer: str, code: int) -> None:
+    status, screen = _pty_session(
+        ["respond", "--repo", REPO], world.env, world.cwd,
+        [("QuestionPro API key (input hidden):", world.old_key), ("Type 'yes' to continue:", answer)],
+    )
+    assert status == code, screen
+    assert "old key stops working EVERYWHERE" in screen
+    assert_no_secret(screen, world.keys())  # the hidden prompt did not echo the key
+    assert world.qp.rotations == (1 if answer == "yes" else 0)

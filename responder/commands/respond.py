@@ -122,14 +122,13 @@ def build_services(options: Options, *, need_tokens: bool) -> Services:
 
 def confirm_on_tty(plan: Plan) -> bool:
     """Ask on the terminal itself: under pre-commit, stdin is never a TTY."""
-    try:
-        tty = open("/dev/tty", "r+", encoding="utf-8")
-    except OSError:
+    try:  # two handles: a text-mode "r+" on a terminal fails (not seekable)
+        with open("/dev/tty", "w", encoding="utf-8") as ask, open("/dev/tty", encoding="utf-8") as answer:
+            ask.write(plan.describe() + "\nRotate this key now? Type 'yes' to continue: ")
+            ask.flush()
+            return answer.readline().strip().lower() in ("y", "yes")
+    except (OSError, UnicodeDecodeError):
         return False
-    with tty:
-        tty.write(plan.describe() + "\nRotate this key now? Type 'yes' to continue: ")
-        tty.flush()
-        return tty.readline().strip().lower() in ("y", "yes")
 
 
 def _plan(options: Options, repo: str, leak: Leak) -> Plan:
