@@ -178,6 +178,16 @@ def store_command(**response: Any) -> None:
     sys.exit(int(run_store(_options(**response))))
 
 
+@cli.command("action")
+def action_command() -> None:
+    """Run as the GitHub Action (action.yml): scan what the event pushed, annotate,
+    summarise, write SARIF and outputs, and respond when allowed. Inputs come from
+    INPUT_* environment variables."""
+    from responder.commands.action import run_action
+
+    sys.exit(int(run_action()))
+
+
 @cli.command("plugin-path")
 def plugin_path() -> None:
     """Print the path of the detect-secrets plugin file."""

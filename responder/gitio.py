@@ -105,7 +105,7 @@ def _widen_pipe(fd: int) -> None:
         pass
 
 
-def log_patches(root: Path, revs: Sequence[str], *, renames: bool) -> Iterator[bytes]:
+def log_patches(root: Path, revs: Sequence[str], *, renames: bool, no_walk: bool = False) -> Iterator[bytes]:
     """Stream ``git log -p`` for ``revs`` in chunks that end on a commit boundary.
 
     Without rename detection a moved file's lines count as added: right for a range (the
@@ -120,6 +120,7 @@ def log_patches(root: Path, revs: Sequence[str], *, renames: bool) -> Iterator[b
         *_DIFF_OPTS,
         "--no-merges",
         "--find-renames" if renames else "--no-renames",
+        *(["--no-walk=unsorted"] if no_walk else []),
         f"--format={COMMIT_MARK.decode()}%H",
         *revs,
         "--",
@@ -166,3 +167,23 @@ def list_files(root: Path, paths: Sequence[Path]) -> list[Path]:
     done = git(root, "ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", *rel)
     names = {os.fsdecode(n) for n in done.stdout.split(b"\0") if n}
     return [root / n for n in sorted(names)]
+
+
+def is_shallow(root: Path) -> bool:
+    done = git(root, "rev-parse", "--is-shallow-repository", check=False)
+    return done.stdout.strip() == b"true"
+
+
+def has_commit(root: Path, sha: str) -> bool:
+    if sha.startswith("-"):
+        return False
+    return git(root, "cat-file", "-e", f"{sha}^{{commit}}", check=False).returncode == 0
+
+
+def fetch(root: Path, *refspecs: str, unshallow: bool = False) -> bool:
+    """``git fetch origin`` (credentials as actions/checkout left them); True on success."""
+    args = ["fetch", "--no-tags", "--quiet", "--no-recurse-submodules"]
+    if unshallow:
+        args.append("--unshallow")
+    done = git(root, *args, "origin", *[r for r in refspecs if not r.startswith("-")], check=False)
+    return done.returncode == 0

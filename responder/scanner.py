@@ -217,10 +217,11 @@ def scan_revisions(
     *,
     include_removed: bool,
     progress: Callable[[int], None] | None = None,
+    no_walk: bool = False,
 ) -> ScanReport:
     """Every commit in ``revs`` (streamed: memory does not grow with history)."""
     report = ScanReport()
-    for chunk in gitio.log_patches(root, revs, renames=not include_removed):
+    for chunk in gitio.log_patches(root, revs, renames=not include_removed, no_walk=no_walk):
         if _PROBE_BYTES.search(chunk) is None:
             report.commits_scanned += chunk.count(b"\n\x1e") + chunk.startswith(b"\x1e")
         else:

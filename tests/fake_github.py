@@ -35,6 +35,7 @@ class FakeGitHub:
     tokens: dict[str, set[str]] = field(default_factory=dict)  # token -> {"issues", "secrets", "org", "integration"}
     environments: set[str] = field(default_factory=lambda: {"production"})
     has_issues: bool = True
+    protected_branches: set[str] = field(default_factory=lambda: {"main"})
     faults: dict[tuple[str, str], list[Fault]] = field(default_factory=dict)
     secrets: dict[tuple[str, str], str] = field(default_factory=dict)  # (scope, name) -> plaintext
     org_visibility: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -183,6 +184,7 @@ class FakeGitHub:
             "org",
         ),
         ("POST|GET", r"/repos/(?P<repo>[^/]+/[^/]+)/issues", "issues", "issues"),
+        ("GET", r"/repos/(?P<repo>[^/]+/[^/]+)/branches/(?P<branch>[^/]+)", "branch", None),
     ]
 
     def _route(self, method: str, path: str) -> tuple[str | None, dict[str, str], str | None]:
@@ -261,6 +263,14 @@ class FakeGitHub:
         }
         self.issues.append(issue)
         return 201, self._issue_json(issue)
+
+    def _branch(self, method: str, args: dict[str, str], body: Any, query: Any) -> tuple[int, Any]:
+        name = args["branch"]
+        return 200, {
+            "name": name,
+            "protected": name in self.protected_branches,
+            "commit": {"sha": "0" * 40, "url": f"{self.url}/repos/{self.repo}/commits/{'0' * 40}"},
+        }
 
     def secret_value(self, name: str = "QUESTIONPRO_API_KEY", where: str = "repo:actions") -> str | None:
         return self.secrets.get((where, name))

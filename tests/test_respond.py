@@ -543,7 +543,9 @@ def _pty_session(argv: list[str], env: dict[str, str], cwd: Path, answers: list[
 @pytest.mark.parametrize(("answer", "code"), [("yes", 0), ("no", 3)])
 def test_interactive_hidden_prompt_and_confirmation_on_the_terminal(world: World, answer: str, code: int) -> None:
     status, screen = _pty_session(
-        ["respond", "--repo", REPO], world.env, world.cwd,
+        ["respond", "--repo", REPO],
+        world.env,
+        world.cwd,
         [("QuestionPro API key (input hidden):", world.old_key), ("Type 'yes' to continue:", answer)],
     )
     assert status == code, screen

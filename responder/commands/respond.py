@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 
 from responder import console, journal
 from responder.exitcodes import ExitCode
+from responder.findings import Finding
 from responder.github_adapter import GitHubAdapter, SecretTarget
 from responder.questionpro import ConfigError, QuestionProClient, endpoints, new_session
 from responder.redact import hashed_secret, redact
@@ -176,7 +177,11 @@ def _summarise_for_actions(outcomes: Sequence[Outcome]) -> None:
         handle.write("\n".join(lines) + "\n")
 
 
-def _respond_all(options: Options, items: Sequence[tuple[Leak, str]]) -> ExitCode:
+ROTATED = (Status.ROTATED_AND_STORED, Status.ISSUE_FAILED, Status.NOT_STORED)
+
+
+def respond_all(options: Options, items: Sequence[tuple[Leak, str]]) -> list[Outcome]:
+    """One response per (leak, key), in order. Raises UsageError for bad options."""
     repo = resolve_repo(options)
     services = build_services(options, need_tokens=not options.dry_run)
     outcomes: list[Outcome] = []
@@ -197,9 +202,14 @@ def _respond_all(options: Options, items: Sequence[tuple[Leak, str]]) -> ExitCod
             continue
         confirmed = options.yes or (not options.dry_run and confirm_on_tty(plan))
         outcome = respond(plan, key, services, confirmed=confirmed, dry_run=options.dry_run)
-        if outcome.status in (Status.ROTATED_AND_STORED, Status.ISSUE_FAILED, Status.NOT_STORED):
+        if outcome.status in ROTATED:
             written.update(plan.targets)
         outcomes.append(outcome)
+    return outcomes
+
+
+def _respond_all(options: Options, items: Sequence[tuple[Leak, str]]) -> ExitCode:
+    outcomes = respond_all(options, items)
     render(outcomes, options.fmt)
     return EXIT[most_urgent(outcomes)] if outcomes else ExitCode.CLEAN
 
@@ -214,22 +224,25 @@ def run_respond(options: Options) -> ExitCode:
         return ExitCode.USAGE
 
 
-def respond_to_findings(findings: Sequence[object], options: Options) -> ExitCode:
-    """``scan --respond``: one response per distinct key, described by its first finding.
-    The scan found keys, so even when every response succeeds the exit status stays 1."""
-    from responder.findings import Finding
-
+def leaks_of(findings: Sequence[Finding]) -> list[tuple[Leak, str]]:
+    """One (leak, key) per distinct blocking key, described by its first finding; every
+    key is masked (in Actions) before anything else happens."""
     first: dict[str, Finding] = {}
     for finding in findings:
-        assert isinstance(finding, Finding)
         if finding.blocking:
             first.setdefault(finding.hashed_secret, finding)
-    items = [
+    for finding in first.values():
+        mask(finding.secret)
+    return [
         (Leak(f.hashed_secret, f.redacted, f.filename, f.line_number, f.commit, f.datacenter), f.secret)
         for f in first.values()
     ]
-    for _, key in items:
-        mask(key)
+
+
+def respond_to_findings(findings: Sequence[Finding], options: Options) -> ExitCode:
+    """``scan --respond``: the scan found keys, so even when every response succeeds the
+    exit status stays 1."""
+    items = leaks_of(findings)
     try:
         code = _respond_all(options, items)
     except UsageError as exc:

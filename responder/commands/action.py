@@ -1,0 +1,280 @@
+"""`qp-responder action`: what action.yml runs inside a GitHub Actions job.
+
+Inputs arrive as environment variables set by action.yml's ``env:`` (never pasted into a
+script). Configuration comes only from those inputs: nothing is read from the files of
+the commits being scanned, so a pull request cannot change endpoints, secret names or
+what counts as a finding.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from responder import console, gha, gitio, scanner
+from responder.exitcodes import ExitCode
+from responder.findings import Finding, ScanReport
+from responder.formats import render_sarif
+from responder.workflow import EXIT, Outcome, Status, most_urgent
+
+
+class ActionError(Exception):
+    """The job is misconfigured (event, checkout depth): the message says how to fix it."""
+
+
+@dataclass(frozen=True)
+class Inputs:
+    mode: str = "auto"
+    respond: bool = False
+    fail_on_findings: bool = True
+    secret_name: str = "QUESTIONPRO_API_KEY"  # noqa: S105 - the secret's name
+    environment: str | None = None
+    datacenter: str | None = None
+    sarif: str | None = None
+
+    @classmethod
+    def from_env(cls) -> Inputs:
+        def flag(name: str, default: bool) -> bool:
+            value = os.environ.get(name, "").strip().lower()
+            if value in ("true", "false"):
+                return value == "true"
+            if value:
+                raise ActionError(f"{name.removeprefix('INPUT_').lower().replace('_', '-')} must be true or false")
+            return default
+
+        mode = os.environ.get("INPUT_MODE", "").strip() or "auto"
+        if mode not in ("auto", "full"):
+            raise ActionError("mode must be auto or full")
+        return cls(
+            mode=mode,
+            respond=flag("INPUT_RESPOND", False),
+            fail_on_findings=flag("INPUT_FAIL_ON_FINDINGS", True),
+            secret_name=os.environ.get("INPUT_SECRET_NAME", "").strip() or "QUESTIONPRO_API_KEY",
+            environment=os.environ.get("INPUT_ENVIRONMENT", "").strip() or None,
+            datacenter=os.environ.get("INPUT_DATACENTER", "").strip() or None,
+            sarif=os.environ.get("INPUT_SARIF", "").strip() or None,
+        )
+
+
+@dataclass
+class Result:
+    report: ScanReport = field(default_factory=ScanReport)
+    outcomes: list[Outcome] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def _payload() -> dict[str, Any]:
+    path = os.environ.get("GITHUB_EVENT_PATH")
+    if not path:
+        return {}
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ActionError(f"cannot read the event payload {path}: {type(exc).__name__}") from None
+    return data if isinstance(data, dict) else {}
+
+
+def prepare(root: Path, plan: gha.ScanPlan, payload: dict[str, Any]) -> gha.ScanPlan:
+    """Fetch what the plan needs from origin; say clearly when that is impossible."""
+    if gitio.is_shallow(root) and not gitio.fetch(root, unshallow=True):
+        gitio.fetch(root, "+refs/heads/*:refs/remotes/origin/*", unshallow=True)
+    if plan.full:
+        gitio.fetch(root, "+refs/heads/*:refs/remotes/origin/*")
+    if plan.pull_request:  # the head's commits, as data only: nothing is checked out or run
+        gitio.fetch(root, f"+refs/pull/{plan.pull_request}/head:refs/remotes/qp-responder/pull-{plan.pull_request}")
+    default = (payload.get("repository") or {}).get("default_branch")
+    if default and "--not" in plan.revs and f"refs/remotes/origin/{default}" in plan.revs:
+        gitio.fetch(root, f"+refs/heads/{default}:refs/remotes/origin/{default}")
+        if not gitio.has_commit(root, f"refs/remotes/origin/{default}"):
+            return gha.ScanPlan(
+                plan.revs[:1], plan.description + f" ({default} not found: whole history)", branch=plan.branch
+            )
+    missing = [sha for sha in plan.needs if not gitio.has_commit(root, sha)]
+    if missing:
+        gitio.fetch(root, *missing)
+        missing = [sha for sha in plan.needs if not gitio.has_commit(root, sha)]
+    if not missing:
+        return plan
+    if plan.no_walk and all(gitio.has_commit(root, sha) for sha in plan.no_walk):
+        return gha.ScanPlan(
+            plan.no_walk,
+            plan.description + " (the pushed commits, from the payload)",
+            branch=plan.branch,
+            no_walk=plan.no_walk,
+        )
+    raise ActionError(
+        f"commit(s) {', '.join(m[:12] for m in missing)} are not in this checkout and could not be fetched. "
+        "Use actions/checkout with fetch-depth: 0 before this action."
+    )
+
+
+def _protected(repo: str, branch: str, default: str | None) -> bool:
+    """GitHub's word on branch protection; the default branch when GitHub cannot say."""
+    try:
+        from github import Auth, Github
+
+        api = os.environ.get("GITHUB_API_URL") or "https://api.github.com"
+        gh = Github(
+            auth=Auth.Token(os.environ.get("GITHUB_TOKEN", "")),
+            base_url=api,
+            retry=None,
+            timeout=30,
+            seconds_between_requests=0.0,
+            seconds_between_writes=0.0,
+        )
+        return bool(gh.get_repo(repo, lazy=True).get_branch(branch).protected)
+    except Exception:  # noqa: BLE001 - any failure: fall back to the default branch
+        return branch == default
+
+
+def _respond_reason(event: str, plan: gha.ScanPlan, inputs: Inputs, payload: dict[str, Any]) -> str | None:
+    """None when the action may rotate; else why not."""
+    if event != "push":
+        if plan.from_fork:
+            return "a pull request from a fork has no secrets: scanned and annotated, never rotated"
+        return f"responses run only on a push to a protected branch, not on {event}"
+    if not plan.branch:
+        return "responses run only on a push to a branch"
+    repo = os.environ.get("GITHUB_REPOSITORY", "")
+    default = (payload.get("repository") or {}).get("default_branch")
+    if not _protected(repo, plan.branch, default):
+        return (
+            f"{plan.branch} is not a protected branch: not rotating (the workflow's opt-in covers protected branches)"
+        )
+    return None
+
+
+def run(root: Path, inputs: Inputs) -> Result:
+    event = os.environ.get("GITHUB_EVENT_NAME", "")
+    payload = _payload()
+    plan = gha.plan_for_event(event, payload, inputs.mode)
+    if not plan.revs:
+        return Result(notes=[plan.description])
+    plan = prepare(root, plan, payload)
+    result = Result(notes=[plan.description])
+    result.report = scanner.scan_revisions(
+        root, plan.revs, root, scanner.Excluder(), include_removed=not plan.full, no_walk=bool(plan.no_walk)
+    )
+    from responder.commands.respond import Options, UsageError, leaks_of, respond_all
+
+    items = leaks_of(result.report.findings)  # masks every key before anything is printed
+    if not (items and inputs.respond):
+        return result
+    reason = _respond_reason(event, plan, inputs, payload)
+    if reason:
+        result.notes.append(reason)
+        return result
+    options = Options(
+        repo=os.environ.get("GITHUB_REPOSITORY"),
+        secret_name=inputs.secret_name,
+        environment=inputs.environment,
+        datacenter=inputs.datacenter,
+        yes=True,
+    )
+    try:
+        result.outcomes = respond_all(options, items)
+    except UsageError as exc:
+        result.notes.append(f"could not respond: {exc}")
+    return result
+
+
+def report(result: Result, inputs: Inputs) -> ExitCode:
+    """Annotations, job summary, SARIF file and outputs; the step's exit status."""
+    findings = result.report.findings
+    for finding in findings:
+        level = "warning" if finding.previously_committed else "error"
+        where = f" in commit {finding.commit[:12]}" if finding.commit else ""
+        state = (
+            "was committed before and removed here (may still be live)" if finding.previously_committed else "committed"
+        )
+        console.out(
+            gha.annotation(
+                level,
+                f"QuestionPro API key {finding.redacted} {state}{where} (hashed_secret {finding.hashed_secret})",
+                file=finding.filename,
+                line=finding.line_number,
+                title="QuestionPro API key",
+            )
+            + "\n"
+        )
+    sarif = Path(inputs.sarif or Path(os.environ.get("RUNNER_TEMP", ".")) / "qp-responder.sarif")
+    sarif.write_text(render_sarif(findings), encoding="utf-8")
+    from responder.commands.respond import ROTATED, render
+
+    if result.outcomes:
+        render(result.outcomes, "text")
+    gha.append_summary(_summary(result, findings))
+    blocking = [f for f in findings if f.blocking]
+    urls = [o.issue_url for o in result.outcomes if o.issue_url]
+    gha.write_outputs(
+        {
+            "findings": str(len(blocking)),
+            "rotated": str(sum(o.status in ROTATED for o in result.outcomes)),
+            "issue-urls": json.dumps(urls),
+            "sarif": str(sarif),
+        }
+    )
+    if result.outcomes:
+        urgent = most_urgent(result.outcomes)
+        if urgent not in (Status.ROTATED_AND_STORED, Status.DRY_RUN):
+            return EXIT[urgent]
+    return ExitCode.LEAK_FOUND if blocking and inputs.fail_on_findings else ExitCode.CLEAN
+
+
+def _summary(result: Result, findings: list[Finding]) -> str:
+    parts = ["## qp-responder", "", *(f"- {note}" for note in result.notes), ""]
+    if findings:
+        parts += [
+            gha.markdown_table(
+                ["file", "line", "commit", "key", "hashed_secret", "datacenter", "state"],
+                [
+                    (
+                        f.filename,
+                        f.line_number,
+                        (f.commit or "")[:12],
+                        f.redacted,
+                        f.hashed_secret,
+                        f.datacenter or "",
+                        "previously committed" if f.previously_committed else "leak",
+                    )
+                    for f in findings
+                ],
+            ),
+            "",
+        ]
+    else:
+        parts += ["No QuestionPro API key found.", ""]
+    if result.outcomes:
+        parts += [
+            "### Responses",
+            "",
+            gha.markdown_table(
+                ["key", "status", "requestID", "secret", "issue"],
+                [
+                    (
+                        o.plan.leak.redacted if o.plan else "",
+                        o.status.value,
+                        o.request_id or "",
+                        o.plan.targets[0].describe() if o.plan and o.plan.targets else "",
+                        o.issue_url or "",
+                    )
+                    for o in result.outcomes
+                ],
+            ),
+            "",
+        ]
+    return "\n".join(parts)
+
+
+def run_action() -> ExitCode:
+    try:
+        inputs = Inputs.from_env()
+        root = gitio.require_root(Path(os.environ.get("GITHUB_WORKSPACE") or Path.cwd()))
+        result = run(root, inputs)
+    except (ActionError, gitio.GitError) as exc:
+        console.out(gha.annotation("error", f"qp-responder: {exc}") + "\n")
+        return ExitCode.USAGE
+    return report(result, inputs)
