@@ -130,7 +130,7 @@ def _protected(repo: str, branch: str, default: str | None) -> bool:
         return branch == default
 
 
-def _respond_reason(event: str, plan: gha.ScanPlan, inputs: Inputs, payload: dict[str, Any]) -> str | None:
+def _respond_reason(event: str, plan: gha.ScanPlan, payload: dict[str, Any]) -> str | None:
     """None when the action may rotate; else why not."""
     if event != "push":
         if plan.from_fork:
@@ -163,7 +163,7 @@ def run(root: Path, inputs: Inputs) -> Result:
     items = leaks_of(result.report.findings)  # masks every key before anything is printed
     if not (items and inputs.respond):
         return result
-    reason = _respond_reason(event, plan, inputs, payload)
+    reason = _respond_reason(event, plan, payload)
     if reason:
         result.notes.append(reason)
         return result
