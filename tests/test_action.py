@@ -475,3 +475,34 @@ def test_bad_inputs_and_no_script_injection(remote: Remote, runner: Path, tmp_pa
     )
     assert run.code == 2 and "respond must be true or false" in run.stdout
     assert not pwned.exists()
+
+
+def _readme_workflows() -> list[tuple[str, str]]:
+    text = (ROOT / "README.md").read_text()
+    blocks = text.split("```yaml\n")[1:]
+    found = []
+    for block in blocks:
+        body = block.split("```", 1)[0]
+        first = body.splitlines()[0]
+        if first.startswith("# .github/workflows/"):
+            found.append((first[2:], body))
+    return found
+
+
+def test_readme_has_the_four_workflows() -> None:
+    names = [name for name, _ in _readme_workflows()]
+    assert len(names) == 4, names
+
+
+@pytest.mark.parametrize(("name", "body"), _readme_workflows(), ids=lambda v: str(v).split("/")[-1][:40])
+def test_readme_workflows_are_valid_and_audit_clean(tmp_path: Path, name: str, body: str) -> None:
+    target = tmp_path / name
+    target.parent.mkdir(parents=True)
+    target.write_text(body)
+    done = subprocess.run([str(BIN / "check-jsonschema"), "--builtin-schema", "vendor.github-workflows", str(target)],
+                          capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stdout + done.stderr
+    audit = subprocess.run([str(BIN / "zizmor"), "--offline", "--format", "json", str(target)], capture_output=True,
+                           text=True, check=False)
+    findings = json.loads(audit.stdout or "[]")
+    assert {f["ident"] for f in findings} <= {"unpinned-uses"}, audit.stdout
