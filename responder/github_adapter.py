@@ -16,6 +16,8 @@ from datetime import datetime
 from typing import Any, TypeVar
 from urllib.parse import quote
 
+from responder.urls import is_loopback_url
+
 T = TypeVar("T")
 MAX_ATTEMPTS = 3
 MAX_WAIT = 60.0
@@ -92,19 +94,6 @@ class RepoInfo:
     has_issues: bool
 
 
-def _is_loopback(url: str) -> bool:
-    import ipaddress
-    from urllib.parse import urlsplit
-
-    host = urlsplit(url).hostname or ""
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
 def web_url(api_url: str) -> str:
     """https://api.github.com -> https://github.com; GHES https://h/api/v3 -> https://h."""
     api_url = api_url.rstrip("/")
@@ -154,7 +143,7 @@ class GitHubAdapter:
 
         # PyGithub spaces requests out (0.25 s, 1 s between writes) to stay clear of GitHub's
         # secondary rate limits; a loopback endpoint (tests, a local proxy) is not GitHub.
-        polite = not _is_loopback(self.api_url)
+        polite = not is_loopback_url(self.api_url)
         self._gh = Github(
             auth=Auth.Token(self.token),
             base_url=self.api_url.rstrip("/"),

@@ -18,7 +18,6 @@ Messages are built from status codes and QuestionPro's error fields, never from 
 
 from __future__ import annotations
 
-import ipaddress
 import json
 import re
 import time
@@ -28,6 +27,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from responder.redact import scrub
+from responder.urls import is_loopback_host
 
 REGENERATE_PATH = "/a/api/v2/apikey/regenerate"
 HOSTS = {
@@ -57,15 +57,6 @@ def normalise_datacenter(name: str) -> str:
     return dc
 
 
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
 def validate_base_url(url: str) -> str:
     """Accept only QuestionPro's https hosts, or a loopback address (tests, local proxies),
     so a hostile configuration can never make us send a key anywhere else."""
@@ -75,7 +66,7 @@ def validate_base_url(url: str) -> str:
         raise ConfigError("QUESTIONPRO_BASE_URL must be a bare scheme://host[:port]")
     if parts.scheme == "https" and host in HOSTS.values() and parts.port in (None, 443):
         return f"https://{host}"
-    if parts.scheme in ("http", "https") and _is_loopback(host):
+    if parts.scheme in ("http", "https") and is_loopback_host(host):
         return f"{parts.scheme}://{parts.netloc}"
     raise ConfigError(
         f"QUESTIONPRO_BASE_URL {parts.scheme}://{host} is not a QuestionPro datacenter host "

@@ -147,6 +147,21 @@ def pr_payload(number: int, base: str, head: str, fork: bool = False) -> dict[st
     }
 
 
+def push_and_run(remote: Remote, runner: Path, name: str, content: str, **kwargs: object) -> tuple[ActionRun, str]:
+    """Commit ``name`` on main, push it, and run the action on that push event."""
+    before = git(remote.dev, "rev-parse", "HEAD")
+    after = remote.commit(name, content)
+    remote.push("main")
+    run = run_action(
+        workspace=remote.checkout("main"),
+        runner_temp=runner,
+        event_name="push",
+        payload=push_payload(before, after),
+        **kwargs,
+    )  # type: ignore[arg-type]
+    return run, after
+
+
 def leak(key: str) -> str:
     return f"# QuestionPro client\nQUESTIONPRO_API_KEY = '{key}'\n"
 
@@ -161,12 +176,7 @@ def check_no_unmasked_key(run: ActionRun, keys: list[str], runner_temp: Path) ->
 
 def test_push_with_a_leak_fails_with_annotation_summary_and_sarif(remote: Remote, runner: Path) -> None:
     key = new_key()
-    before = git(remote.dev, "rev-parse", "HEAD")
-    after = remote.commit("app/settings.py", leak(key))
-    remote.push("main")
-    run = run_action(
-        workspace=remote.checkout("main"), runner_temp=runner, event_name="push", payload=push_payload(before, after)
-    )
+    run, after = push_and_run(remote, runner, "app/settings.py", leak(key))
     assert run.code == 1, run.stdout + run.stderr
     [annotation] = run.annotations()
     assert annotation.startswith("::error file=app/settings.py,line=2,title=QuestionPro API key::")
@@ -184,28 +194,14 @@ def test_push_with_a_leak_fails_with_annotation_summary_and_sarif(remote: Remote
 
 
 def test_clean_push_passes(remote: Remote, runner: Path) -> None:
-    before = git(remote.dev, "rev-parse", "HEAD")
-    after = remote.commit("app/ok.py", f"request_id = '{new_key()}'\n")
-    remote.push("main")
-    run = run_action(
-        workspace=remote.checkout("main"), runner_temp=runner, event_name="push", payload=push_payload(before, after)
-    )
+    run, _ = push_and_run(remote, runner, "app/ok.py", f"request_id = '{new_key()}'\n")
     assert run.code == 0 and run.annotations() == []
     assert run.outputs["findings"] == "0" and "No QuestionPro API key found." in run.summary
 
 
 def test_fail_on_findings_false(remote: Remote, runner: Path) -> None:
     key = new_key()
-    before = git(remote.dev, "rev-parse", "HEAD")
-    after = remote.commit("a.env", f"QP_API_KEY={key}\n")
-    remote.push("main")
-    run = run_action(
-        workspace=remote.checkout("main"),
-        runner_temp=runner,
-        event_name="push",
-        payload=push_payload(before, after),
-        inputs={"fail-on-findings": "false"},
-    )
+    run, _ = push_and_run(remote, runner, "a.env", f"QP_API_KEY={key}\n", inputs={"fail-on-findings": "false"})
     assert run.code == 0 and run.outputs["findings"] == "1" and len(run.annotations()) == 1
 
 
@@ -391,14 +387,11 @@ def test_respond_on_a_push_to_a_protected_branch(
 ) -> None:
     qp, gh, env = services
     old = qp.valid_key
-    before = git(remote.dev, "rev-parse", "HEAD")
-    after = remote.commit("app/settings.py", leak(old))
-    remote.push("main")
-    run = run_action(
-        workspace=remote.checkout("main"),
-        runner_temp=runner,
-        event_name="push",
-        payload=push_payload(before, after),
+    run, after = push_and_run(
+        remote,
+        runner,
+        "app/settings.py",
+        leak(old),
         env=env,
         inputs={"respond": "true", "secrets-token": "secrets-token"},
     )
@@ -418,14 +411,11 @@ def test_respond_storing_failure_puts_the_resume_token_in_the_summary(
     qp, gh, env = services
     old = qp.valid_key
     gh.faults[("PUT", "secret")] = [Fault(200)] + [Fault(500)] * 3
-    before = git(remote.dev, "rev-parse", "HEAD")
-    after = remote.commit("a.env", f"QP_API_KEY={old}\n")
-    remote.push("main")
-    run = run_action(
-        workspace=remote.checkout("main"),
-        runner_temp=runner,
-        event_name="push",
-        payload=push_payload(before, after),
+    run, _ = push_and_run(
+        remote,
+        runner,
+        "a.env",
+        f"QP_API_KEY={old}\n",
         env=env,
         inputs={"respond": "true", "secrets-token": "secrets-token"},
     )
@@ -499,10 +489,15 @@ def test_readme_workflows_are_valid_and_audit_clean(tmp_path: Path, name: str, b
     target = tmp_path / name
     target.parent.mkdir(parents=True)
     target.write_text(body)
-    done = subprocess.run([str(BIN / "check-jsonschema"), "--builtin-schema", "vendor.github-workflows", str(target)],
-                          capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        [str(BIN / "check-jsonschema"), "--builtin-schema", "vendor.github-workflows", str(target)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert done.returncode == 0, done.stdout + done.stderr
-    audit = subprocess.run([str(BIN / "zizmor"), "--offline", "--format", "json", str(target)], capture_output=True,
-                           text=True, check=False)
+    audit = subprocess.run(
+        [str(BIN / "zizmor"), "--offline", "--format", "json", str(target)], capture_output=True, text=True, check=False
+    )
     findings = json.loads(audit.stdout or "[]")
     assert {f["ident"] for f in findings} <= {"unpinned-uses"}, audit.stdout

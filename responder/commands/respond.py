@@ -8,7 +8,6 @@ QUESTIONPRO_BASE_URL (QuestionPro https hosts or loopback only), QP_RESPONDER_ST
 from __future__ import annotations
 
 import getpass
-import ipaddress
 import json
 import os
 import re
@@ -23,6 +22,7 @@ from responder.findings import Finding
 from responder.github_adapter import GitHubAdapter, SecretTarget
 from responder.questionpro import ConfigError, QuestionProClient, endpoints, new_session
 from responder.redact import hashed_secret, redact
+from responder.urls import is_loopback_host
 from responder.workflow import EXIT, Leak, Outcome, Plan, Services, Status, most_urgent, respond
 
 _REPO = re.compile(r"[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+")
@@ -75,8 +75,7 @@ def _api_url() -> str:
     url = os.environ.get("GITHUB_API_URL") or "https://api.github.com"
     parts = urlsplit(url)
     host = parts.hostname or ""
-    loopback = host == "localhost" or (host.replace(".", "").isdigit() and ipaddress.ip_address(host).is_loopback)
-    if parts.scheme != "https" and not (parts.scheme == "http" and loopback):
+    if parts.scheme != "https" and not (parts.scheme == "http" and is_loopback_host(host)):
         raise UsageError(f"GITHUB_API_URL must be https (or a loopback address), not {parts.scheme}://{host}")
     return url.rstrip("/")
 
