@@ -57,36 +57,18 @@ _NAME_BEFORE_REVERSED = _Lazy(r"[^\w\n]{1,10}([\w.\-]*[A-Za-z_])")
 _NAME_WINDOW = 160
 
 # Tokens that sit between a real name and its value: look one name further back.
-_WEAK_NAMES = frozenset(
-    {
-        "value",
-        "val",
-        "v",
-        "default",
-        "defaultvalue",
-        "fallback",
-        "content",
-        "text",
-        "string",
-        "str",
-        "or",
-        "getenv",
-        "get",
-        "environ",
-        "env",
-        "setdefault",
-        "getproperty",
-        "getordefault",
-        "secret",
-        "token",
-        "password",
-        "data",
-        "string.value",
-    }
+_WEAK_NAMES = frozenset(  # normalised: lower case, letters and digits only
+    "value val v default defaultvalue fallback content text string str stringvalue or getenv get environ env "
+    "setdefault getproperty getordefault secret token password data".split()
 )
 
 _QP_NAME = _Lazy(r"questionpro|surveyanalytics")
 _QP_NAME_KEYISH = _Lazy(r"key|token|secret|pass|cred|auth|client|sdk|api|service")
+_KEY_WORD = _Lazy(r"key|token|secret|passw|cred|auth")
+_NOT_A_KEY_SUFFIXES = (
+    "id", "ids", "uuid", "guid", "url", "uri", "urls", "host", "endpoint", "version", "path", "name", "region",
+    "env", "datacenter", "file", "dir", "count",
+)
 _QP_SHORT_NAME = _Lazy(r"(?:^|[^a-z])qp[^a-z]*(?:api[^a-z]*)?(?:access[^a-z]*)?key")
 _OTHER_SERVICE_IN_NAME = _Lazy(
     r"azure|openai|google|gcp|aws|stripe|sendgrid|mailchimp|twilio|slack|github|datadog|"
@@ -178,21 +160,46 @@ def _normalise(name: str) -> str:
 
 
 def classify_name(name: str) -> Naming:
-    """What a name says about the UUID assigned to it."""
+    """What a name says about the UUID assigned to it.
+
+    The last dotted segment decides what the value is (``questionpro.api.key`` is a key,
+    ``questionproApi.getResponse`` a call); the whole name says whose it is. Names of ids,
+    URLs and the like (``QUESTIONPRO_API_SURVEY_ID``, ``questionpro_client_id``) are not keys.
+    """
     lowered = name.lower()
     norm = _normalise(name)
-    if _QP_NAME.search(norm) and _QP_NAME_KEYISH.search(norm.replace("questionpro", "", 1)):
-        return Naming.NAMED
-    if _QP_SHORT_NAME.search(lowered) or norm.startswith(("qpapikey", "qpaccesskey")):
-        return Naming.NAMED
     last = _normalise(lowered.rsplit(".", 1)[-1])
+    if not last or last.endswith(_NOT_A_KEY_SUFFIXES):
+        return Naming.NONE
+    if _QP_NAME.search(norm):
+        bare_last = _QP_NAME.sub("", last)
+        if _KEY_WORD.search(bare_last) or (bare_last != last and _QP_NAME_KEYISH.search(bare_last)):
+            return Naming.NAMED
+    if _QP_SHORT_NAME.search(lowered):
+        return Naming.NAMED
     if last.endswith(("apikey", "accesskey")) and not _OTHER_SERVICE_IN_NAME.search(norm):
         return Naming.CONTEXTUAL
     return Naming.NONE
 
 
+def _names_before(prefix: str, limit: int) -> Iterator[str]:
+    """Up to ``limit`` names, nearest first, each separated from the next by 1-10 characters."""
+    for _ in range(limit):
+        found = _name_before(prefix)
+        if found is None:
+            return
+        yield found[0]
+        prefix = prefix[: found[1]]
+
+
 def naming_at(text: str, start: int) -> Naming:
-    """Classify the UUID starting at ``start`` by the name(s) before it on its line."""
+    """Classify the UUID starting at ``start`` by the name before it on its line.
+
+    When that name only says "this is a value" (``value``, ``default``, ``<string>``), the
+    real name is stated just before it: earlier on the line (``<add key="X" value="…">``,
+    ``{"key": "api-key", "value": "…"}``) or on the line above (Kubernetes' ``- name: X`` /
+    ``value: …``, pretty-printed JSON, plist ``<key>X</key>``).
+    """
     line_start = text.rfind("\n", max(0, start - _NAME_WINDOW), start) + 1
     prefix = text[max(line_start, start - _NAME_WINDOW) : start]
     found = _name_before(prefix)
@@ -200,11 +207,17 @@ def naming_at(text: str, start: int) -> Naming:
         return Naming.NONE
     name, name_start = found
     naming = classify_name(name)
-    if naming is Naming.NONE and _normalise(name) in _WEAK_NAMES:
-        earlier = _name_before(prefix[:name_start])
-        if earlier is not None:
-            naming = classify_name(earlier[0])
-    return naming
+    if naming is not Naming.NONE or _normalise(name) not in _WEAK_NAMES:
+        return naming
+    candidates = list(_names_before(prefix[:name_start], 5))
+    if line_start > 0 and not prefix[:name_start].strip(" \t-{[<\"'"):
+        above_start = text.rfind("\n", max(0, line_start - 1 - _NAME_WINDOW), line_start - 1) + 1
+        candidates += _names_before(text[above_start : line_start - 1].rstrip() + " ", 3)
+    for candidate in candidates:
+        naming = classify_name(candidate)
+        if naming is not Naming.NONE:
+            return naming
+    return Naming.NONE
 
 
 def _line_bounds(text: str, start: int, end: int) -> tuple[int, int]:
@@ -313,12 +326,20 @@ def find_keys(text: str, wanted_lines: Callable[[int], bool] | None = None) -> l
 
 
 def line_naming(line: str) -> Naming:
-    """The strongest naming of any candidate on one line (for cheap diff triage)."""
+    """The strongest naming of any candidate on one line (for cheap diff triage).
+
+    A value whose name may stand on the line above (``value: …`` after ``- name: X``)
+    counts as CONTEXTUAL here: the whole file decides.
+    """
     best = Naming.NONE
     for found in iter_uuids(line):
         if is_placeholder(found.group()):
             continue
         naming = naming_at(line, found.start())
+        if naming is Naming.NONE:
+            nearest = _name_before(line[max(0, found.start() - _NAME_WINDOW) : found.start()])
+            if nearest is not None and _normalise(nearest[0]) in _WEAK_NAMES:
+                naming = Naming.CONTEXTUAL
         if naming.value > best.value:
             best = naming
     return best

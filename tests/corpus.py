@@ -144,6 +144,37 @@ POSITIVES = [
         'AZURE = "https://contoso.openai.azure.com/openai/deployments/gpt"\nazure_headers = {"api-key": "{U}"}\n',
         ((2, "com"),),
     ),
+    Case("k8s-env-name-value", "deploy.yaml", 'env:\n  - name: QUESTIONPRO_API_KEY\n    value: "{K}"\n', ((3, None),)),
+    Case(
+        "ecs-task-json",
+        "taskdef.json",
+        '{\n  "environment": [\n    {\n      "name": "QUESTIONPRO_API_KEY",\n      "value": "{K}"\n    }\n  ]\n}\n',
+        ((5, None),),
+    ),
+    Case(
+        "postman-pretty",
+        "QuestionPro.postman_collection.json",
+        '{\n  "url": "https://api.questionpro.eu/a/api/v2/surveys",\n  "header": [\n    {\n      "key": "api-key",\n'
+        '      "value": "{K}",\n      "type": "text"\n    }\n  ]\n}\n',
+        ((6, "eu"),),
+    ),
+    Case(
+        "plist", "Info.plist", "<dict>\n  <key>QuestionProApiKey</key>\n  <string>{K}</string>\n</dict>\n", ((3, None),)
+    ),
+    Case(
+        "resx",
+        "Strings.resx",
+        '<data name="QuestionProApiKey" xml:space="preserve"><value>{K}</value></data>\n',
+        ((1, None),),
+    ),
+    Case(
+        "compose-env-list",
+        "docker-compose.yml",
+        "services:\n  app:\n    environment:\n      - QUESTIONPRO_API_KEY={K}\n",
+        ((4, None),),
+    ),
+    Case("java-system-property", "Main.java", 'System.setProperty("questionpro.api.key", "{K}");\n', ((1, None),)),
+    Case("powershell-env", "setup.ps1", "$env:QUESTIONPRO_API_KEY = '{K}'\n", ((1, None),)),
 ]
 
 NEGATIVES = [
@@ -198,4 +229,8 @@ NEGATIVES = [
         "header-variable", "qp.py", 'QP = "https://api.questionpro.com"\nheaders = {"api-key": api_key, "x": "{K}"}\n'
     ),
     Case("glued-hex", "hash.txt", "questionpro api_key=a{K}b\n"),
+    Case("survey-id-via-api", "ids.env", "QUESTIONPRO_API_SURVEY_ID={K}\nquestionpro_client_id: {U}\n"),
+    Case("method-call", "qp.ts", "// questionpro\nconst r = questionproApi.getResponse('{K}');\n"),
+    Case("k8s-env-other-name", "deploy.yaml", '# questionpro sync\nenv:\n  - name: REQUEST_ID\n    value: "{K}"\n'),
+    Case("value-far-from-name", "cfg.yaml", "questionpro_api_key: x\nsomething: else\nvalue: {K}\n"),
 ]

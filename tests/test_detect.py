@@ -56,6 +56,14 @@ def test_negative(case: Case) -> None:
         ("questionpro_survey_id", detect.Naming.NONE),
         ("uid", detect.Naming.NONE),
         ("sessionKey", detect.Naming.NONE),
+        ("QP_KEY", detect.Naming.NAMED),
+        ("QuestionProClient", detect.Naming.NAMED),
+        ("config.questionpro.apiKey", detect.Naming.NAMED),
+        ("QUESTIONPRO_API_SURVEY_ID", detect.Naming.NONE),
+        ("questionpro_client_id", detect.Naming.NONE),
+        ("QUESTIONPRO_API_KEY_ID", detect.Naming.NONE),
+        ("questionproApi.getResponse", detect.Naming.NONE),
+        ("QUESTIONPRO_BASE_URL", detect.Naming.NONE),
     ],
 )
 def test_classify_name(name: str, naming: detect.Naming) -> None:
