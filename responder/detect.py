@@ -66,8 +66,24 @@ _QP_NAME = _Lazy(r"questionpro|surveyanalytics")
 _QP_NAME_KEYISH = _Lazy(r"key|token|secret|pass|cred|auth|client|sdk|api|service")
 _KEY_WORD = _Lazy(r"key|token|secret|passw|cred|auth")
 _NOT_A_KEY_SUFFIXES = (
-    "id", "ids", "uuid", "guid", "url", "uri", "urls", "host", "endpoint", "version", "path", "name", "region",
-    "env", "datacenter", "file", "dir", "count",
+    "id",
+    "ids",
+    "uuid",
+    "guid",
+    "url",
+    "uri",
+    "urls",
+    "host",
+    "endpoint",
+    "version",
+    "path",
+    "name",
+    "region",
+    "env",
+    "datacenter",
+    "file",
+    "dir",
+    "count",
 )
 _QP_SHORT_NAME = _Lazy(r"(?:^|[^a-z])qp[^a-z]*(?:api[^a-z]*)?(?:access[^a-z]*)?key")
 _OTHER_SERVICE_IN_NAME = _Lazy(
