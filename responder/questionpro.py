@@ -330,7 +330,7 @@ class QuestionProClient:
 def _never_sent(exc: Exception) -> bool:
     """Did this transport error happen before any byte of the request was sent?"""
     import requests
-    from urllib3.exceptions import ConnectTimeoutError, NameResolutionError, NewConnectionError
+    from urllib3.exceptions import ConnectTimeoutError, NameResolutionError, NewConnectionError, ProxyError
 
     if isinstance(exc, requests.exceptions.ConnectTimeout):
         return True
@@ -339,6 +339,8 @@ def _never_sent(exc: Exception) -> bool:
         return "certificate" in text or "handshake" in text or "wrong version number" in text
     reason: Any = exc.args[0] if exc.args else None
     reason = getattr(reason, "reason", reason)  # MaxRetryError wraps the cause
+    if isinstance(reason, ProxyError):  # the proxy itself could not be reached
+        reason = reason.original_error
     return isinstance(reason, (NewConnectionError, NameResolutionError, ConnectTimeoutError))
 
 

@@ -12,6 +12,35 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+PROXY_VARS = (
+    "HTTP_PROXY",
+    "HTTPS_PROXY",
+    "http_proxy",
+    "https_proxy",
+    "NO_PROXY",
+    "no_proxy",
+    "ALL_PROXY",
+    "all_proxy",
+)
+ORIGINAL_PROXY_ENV = {k: os.environ[k] for k in PROXY_VARS if k in os.environ}
+
+
+def package_index_env() -> dict[str, str]:
+    """The environment for the two steps that install packages from PyPI (the pre-commit
+    framework's hook environment, the action's install step): the machine's own proxies."""
+    env = {k: v for k, v in os.environ.items() if k not in PROXY_VARS}
+    env.update(ORIGINAL_PROXY_ENV)
+    return env
+
+
+@pytest.fixture(autouse=True)
+def _no_internet(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every HTTP client in and under the tests goes through a dead proxy except for
+    loopback: a request that would leave this machine fails at once instead."""
+    for var in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy", "ALL_PROXY", "all_proxy"):
+        monkeypatch.setenv(var, "http://127.0.0.1:9")
+    for var in ("NO_PROXY", "no_proxy"):
+        monkeypatch.setenv(var, "127.0.0.1,localhost,::1")
 
 
 @pytest.fixture(autouse=True)

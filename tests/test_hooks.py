@@ -10,19 +10,21 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT, Repo, assert_no_secret, git
+from tests.conftest import ROOT, Repo, assert_no_secret, git, package_index_env
 from tests.corpus import new_key
 
 BIN = Path(sys.executable).parent
 
 
-def _commit(repo: Repo, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def _commit(
+    repo: Repo, env: dict[str, str] | None = None, base: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         ["git", "commit", "-m", "change"],
         cwd=repo.path,
         capture_output=True,
         text=True,
-        env={**os.environ, **(env or {})},
+        env={**(base if base is not None else os.environ), **(env or {})},
         timeout=900,
     )
 
@@ -70,19 +72,23 @@ def test_pre_commit_framework_blocks_a_key(repo: Repo, hook_repo: tuple[Path, st
     repo.write(
         ".pre-commit-config.yaml", f"repos:\n  - repo: {src}\n    rev: {rev}\n    hooks:\n      - id: qp-responder\n"
     )
-    env = {"PRE_COMMIT_HOME": str(pre_commit_home), "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"}
+    env = {
+        **package_index_env(),
+        "PRE_COMMIT_HOME": str(pre_commit_home),
+        "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}",
+    }
     subprocess.run(
         [str(BIN / "pre-commit"), "install"], cwd=repo.path, check=True, capture_output=True, env={**os.environ, **env}
     )
     repo.write("README.md", "hello\n")
     repo.git("add", "-A")
-    clean = _commit(repo, env)
+    clean = _commit(repo, env, base=env)
     assert clean.returncode == 0, clean.stdout + clean.stderr
 
     key = new_key()
     repo.write("app/settings.py", f"# QuestionPro\nQUESTIONPRO_API_KEY = '{key}'\n")
     repo.git("add", "-A")
-    leak = _commit(repo, env)
+    leak = _commit(repo, env, base=env)
     assert leak.returncode != 0
     assert "app/settings.py:2" in leak.stdout + leak.stderr
     assert_no_secret(leak.stdout + leak.stderr, [key])
@@ -90,7 +96,7 @@ def test_pre_commit_framework_blocks_a_key(repo: Repo, hook_repo: tuple[Path, st
 
     repo.write("app/settings.py", "# QuestionPro\nQUESTIONPRO_API_KEY = os.environ['QUESTIONPRO_API_KEY']\n")
     repo.git("add", "-A")
-    assert _commit(repo, env).returncode == 0
+    assert _commit(repo, env, base=env).returncode == 0
 
 
 def test_plain_git_hook(repo: Repo) -> None:

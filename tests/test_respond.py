@@ -552,3 +552,12 @@ def test_interactive_hidden_prompt_and_confirmation_on_the_terminal(world: World
     assert "old key stops working EVERYWHERE" in screen
     assert_no_secret(screen, world.keys())  # the hidden prompt did not echo the key
     assert world.qp.rotations == (1 if answer == "yes" else 0)
+
+
+def test_unreachable_proxy_means_nothing_was_sent(world: World) -> None:
+    """(The test suite routes every non-loopback request to a dead proxy.) Every real
+    datacenter is tried, none is reached, and the old key is untouched."""
+    run = world.respond(env={"QUESTIONPRO_BASE_URL": ""})
+    assert run.code == 4, run.output
+    assert "no datacenter accepted the key" in run.stdout and "nothing was sent" in run.stdout
+    assert world.qp.calls == 0
