@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from urllib.parse import quote
 
 from responder import __version__
 from responder.detect import SECRET_TYPE
@@ -60,7 +61,7 @@ def _sarif_result(finding: Finding) -> dict[str, object]:
         "locations": [
             {
                 "physicalLocation": {
-                    "artifactLocation": {"uri": finding.filename, "uriBaseId": "%SRCROOT%"},
+                    "artifactLocation": {"uri": quote(finding.filename, safe="/"), "uriBaseId": "%SRCROOT%"},
                     "region": {"startLine": max(1, finding.line_number)},
                 }
             }

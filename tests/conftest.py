@@ -152,3 +152,32 @@ def assert_no_secret(text: str | bytes, secrets: Sequence[str]) -> None:
 @pytest.fixture
 def cli() -> Iterator[type[Run]]:
     yield Run
+
+
+def pty_session(argv: list[str], env: dict[str, str], cwd: Path, answers: list[tuple[str, str]]) -> tuple[int, str]:
+    """Run argv with a pseudo-terminal as its controlling terminal; answer prompts."""
+    import pty
+    import select
+    import sys
+    import time
+
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: the pty is its stdin/stdout/stderr and /dev/tty
+        os.chdir(cwd)
+        os.execvpe(sys.executable, [sys.executable, "-m", "responder", *argv], {**os.environ, **env})
+    seen, pending = b"", list(answers)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        ready, _, _ = select.select([fd], [], [], 0.2)
+        if ready:
+            try:
+                chunk = os.read(fd, 4096)
+            except OSError:
+                break
+            if not chunk:
+                break
+            seen += chunk
+        if pending and pending[0][0].encode() in seen:
+            os.write(fd, pending.pop(0)[1].encode() + b"\n")
+    _, status = os.waitpid(pid, 0)
+    return os.waitstatus_to_exitcode(status), seen.decode("utf-8", "replace")

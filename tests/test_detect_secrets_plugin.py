@@ -92,6 +92,15 @@ def test_hook_with_committed_shim_and_relative_baseline(repo: Repo) -> None:
     assert_no_secret(hook.stdout + hook.stderr, [key, new])
 
 
+def test_hook_with_plugin_flag_blocks_a_key(repo: Repo) -> None:
+    key = new_key()
+    repo.write("a.py", f"# questionpro\nheaders = {{'api-key': '{key}'}}\n")
+    plugin = run_cli(["plugin-path"], repo.path).stdout.strip()
+    hook = _ds("detect-secrets-hook", "--plugin", plugin, "a.py", cwd=repo.path)
+    assert hook.returncode == 1 and "QuestionPro API Key" in hook.stdout and "a.py:2" in hook.stdout
+    assert_no_secret(hook.stdout + hook.stderr, [key])
+
+
 def test_shim_fails_loudly_without_qp_responder(repo: Repo, tmp_path: Path) -> None:
     """detect-secrets must never pass silently because the plugin could not load."""
     run_cli(["init-plugin"], repo.path)

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from responder import questionpro
-from tests.conftest import Run, assert_no_secret, run_cli
+from tests.conftest import Run, assert_no_secret, pty_session, run_cli
 from tests.corpus import new_key
 from tests.fake_github import INTEGRATION, FakeGitHub, Fault
 from tests.fake_questionpro import FakeQuestionPro
@@ -511,38 +511,9 @@ def test_no_key_in_the_environment_or_argv_of_the_process() -> None:
     assert os.environ.get("QP_API_KEY") is None
 
 
-def _pty_session(argv: list[str], env: dict[str, str], cwd: Path, answers: list[tuple[str, str]]) -> tuple[int, str]:
-    """Run argv with a pseudo-terminal as its controlling terminal; answer prompts."""
-    import pty
-    import select
-    import sys
-    import time
-
-    pid, fd = pty.fork()
-    if pid == 0:  # the child: the pty is its stdin/stdout/stderr and /dev/tty
-        os.chdir(cwd)
-        os.execvpe(sys.executable, [sys.executable, "-m", "responder", *argv], {**os.environ, **env})
-    seen, pending = b"", list(answers)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        ready, _, _ = select.select([fd], [], [], 0.2)
-        if ready:
-            try:
-                chunk = os.read(fd, 4096)
-            except OSError:
-                break
-            if not chunk:
-                break
-            seen += chunk
-        if pending and pending[0][0].encode() in seen:
-            os.write(fd, pending.pop(0)[1].encode() + b"\n")
-    _, status = os.waitpid(pid, 0)
-    return os.waitstatus_to_exitcode(status), seen.decode("utf-8", "replace")
-
-
 @pytest.mark.parametrize(("answer", "code"), [("yes", 0), ("no", 3)])
 def test_interactive_hidden_prompt_and_confirmation_on_the_terminal(world: World, answer: str, code: int) -> None:
-    status, screen = _pty_session(
+    status, screen = pty_session(
         ["respond", "--repo", REPO],
         world.env,
         world.cwd,
@@ -561,3 +532,51 @@ def test_unreachable_proxy_means_nothing_was_sent(world: World) -> None:
     assert run.code == 4, run.output
     assert "no datacenter accepted the key" in run.stdout and "nothing was sent" in run.stdout
     assert world.qp.calls == 0
+
+
+SECONDARY = Fault(403, "You have exceeded a secondary rate limit", {"Retry-After": "0"})
+
+
+@pytest.mark.parametrize(
+    ("route", "expected"),
+    [
+        (("GET", "repo"), 7),
+        (("GET", "public_key"), 7),
+        (("PUT", "secret"), 7),  # the preflight write probe is the first PUT
+        (("DELETE", "secret"), 7),
+        (("GET", "issues"), 8),
+        (("POST", "issues"), 8),
+    ],
+    ids=lambda v: "-".join(v) if isinstance(v, tuple) else str(v),
+)
+@pytest.mark.parametrize(
+    "fault",
+    [Fault(401, "Bad credentials"), Fault(403, "Forbidden"), Fault(404), Fault(500), Fault(503), SECONDARY],
+    ids=["401", "403", "404", "500", "503", "secondary-rate-limit"],
+)
+def test_every_github_call_under_every_fault(world: World, route: tuple[str, str], fault: Fault, expected: int) -> None:
+    """Whatever fails, the outcome is a defined exit code, QuestionPro is called at most
+    once, and a rotated key is either stored or sealed in the journal: never lost."""
+    world.gh.faults[route] = [fault] * 3
+    run = world.respond()
+    assert run.code == expected, run.output
+    assert world.qp.calls == (0 if expected == 7 else 1)
+    if world.qp.rotations:
+        assert world.gh.secret_value() == world.qp.valid_key
+        world.gh.faults.clear()  # GitHub answers again
+        assert world.run("resume").code == 0
+        assert len(world.gh.issues) == 1
+
+
+@pytest.mark.parametrize(
+    ("api", "web"),
+    [
+        ("https://api.github.com", "https://github.com"),
+        ("https://ghe.example/api/v3", "https://ghe.example"),
+        ("https://ghe.example/api/v3/", "https://ghe.example"),
+    ],
+)
+def test_links_point_at_the_right_github(api: str, web: str) -> None:
+    from responder.github_adapter import web_url
+
+    assert web_url(api) == web

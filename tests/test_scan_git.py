@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import Repo, run_cli
+from tests.conftest import Repo, pty_session, run_cli
 from tests.corpus import NEGATIVES, POSITIVES, new_key
 
 
@@ -194,3 +194,13 @@ def test_history_ignores_hostile_user_config(repo: Repo) -> None:
     leak = repo.commit("leak")
     found = _json(repo, "--history", secrets=[key], code=1)
     assert [(f["filename"], f["commit"]) for f in found] == [("dir/ü.env", leak)]
+
+
+def test_history_progress_bar_only_on_a_terminal(repo: Repo) -> None:
+    for i in range(5):
+        repo.write(f"f{i}.txt", f"{i}\n")
+        repo.commit(f"c{i}")
+    status, screen = pty_session(["scan", "--history"], {}, repo.path, [])
+    assert status == 0 and "scanning history [" in screen and "5/5 commits" in screen
+    piped = run_cli(["scan", "--history"], repo.path)
+    assert piped.code == 0 and "scanning history" not in piped.stderr

