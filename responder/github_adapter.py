@@ -230,7 +230,7 @@ class GitHubAdapter:
     # -- issues ---------------------------------------------------------------------------
     def find_issue(self, repo: str, marker: str, since: datetime) -> str | None:
         def search() -> str | None:
-            for issue in self._gh.get_repo(repo, lazy=True).get_issues(state="all", since=since):
+            for issue in self._gh.withLazy(True).get_repo(repo).get_issues(state="all", since=since):
                 if marker in (issue.body or ""):
                     return str(issue.html_url)
             return None
@@ -240,7 +240,7 @@ class GitHubAdapter:
     def create_issue(self, repo: str, title: str, body: str, labels: list[str]) -> str:
         issue = self._call(
             f"open an issue in {repo}",
-            lambda: self._gh.get_repo(repo, lazy=True).create_issue(title=title, body=body, labels=labels),
+            lambda: self._gh.withLazy(True).get_repo(repo).create_issue(title=title, body=body, labels=labels),
             idempotent=False,
         )
         return str(issue.html_url)

@@ -305,15 +305,54 @@ def _rotate(plan: Plan, key: str, services: Services, log: Journal, checked: Pre
             datacenter=exc.datacenter,
             journal=str(log.path),
         )
+    except OSError as exc:  # the journal could not record the attempt: it was never sent
+        return Outcome(
+            Status.ROTATION_FAILED,
+            f"the journal could not be written ({exc.strerror}), so the regenerate request was not sent; "
+            "the old key is still valid",
+            plan,
+            journal=str(log.path),
+        )
     finally:
         services.questionpro.on_attempt = None
     services.mask(result.new_key)
     sealed = _seal_all(plan.targets, checked.keys, result)
-    _checkpoint(
-        services, log, journal.REGENERATED, request_id=result.request_id, datacenter=result.datacenter, sealed=sealed
-    )
+    state = {"request_id": result.request_id, "datacenter": result.datacenter, "sealed": sealed}
     del result  # from here on only the sealed values exist
+    try:
+        _checkpoint(services, log, journal.REGENERATED, **state)
+    except OSError as exc:
+        return _store_unjournaled(
+            plan, state, started, checked.repo_id, services, f"journal unwritable: {exc.strerror}"
+        )
     return finish(log, services)
+
+
+def _store_unjournaled(
+    plan: Plan, state: dict[str, Any], started: float, repo_id: int, services: Services, why: str
+) -> Outcome:
+    """The journal failed right after rotation: store straight away, and if that fails
+    too, hand out the resume tokens (sealed: safe to print). The key is never dropped."""
+    tokens = _tokens({"planned": {"leak": plan.leak.to_json(), "planned_at": started}, "regenerated": state}, set())
+    common: dict[str, Any] = {"plan": plan, "request_id": state["request_id"], "datacenter": state["datacenter"]}
+    try:
+        for item in state["sealed"]:
+            target = SecretTarget.from_json(item["target"])
+            services.secrets_github.put_sealed(target, item["key_id"], item["encrypted_value"], repo_id)
+    except GitHubError as exc:
+        return Outcome(
+            Status.NOT_STORED,
+            f"rotated ({why}) and storing failed: {exc}. Finish with `qp-responder resume --sealed TOKEN`.",
+            resume_tokens=tokens,
+            **common,
+        )
+    try:
+        url = _open_issue(services, plan, state["request_id"], state["datacenter"], started)
+    except GitHubError as exc:
+        return Outcome(
+            Status.ISSUE_FAILED, f"rotated and stored ({why}); the issue failed: {exc}", resume_tokens=tokens, **common
+        )
+    return Outcome(Status.ROTATED_AND_STORED, f"rotated and stored ({why})", issue_url=url, **common)
 
 
 def _seal_all(targets: Sequence[SecretTarget], keys: Sequence[PublicKey], result: Regenerated) -> list[dict[str, Any]]:

@@ -580,3 +580,49 @@ def test_links_point_at_the_right_github(api: str, web: str) -> None:
     from responder.github_adapter import web_url
 
     assert web_url(api) == web
+
+
+@pytest.mark.parametrize(
+    ("failing_step", "put_faults", "status", "rotations"),
+    [
+        ("regenerating", 0, "rotation-failed", 0),  # could not record the attempt: never sent
+        ("regenerated", 0, "rotated-and-stored", 1),  # stored straight away
+        ("regenerated", 3, "rotated-not-stored", 1),  # and if storing fails too: resume tokens
+    ],
+)
+def test_journal_failure_never_drops_the_new_key(
+    world: World, monkeypatch: pytest.MonkeyPatch, failing_step: str, put_faults: int, status: str, rotations: int
+) -> None:
+    """(In process, with the real clients against the local servers: a disk that fills up
+    between two steps cannot be arranged from outside as root.)"""
+    from responder import journal as journal_module
+    from responder.commands.respond import Options, _plan, build_services
+    from responder.redact import hashed_secret, redact
+    from responder.workflow import Leak, respond
+
+    for name, value in world.env.items():
+        monkeypatch.setenv(name, value)
+    real_write = journal_module.Journal.write
+
+    def write(self: journal_module.Journal, step: str, **data: object) -> None:
+        if step == failing_step:
+            raise OSError(28, "No space left on device")
+        real_write(self, step, **data)
+
+    monkeypatch.setattr(journal_module.Journal, "write", write)
+    world.gh.faults[("PUT", "secret")] = [Fault(200)] + [Fault(500)] * put_faults
+    options = Options(repo=REPO, yes=True)
+    leak = Leak(hashed_secret(world.old_key), redact(world.old_key))
+    outcome = respond(
+        _plan(options, REPO, leak), world.old_key, build_services(options, need_tokens=True), confirmed=True
+    )
+    assert outcome.status.value == status, outcome.message
+    assert world.qp.rotations == rotations
+    if status == "rotated-and-stored":
+        assert world.gh.secret_value() == world.qp.valid_key and len(world.gh.issues) == 1
+    if status == "rotated-not-stored":
+        [token] = outcome.resume_tokens
+        assert_no_secret(token + outcome.message, world.keys())
+        world.gh.faults.clear()
+        assert world.run("resume", "--sealed", token).code == 0
+        assert world.gh.secret_value() == world.qp.valid_key

@@ -125,7 +125,7 @@ def _protected(repo: str, branch: str, default: str | None) -> bool:
             seconds_between_requests=0.0,
             seconds_between_writes=0.0,
         )
-        return bool(gh.get_repo(repo, lazy=True).get_branch(branch).protected)
+        return bool(gh.withLazy(True).get_repo(repo).get_branch(branch).protected)
     except Exception:  # noqa: BLE001 - any failure: fall back to the default branch
         return branch == default
 
