@@ -72,6 +72,19 @@ def require_root(start: Path) -> Path:
     return root
 
 
+def require_history_root(start: Path) -> Path:
+    """A work tree's root, or a bare repository's directory (``git clone --mirror``, the
+    usual way to audit many repositories): history needs no work tree."""
+    root = repo_root(start)
+    if root is not None:
+        return root
+    done = git(start, "rev-parse", "--is-bare-repository", "--absolute-git-dir", check=False)
+    lines = done.stdout.splitlines()
+    if done.returncode == 0 and len(lines) == 2 and lines[0] == b"true":
+        return Path(os.fsdecode(lines[1]))
+    raise GitError(f"not a git repository: {start}")
+
+
 def staged_patch(start: Path) -> tuple[Path, bytes, bool]:
     """(root, the index against HEAD, whether HEAD exists). Against the empty tree in a
     repository with no commits yet."""

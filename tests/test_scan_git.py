@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -172,6 +173,17 @@ def test_history_scans_all_refs(repo: Repo) -> None:
         [("main.env", on_main), ("f.yml", on_branch), ("o.py", on_orphan)]
     )
     assert all(not f["previously_committed"] for f in found)
+
+
+def test_history_of_a_bare_mirror(repo: Repo, tmp_path: Path) -> None:
+    key = new_key()
+    repo.write("a.env", f"QUESTIONPRO_API_KEY={key}\n")
+    leak = repo.commit("leak")
+    mirror = tmp_path / "mirror.git"
+    subprocess.run(["git", "clone", "-q", "--mirror", str(repo.path), str(mirror)], check=True)
+    found = json.loads(run_cli(["scan", "--history", "--format", "json"], mirror, secrets=[key]).stdout)
+    assert [(f["filename"], f["commit"]) for f in found] == [("a.env", leak)]
+    assert run_cli(["scan", "--staged"], mirror).code == 2  # the index needs a work tree
 
 
 def test_history_empty_repo_and_outside_repo(repo: Repo, tmp_path: Path) -> None:

@@ -34,7 +34,7 @@ def collect(request: ScanRequest, cwd: Path, progress: ProgressFactory | None = 
     if request.staged:
         report = scanner.scan_staged(cwd, exclude)
     elif request.rev_range is not None or request.history:
-        root = gitio.require_root(cwd)
+        root = gitio.require_history_root(cwd)
         if request.history:
             revs = ["--all"]
         else:
