@@ -22,23 +22,6 @@ def fail(message: str, code: ExitCode = ExitCode.USAGE) -> NoReturn:
     sys.exit(int(code))
 
 
-def warn(message: str) -> None:
-    click.echo(f"qp-responder: warning: {message}", err=True)
-
-
-def _progress(total: int) -> Callable[[int], None] | None:
-    if total <= 0:
-        return None
-
-    def show(done: int) -> None:
-        width = 30
-        filled = min(width, width * done // total)
-        sys.stderr.write(f"\rscanning history [{'#' * filled}{'.' * (width - filled)}] {done}/{total} commits")
-        sys.stderr.flush()
-
-    return show
-
-
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="qp-responder")
 def cli() -> None:
@@ -126,7 +109,7 @@ def scan(
         baseline=baseline,
         exclude=exclude,
     )
-    found = collect_or_fail(request, progress=_progress if sys.stderr.isatty() else None)
+    found = collect_or_fail(request)
     if found is None:
         sys.exit(int(ExitCode.USAGE))
     code = report(request, found)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 
 
 def out(text: str) -> None:
@@ -20,3 +21,17 @@ def warn(message: str) -> None:
 
 def note(message: str) -> None:
     sys.stderr.write(f"qp-responder: {message}\n")
+
+
+def progress_bar(total: int) -> Callable[[int], None] | None:
+    """A one-line progress bar on stderr, only when stderr is a terminal."""
+    if total <= 0 or not sys.stderr.isatty():
+        return None
+
+    def show(done: int) -> None:
+        width = 30
+        filled = min(width, width * done // total)
+        sys.stderr.write(f"\rscanning history [{'#' * filled}{'.' * (width - filled)}] {done}/{total} commits")
+        sys.stderr.flush()
+
+    return show

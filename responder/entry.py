@@ -1,8 +1,8 @@
 """The console entry point: one top-level handler for every command.
 
-The two commonest invocations, ``scan --staged`` (the pre-commit hook) and
-``scan PATH...`` with no options, take a path that does not import click (about 40 ms,
-half the start-up); everything else goes through the click CLI. Both call the same
+The commonest invocations, ``scan --staged`` (the pre-commit hook), ``scan --history``
+and ``scan PATH...`` with no options, take a path that does not import click (about
+40 ms, half the start-up); everything else goes through the click CLI. Both call the same
 ``run_scan`` with the same request, and a test pins that they print the same.
 """
 
@@ -31,6 +31,8 @@ def _fast_scan(argv: list[str]) -> ScanRequest | None:
 
     if argv == HOOK_ARGV:
         return ScanRequest(staged=True)
+    if argv == ["scan", "--history"]:
+        return ScanRequest(history=True)
     if all(arg and not arg.startswith("-") for arg in argv[1:]):
         return ScanRequest(paths=tuple(Path(arg) for arg in argv[1:]))
     return None

@@ -153,10 +153,12 @@ def test_hook_clean_path_imports_nothing_heavy(repo: Repo) -> None:
 
 @pytest.mark.parametrize(
     "argv",
-    [["scan", "--staged"], ["scan"], ["scan", "."], ["scan", "a.env", "sub", "missing"]],
+    [["scan", "--staged"], ["scan", "--history"], ["scan"], ["scan", "."], ["scan", "a.env", "sub", "missing"]],
 )
 def test_fast_path_prints_what_click_prints(repo: Repo, argv: list[str]) -> None:
     key = new_key()
+    repo.write("old.env", f"QP_API_KEY={key}\n")
+    repo.commit("history holds a key")
     repo.write("a.env", f"QUESTIONPRO_API_KEY={key}\n")
     repo.write("sub/b.yml", f"questionpro:\n  api_key: {key}\n")
     repo.git("add", "a.env")

@@ -53,16 +53,17 @@ def collect(request: ScanRequest, cwd: Path, progress: ProgressFactory | None = 
     return report
 
 
-def collect_or_fail(request: ScanRequest, progress: ProgressFactory | None = None) -> ScanReport | None:
+def collect_or_fail(request: ScanRequest) -> ScanReport | None:
     try:
+        progress = console.progress_bar if sys.stderr.isatty() else None
         return collect(request, Path.cwd(), progress)
     except (gitio.GitError, BaselineError) as exc:
         console.error(str(exc))
         return None
 
 
-def run_scan(request: ScanRequest, progress: ProgressFactory | None = None) -> ExitCode:
-    found = collect_or_fail(request, progress)
+def run_scan(request: ScanRequest) -> ExitCode:
+    found = collect_or_fail(request)
     return ExitCode.USAGE if found is None else report(request, found)
 
 
