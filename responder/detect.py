@@ -297,11 +297,6 @@ class DatacenterMarks:
         return None
 
 
-def datacenter_near(text: str, offset: int) -> str | None:
-    """The datacenter named closest to ``offset``: a setting, else a QuestionPro host."""
-    return DatacenterMarks.of(text).nearest(offset)
-
-
 def talks_to_questionpro(text: str) -> bool:
     return _QP_MARK.search(text) is not None
 
