@@ -30,7 +30,7 @@ class ActionRun:
     steps_run: list[str] = field(default_factory=list)
 
     def annotations(self, level: str = "error") -> list[str]:
-        return [line for line in self.stdout.splitlines() if line.startswith(f"::{level} ")]
+        return [line for line in self.stdout.splitlines() if line.startswith((f"::{level} ", f"::{level}::"))]
 
     def visible(self) -> str:
         """What a log reader sees: the runner consumes ::add-mask:: lines."""

@@ -219,6 +219,20 @@ def test_shallow_checkout_is_deepened(remote: Remote, runner: Path) -> None:
     assert git(ws, "rev-parse", "--is-shallow-repository") == "false"
 
 
+def test_shallow_checkout_that_cannot_be_deepened_is_an_error(remote: Remote, runner: Path) -> None:
+    before = remote.commit("one.txt", "1\n")
+    after = remote.commit("a.env", f"QP_API_KEY={new_key()}\n")
+    remote.push("main")
+    ws = remote.checkout("main", depth=1)
+    remote.origin.rename(remote.origin.with_name("gone.git"))  # origin unreachable: no fetch can deepen it
+    run = run_action(workspace=ws, runner_temp=runner, event_name="push", payload=push_payload(before, after))
+    assert run.code == 2 and "fetch-depth: 0" in run.stdout
+    assert run.annotations() == [
+        "::error::qp-responder: the checkout is shallow and could not be deepened (git fetch "
+        "failed). Use actions/checkout with fetch-depth: 0 before this action."
+    ]
+
+
 def test_new_branch_scans_only_commits_not_on_the_default_branch(remote: Remote, runner: Path) -> None:
     old, new = new_key(), new_key()
     remote.commit("main.env", f"QP_API_KEY={old}\n")  # already on main: not this push's business

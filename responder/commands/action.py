@@ -81,6 +81,11 @@ def prepare(root: Path, plan: gha.ScanPlan, payload: dict[str, Any]) -> gha.Scan
     """Fetch what the plan needs from origin; say clearly when that is impossible."""
     if gitio.is_shallow(root) and not gitio.fetch(root, unshallow=True):
         gitio.fetch(root, "+refs/heads/*:refs/remotes/origin/*", unshallow=True)
+    if gitio.is_shallow(root):  # a cut history makes its oldest commit look like it added every file
+        raise ActionError(
+            "the checkout is shallow and could not be deepened (git fetch failed). "
+            "Use actions/checkout with fetch-depth: 0 before this action."
+        )
     if plan.full:
         gitio.fetch(root, "+refs/heads/*:refs/remotes/origin/*")
     if plan.pull_request:  # the head's commits, as data only: nothing is checked out or run
