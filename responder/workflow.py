@@ -321,38 +321,9 @@ def _rotate(plan: Plan, key: str, services: Services, log: Journal, checked: Pre
     del result  # from here on only the sealed values exist
     try:
         _checkpoint(services, log, journal.REGENERATED, **state)
-    except OSError as exc:
-        return _store_unjournaled(
-            plan, state, started, checked.repo_id, services, f"journal unwritable: {exc.strerror}"
-        )
+    except OSError as exc:  # no journal to resume from: deliver now, or hand out the tokens
+        return _deliver(plan, state, started, checked.repo_id, services, note=f"journal unwritable: {exc.strerror}")
     return finish(log, services)
-
-
-def _store_unjournaled(
-    plan: Plan, state: dict[str, Any], started: float, repo_id: int, services: Services, why: str
-) -> Outcome:
-    """The journal failed right after rotation: store straight away, and if that fails
-    too, hand out the resume tokens (sealed: safe to print). The key is never dropped."""
-    tokens = _tokens({"planned": {"leak": plan.leak.to_json(), "planned_at": started}, "regenerated": state}, set())
-    common: dict[str, Any] = {"plan": plan, "request_id": state["request_id"], "datacenter": state["datacenter"]}
-    try:
-        for item in state["sealed"]:
-            target = SecretTarget.from_json(item["target"])
-            services.secrets_github.put_sealed(target, item["key_id"], item["encrypted_value"], repo_id)
-    except GitHubError as exc:
-        return Outcome(
-            Status.NOT_STORED,
-            f"rotated ({why}) and storing failed: {exc}. Finish with `qp-responder resume --sealed TOKEN`.",
-            resume_tokens=tokens,
-            **common,
-        )
-    try:
-        url = _open_issue(services, plan, state["request_id"], state["datacenter"], started)
-    except GitHubError as exc:
-        return Outcome(
-            Status.ISSUE_FAILED, f"rotated and stored ({why}); the issue failed: {exc}", resume_tokens=tokens, **common
-        )
-    return Outcome(Status.ROTATED_AND_STORED, f"rotated and stored ({why})", issue_url=url, **common)
 
 
 def _seal_all(targets: Sequence[SecretTarget], keys: Sequence[PublicKey], result: Regenerated) -> list[dict[str, Any]]:
@@ -362,72 +333,102 @@ def _seal_all(targets: Sequence[SecretTarget], keys: Sequence[PublicKey], result
     ]
 
 
-def _tokens(state: dict[str, Any], stored: set[str]) -> tuple[str, ...]:
-    planned, regenerated = state["planned"], state["regenerated"]
-    return tuple(
-        ResumeToken(
-            item["target"],
-            item["key_id"],
-            item["encrypted_value"],
-            regenerated["request_id"],
-            regenerated.get("datacenter"),
-            planned["leak"],
-            planned["planned_at"],
-        ).encode()
-        for item in regenerated["sealed"]
-        if SecretTarget.from_json(item["target"]).describe() not in stored
-    )
-
-
-def finish(log: Journal, services: Services) -> Outcome:
-    """Store every sealed value not yet stored, open the issue unless opened, mark done.
-    Used right after rotation and by ``resume``: it never regenerates."""
-    planned, regenerated = log.last(journal.PLANNED), log.last(journal.REGENERATED)
-    assert planned is not None and regenerated is not None
+def _plan_of(planned: dict[str, Any]) -> Plan:
     targets = tuple(SecretTarget.from_json(t) for t in planned["targets"])
-    plan = Plan(planned["repo"], Leak(**planned["leak"]), targets, ())
-    stored = {SecretTarget.from_json(r["target"]).describe() for r in log.records() if r["step"] == journal.STORED}
+    return Plan(planned["repo"], Leak(**planned["leak"]), targets, ())
+
+
+def _deliver(
+    plan: Plan,
+    state: dict[str, Any],
+    planned_at: float,
+    repo_id: int | None,
+    services: Services,
+    *,
+    log: Journal | None = None,
+    note: str | None = None,
+) -> Outcome:
+    """Store every sealed value not stored yet, open the issue unless it is open, and say
+    how it ended. ``state`` is the journal's REGENERATED record (request_id, datacenter,
+    sealed). With a journal each step is recorded and ``resume`` can finish the rest;
+    without one (a resume token, an unwritable journal) the outcome carries the tokens."""
+    records = log.records() if log is not None else []
+    stored = {SecretTarget.from_json(r["target"]).describe() for r in records if r["step"] == journal.STORED}
+    opened = [r["url"] for r in records if r["step"] == journal.ISSUE_OPENED]
+    suffix = f" ({note})" if note else ""
     common: dict[str, Any] = {
         "plan": plan,
-        "request_id": regenerated["request_id"],
-        "datacenter": regenerated.get("datacenter"),
-        "journal": str(log.path),
+        "request_id": state["request_id"],
+        "datacenter": state.get("datacenter"),
+        "journal": str(log.path) if log is not None else None,
     }
-    for item in regenerated["sealed"]:
+
+    def tokens(skip: set[str]) -> tuple[str, ...]:
+        return tuple(
+            ResumeToken(
+                item["target"],
+                item["key_id"],
+                item["encrypted_value"],
+                state["request_id"],
+                state.get("datacenter"),
+                plan.leak.to_json(),
+                planned_at,
+            ).encode()
+            for item in state["sealed"]
+            if SecretTarget.from_json(item["target"]).describe() not in skip
+        )
+
+    for item in state["sealed"]:
         target = SecretTarget.from_json(item["target"])
         if target.describe() in stored:
             continue
         try:
-            services.secrets_github.put_sealed(target, item["key_id"], item["encrypted_value"], planned.get("repo_id"))
+            services.secrets_github.put_sealed(target, item["key_id"], item["encrypted_value"], repo_id)
         except GitHubError as exc:
-            tokens = _tokens({"planned": planned, "regenerated": regenerated}, stored)
+            hint = (
+                " (GitHub's public key changed since: that sealed value is unusable)" if exc.kind == "invalid" else ""
+            )
+            how = (
+                "`qp-responder resume` (or `qp-responder resume --sealed TOKEN` elsewhere)"
+                if log
+                else ("`qp-responder resume --sealed TOKEN`")
+            )
             return Outcome(
                 Status.NOT_STORED,
-                f"the key was rotated (requestID {regenerated['request_id']}) but "
-                f"storing it failed: {exc}. The new key is sealed in the journal; finish with "
-                "`qp-responder resume` (or `qp-responder resume --sealed TOKEN` elsewhere).",
-                resume_tokens=tokens,
+                f"the key was rotated (requestID {state['request_id']}){suffix} but storing it failed: {exc}{hint}. "
+                f"The new key is sealed; finish with {how}.",
+                resume_tokens=tokens(stored),
                 **common,
             )
-        _checkpoint(services, log, journal.STORED, target=target.to_json())
+        if log is not None:
+            _checkpoint(services, log, journal.STORED, target=target.to_json())
         stored.add(target.describe())
-    opened = log.last(journal.ISSUE_OPENED)
-    issue_url = opened["url"] if opened else None
+    issue_url = opened[-1] if opened else None
     if issue_url is None:
         try:
-            issue_url = _open_issue(
-                services, plan, regenerated["request_id"], regenerated.get("datacenter"), planned["planned_at"]
-            )
+            issue_url = _open_issue(services, plan, state["request_id"], state.get("datacenter"), planned_at)
         except GitHubError as exc:
+            again = (
+                "Run `qp-responder resume` to try again." if log else "Run `qp-responder resume --sealed TOKEN` again."
+            )
             return Outcome(
                 Status.ISSUE_FAILED,
-                f"rotated and stored, but the issue could not be opened: {exc}. "
-                "Run `qp-responder resume` to try again.",
+                f"rotated and stored{suffix}, but the issue could not be opened: {exc}. {again}",
+                resume_tokens=() if log else tokens(set()),  # no journal: the tokens re-deliver
                 **common,
             )
-        _checkpoint(services, log, journal.ISSUE_OPENED, url=issue_url)
-    log.write(journal.DONE)
-    return Outcome(Status.ROTATED_AND_STORED, "rotated and stored", issue_url=issue_url, **common)
+        if log is not None:
+            _checkpoint(services, log, journal.ISSUE_OPENED, url=issue_url)
+    if log is not None:
+        log.write(journal.DONE)
+    return Outcome(Status.ROTATED_AND_STORED, f"rotated and stored{suffix}", issue_url=issue_url, **common)
+
+
+def finish(log: Journal, services: Services) -> Outcome:
+    """Deliver from the journal: right after rotation, and from ``resume``. Never regenerates."""
+    planned, regenerated = log.last(journal.PLANNED), log.last(journal.REGENERATED)
+    assert planned is not None and regenerated is not None
+    return _deliver(_plan_of(planned), regenerated, planned["planned_at"], planned.get("repo_id"), services, log=log)
 
 
 def _open_issue(services: Services, plan: Plan, request_id: str, datacenter: str | None, planned_at: float) -> str:
@@ -455,9 +456,7 @@ def resume_journal(log: Journal, services: Services) -> Outcome:
     if planned is None:
         log.write(journal.REGENERATE_FAILED, reason="empty", message="journal without a plan")
         return Outcome(Status.ROTATION_FAILED, f"{log.path}: nothing was started", journal=str(log.path))
-    plan = Plan(
-        planned["repo"], Leak(**planned["leak"]), tuple(SecretTarget.from_json(t) for t in planned["targets"]), ()
-    )
+    plan = _plan_of(planned)
     if journal.REGENERATED in steps:
         return finish(log, services)
     if journal.REGENERATING in steps:
@@ -479,27 +478,26 @@ def resume_journal(log: Journal, services: Services) -> Outcome:
 
 
 def resume_token(token: ResumeToken, services: Services) -> Outcome:
+    """Deliver from a resume token (no journal needed: another machine will do)."""
     target = SecretTarget.from_json(token.target)
     plan = Plan(target.repo, Leak(**token.leak), (target,), ())
-    common: dict[str, Any] = {"plan": plan, "request_id": token.request_id, "datacenter": token.datacenter}
+    state = {
+        "request_id": token.request_id,
+        "datacenter": token.datacenter,
+        "sealed": [{"target": token.target, "key_id": token.key_id, "encrypted_value": token.encrypted_value}],
+    }
     try:
-        services.secrets_github.put_sealed(
-            target, token.key_id, token.encrypted_value, services.secrets_github.repository(target.repo).id
-        )
+        repo_id = services.secrets_github.repository(target.repo).id
     except GitHubError as exc:
-        hint = (
-            " (GitHub's public key changed since: the sealed value is no longer usable)"
-            if exc.kind == "invalid"
-            else ""
-        )
         return Outcome(
-            Status.NOT_STORED, f"storing failed again: {exc}{hint}", resume_tokens=(token.encode(),), **common
+            Status.NOT_STORED,
+            f"storing failed again: {exc}",
+            plan,
+            token.request_id,
+            token.datacenter,
+            resume_tokens=(token.encode(),),
         )
-    try:
-        url = _open_issue(services, plan, token.request_id, token.datacenter, token.planned_at)
-    except GitHubError as exc:
-        return Outcome(Status.ISSUE_FAILED, f"stored, but the issue could not be opened: {exc}", **common)
-    return Outcome(Status.ROTATED_AND_STORED, "stored from the resume token", issue_url=url, **common)
+    return _deliver(plan, state, token.planned_at, repo_id, services, note="from the resume token")
 
 
 def most_urgent(outcomes: Sequence[Outcome]) -> Status:

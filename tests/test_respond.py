@@ -583,15 +583,22 @@ def test_links_point_at_the_right_github(api: str, web: str) -> None:
 
 
 @pytest.mark.parametrize(
-    ("failing_step", "put_faults", "status", "rotations"),
+    ("failing_step", "put_faults", "issue_faults", "status", "rotations"),
     [
-        ("regenerating", 0, "rotation-failed", 0),  # could not record the attempt: never sent
-        ("regenerated", 0, "rotated-and-stored", 1),  # stored straight away
-        ("regenerated", 3, "rotated-not-stored", 1),  # and if storing fails too: resume tokens
+        ("regenerating", 0, 0, "rotation-failed", 0),  # could not record the attempt: never sent
+        ("regenerated", 0, 0, "rotated-and-stored", 1),  # stored straight away
+        ("regenerated", 3, 0, "rotated-not-stored", 1),  # and if storing fails too: resume tokens
+        ("regenerated", 0, 3, "rotated-stored-issue-failed", 1),  # no journal to retry the issue: tokens
     ],
 )
 def test_journal_failure_never_drops_the_new_key(
-    world: World, monkeypatch: pytest.MonkeyPatch, failing_step: str, put_faults: int, status: str, rotations: int
+    world: World,
+    monkeypatch: pytest.MonkeyPatch,
+    failing_step: str,
+    put_faults: int,
+    issue_faults: int,
+    status: str,
+    rotations: int,
 ) -> None:
     """(In process, with the real clients against the local servers: a disk that fills up
     between two steps cannot be arranged from outside as root.)"""
@@ -611,6 +618,7 @@ def test_journal_failure_never_drops_the_new_key(
 
     monkeypatch.setattr(journal_module.Journal, "write", write)
     world.gh.faults[("PUT", "secret")] = [Fault(200)] + [Fault(500)] * put_faults
+    world.gh.faults[("POST", "issues")] = [Fault(500)] * issue_faults
     options = Options(repo=REPO, yes=True)
     leak = Leak(hashed_secret(world.old_key), redact(world.old_key))
     outcome = respond(
@@ -620,9 +628,9 @@ def test_journal_failure_never_drops_the_new_key(
     assert world.qp.rotations == rotations
     if status == "rotated-and-stored":
         assert world.gh.secret_value() == world.qp.valid_key and len(world.gh.issues) == 1
-    if status == "rotated-not-stored":
+    if status in ("rotated-not-stored", "rotated-stored-issue-failed"):
         [token] = outcome.resume_tokens
         assert_no_secret(token + outcome.message, world.keys())
         world.gh.faults.clear()
         assert world.run("resume", "--sealed", token).code == 0
-        assert world.gh.secret_value() == world.qp.valid_key
+        assert world.gh.secret_value() == world.qp.valid_key and len(world.gh.issues) == 1
