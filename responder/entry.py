@@ -8,7 +8,6 @@ and ``scan PATH...`` with no options, take a path that does not import click (ab
 
 from __future__ import annotations
 
-import re
 import sys
 from typing import TYPE_CHECKING
 
@@ -18,7 +17,6 @@ if TYPE_CHECKING:
     from responder.commands.scan import ScanRequest
 
 HOOK_ARGV = ["scan", "--staged"]
-_UUIDISH = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 
 
 def _fast_scan(argv: list[str]) -> ScanRequest | None:
@@ -59,8 +57,8 @@ def main() -> None:
         sys.stderr.write("qp-responder: interrupted\n")
         sys.exit(130)
     except Exception as exc:  # noqa: BLE001 - the last line of defence
-        from responder.redact import redact
+        from responder.redact import redact_uuids
 
-        message = _UUIDISH.sub(lambda m: redact(m.group()), str(exc))[:500]
+        message = redact_uuids(str(exc))[:500]
         sys.stderr.write(f"qp-responder: internal error: {type(exc).__name__}: {message}\n")
         sys.exit(int(ExitCode.INTERNAL))

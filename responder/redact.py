@@ -17,6 +17,15 @@ def redact(secret: str) -> str:
     return f"{secret[:4]}…{secret[-4:]}"
 
 
+def redact_uuids(text: str) -> str:
+    """Redact anything UUID-shaped (for messages of unknown origin, such as a crash's)."""
+    import re
+
+    from responder.detect import PROBE
+
+    return re.sub(f"[0-9a-fA-F]{{8}}{PROBE}[0-9a-fA-F]{{12}}", lambda m: redact(m.group()), text)
+
+
 def scrub(text: str, *secrets: str) -> str:
     """Replace every occurrence of each secret in ``text`` by its redacted form."""
     for secret in secrets:

@@ -21,7 +21,7 @@ from responder.patch import FileDiff, parse_diff, split_commits
 
 MAX_FILE_BYTES = 256 * 1024 * 1024
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
-_PROBE_BYTES = re.compile(rb"-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-")
+_PROBE_BYTES = re.compile(detect.PROBE.encode())
 
 
 def decode(data: bytes) -> str | None:

@@ -177,3 +177,26 @@ def test_fast_path_prints_what_click_prints(repo: Repo, argv: list[str]) -> None
     assert fast.returncode == 1
     assert (fast.returncode, fast.stdout, fast.stderr) == (via_click.returncode, via_click.stdout, via_click.stderr)
     assert_no_secret(fast.stdout + fast.stderr, [key])
+
+
+@pytest.mark.parametrize("argv", [["scan", "."], ["scan", "--format", "json", "."]])  # fast path, click path
+def test_a_crash_exits_9_and_never_prints_a_key(
+    argv: list[str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from responder import entry
+    from responder.commands import scan
+
+    key = new_key()
+
+    def crash(*_: object, **__: object) -> None:
+        raise RuntimeError(f"unexpected state near {key} and {key.upper()}x")
+
+    monkeypatch.setattr(scan, "collect", crash)
+    monkeypatch.setattr(sys, "argv", ["qp-responder", *argv])
+    with pytest.raises(SystemExit) as stop:
+        entry.main()
+    assert stop.value.code == 9  # never 1, which means "leak found"
+    err = capsys.readouterr().err
+    assert "internal error: RuntimeError: unexpected state near" in err
+    assert f"{key[:4]}…{key[-4:]}" in err
+    assert_no_secret(err, [key])
