@@ -47,8 +47,7 @@ class Finding:
 class ScanReport:
     findings: list[Finding] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
-    files_scanned: int = 0
-    commits_scanned: int = 0
+    commits_scanned: int = 0  # feeds the progress bar
 
     @property
     def blocking(self) -> list[Finding]:

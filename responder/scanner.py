@@ -17,7 +17,7 @@ from pathlib import Path
 
 from responder import detect, gitio
 from responder.findings import Finding, ScanReport
-from responder.patch import FileDiff, parse_diff, split_commits
+from responder.patch import COMMIT_MARK, FileDiff, parse_diff, split_commits
 
 MAX_FILE_BYTES = 256 * 1024 * 1024
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
@@ -112,7 +112,6 @@ def scan_paths(paths: Sequence[Path], cwd: Path, exclude: Excluder) -> ScanRepor
         except OSError as exc:
             report.warnings.append(f"cannot read {name}: {exc.strerror or type(exc).__name__}")
             continue
-        report.files_scanned += 1
         if _PROBE_BYTES.search(data) is None and not data.startswith(_UTF16_BOMS):
             continue
         text = decode(data)
@@ -129,14 +128,15 @@ class _DiffSide:
     removed: bool
 
 
+def _is_suspect(line: bytes) -> bool:
+    """Does a changed line hold a UUID under a key-like (or weak) name?"""
+    return _PROBE_BYTES.search(line) is not None and (
+        detect.line_naming(line.decode("latin-1")) is not detect.Naming.NONE
+    )
+
+
 def _suspect_lines(lines: list[tuple[int, bytes]]) -> set[int]:
-    suspects = set()
-    for number, body in lines:
-        if _PROBE_BYTES.search(body) is None:
-            continue
-        if detect.line_naming(body.decode("latin-1")) is not detect.Naming.NONE:
-            suspects.add(number)
-    return suspects
+    return {number for number, body in lines if _is_suspect(body)}
 
 
 def _has_suspect_line(patch: bytes, include_removed: bool) -> bool:
@@ -151,8 +151,7 @@ def _has_suspect_line(patch: bytes, include_removed: bool) -> bool:
         if not patch.startswith(signs, start):
             continue
         end = patch.find(b"\n", hit.end())
-        line = patch[start : end if end >= 0 else len(patch)].decode("latin-1")
-        if detect.line_naming(line) is not detect.Naming.NONE:
+        if _is_suspect(patch[start : end if end >= 0 else len(patch)]):
             return True
     return False
 
@@ -202,7 +201,6 @@ def scan_staged(cwd: Path, exclude: Excluder) -> ScanReport:
     root, patch, has_head = gitio.staged_patch(cwd)
     old_rev = "HEAD" if has_head else None
     for diff in parse_diff(patch.splitlines(keepends=True)):
-        report.files_scanned += 1
         report.findings += _scan_file_diff(
             root, diff, new_rev="", old_rev=old_rev, commit=None, cwd=cwd, exclude=exclude
         )
@@ -223,7 +221,7 @@ def scan_revisions(
     report = ScanReport()
     for chunk in gitio.log_patches(root, revs, renames=not include_removed, no_walk=no_walk):
         if _PROBE_BYTES.search(chunk) is None:
-            report.commits_scanned += chunk.count(b"\n\x1e") + chunk.startswith(b"\x1e")
+            report.commits_scanned += chunk.count(b"\n" + COMMIT_MARK) + chunk.startswith(COMMIT_MARK)
         else:
             for commit, body in split_commits(chunk):
                 report.commits_scanned += 1
