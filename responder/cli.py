@@ -15,6 +15,7 @@ import click
 
 from responder import __version__
 from responder.exitcodes import ExitCode
+from responder.github_adapter import DEFAULT_SECRET_NAME
 
 
 def fail(message: str, code: ExitCode = ExitCode.USAGE) -> NoReturn:
@@ -33,7 +34,7 @@ def _response_options(func: Callable[..., None]) -> Callable[..., None]:
     for decorator in reversed(
         [
             click.option("--repo", metavar="OWNER/NAME", help="GitHub repository (default: $GITHUB_REPOSITORY)."),
-            click.option("--secret-name", default="QUESTIONPRO_API_KEY", show_default=True, help="Secret to update."),
+            click.option("--secret-name", default=DEFAULT_SECRET_NAME, show_default=True, help="Secret to update."),
             click.option("--environment", metavar="NAME", help="Store an environment secret instead."),
             click.option("--org", metavar="NAME", help="Store an organization secret instead."),
             click.option("--dependabot", is_flag=True, help="Also update the Dependabot secret of the same name."),

@@ -78,6 +78,19 @@ def plan_for_event(event_name: str, payload: dict[str, Any], mode: str = "auto")
 
 
 # -- workflow commands ----------------------------------------------------------------------
+def in_actions() -> bool:
+    return os.environ.get("GITHUB_ACTIONS") == "true"
+
+
+def mask(value: str) -> None:
+    """In GitHub Actions, register a value with the runner's log masking, first thing."""
+    if in_actions() and value:
+        import sys
+
+        sys.stdout.write(f"::add-mask::{value}\n")
+        sys.stdout.flush()
+
+
 def _escape_data(text: str) -> str:
     return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 

@@ -19,6 +19,7 @@ from urllib.parse import quote
 from responder.urls import is_loopback_url
 
 T = TypeVar("T")
+DEFAULT_SECRET_NAME = "QUESTIONPRO_API_KEY"  # noqa: S105 - the secret's name
 MAX_ATTEMPTS = 3
 MAX_WAIT = 60.0
 
@@ -49,7 +50,7 @@ class SecretTarget:
     Actions or Dependabot."""
 
     repo: str
-    name: str = "QUESTIONPRO_API_KEY"
+    name: str = DEFAULT_SECRET_NAME
     app: str = "actions"  # or "dependabot"
     environment: str | None = None
     org: str | None = None

@@ -178,7 +178,7 @@ def parse_body(text: str) -> dict[str, Any]:
 
 
 _REASONS = {400: "bad-request", 401: "wrong-key", 403: "forbidden", 404: "not-found", 429: "rate-limited"}
-_KEY_SHAPE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{7,127}")
+KEY_SHAPE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{7,127}")  # a UUID in practice; "alphanumeric" per the docs
 
 
 def _retry_after(value: str | None) -> float | None:
@@ -288,7 +288,7 @@ class QuestionProClient:
         dc = endpoint.datacenter
         if 200 <= status < 300:
             new_key = fields.get("apiKey", "")
-            if _KEY_SHAPE.fullmatch(new_key) and new_key != key:
+            if KEY_SHAPE.fullmatch(new_key) and new_key != key:
                 return Regenerated(dc, fields.get("requestID", "unknown"), new_key)
             raise RegenerateUnknown(
                 f"{endpoint.base_url} answered HTTP {status} without a usable new key: the old key may "

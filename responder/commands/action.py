@@ -18,6 +18,7 @@ from responder import console, gha, gitio, scanner
 from responder.exitcodes import ExitCode
 from responder.findings import Finding, ScanReport
 from responder.formats import render_sarif
+from responder.github_adapter import DEFAULT_SECRET_NAME
 from responder.workflow import EXIT, Outcome, Status, most_urgent
 
 
@@ -30,7 +31,7 @@ class Inputs:
     mode: str = "auto"
     respond: bool = False
     fail_on_findings: bool = True
-    secret_name: str = "QUESTIONPRO_API_KEY"  # noqa: S105 - the secret's name
+    secret_name: str = DEFAULT_SECRET_NAME
     environment: str | None = None
     datacenter: str | None = None
     sarif: str | None = None
@@ -52,7 +53,7 @@ class Inputs:
             mode=mode,
             respond=flag("INPUT_RESPOND", False),
             fail_on_findings=flag("INPUT_FAIL_ON_FINDINGS", True),
-            secret_name=os.environ.get("INPUT_SECRET_NAME", "").strip() or "QUESTIONPRO_API_KEY",
+            secret_name=os.environ.get("INPUT_SECRET_NAME", "").strip() or DEFAULT_SECRET_NAME,
             environment=os.environ.get("INPUT_ENVIRONMENT", "").strip() or None,
             datacenter=os.environ.get("INPUT_DATACENTER", "").strip() or None,
             sarif=os.environ.get("INPUT_SARIF", "").strip() or None,

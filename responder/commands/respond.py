@@ -16,17 +16,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from responder import console, journal
+from responder import console, gha, journal
 from responder.exitcodes import ExitCode
 from responder.findings import Finding
-from responder.github_adapter import GitHubAdapter, SecretTarget
-from responder.questionpro import ConfigError, QuestionProClient, endpoints, new_session
+from responder.gha import mask
+from responder.github_adapter import DEFAULT_SECRET_NAME, GitHubAdapter, SecretTarget
+from responder.questionpro import KEY_SHAPE, ConfigError, QuestionProClient, endpoints, new_session
 from responder.redact import hashed_secret, redact
 from responder.urls import is_loopback_host
 from responder.workflow import EXIT, Leak, Outcome, Plan, Services, Status, most_urgent, respond
 
 _REPO = re.compile(r"[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+")
-_KEY = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{7,255}")
 
 
 class UsageError(Exception):
@@ -36,7 +36,7 @@ class UsageError(Exception):
 @dataclass(frozen=True)
 class Options:
     repo: str | None = None
-    secret_name: str = "QUESTIONPRO_API_KEY"  # noqa: S105 - the secret's name
+    secret_name: str = DEFAULT_SECRET_NAME
     environment: str | None = None
     org: str | None = None
     dependabot: bool = False
@@ -47,17 +47,6 @@ class Options:
     timeout: float = 30.0
 
 
-def in_actions() -> bool:
-    return os.environ.get("GITHUB_ACTIONS") == "true"
-
-
-def mask(value: str) -> None:
-    """In GitHub Actions, register a value with the runner's log masking, first thing."""
-    if in_actions() and value:
-        sys.stdout.write(f"::add-mask::{value}\n")
-        sys.stdout.flush()
-
-
 def read_key() -> str:
     """The leaked key from stdin (one line) or a hidden prompt; never from argv."""
     if sys.stdin is not None and not sys.stdin.isatty():
@@ -65,9 +54,9 @@ def read_key() -> str:
     else:
         raw = getpass.getpass("QuestionPro API key (input hidden): ")
     key = raw.strip()
-    mask(key)
-    if not _KEY.fullmatch(key):
+    if not KEY_SHAPE.fullmatch(key):  # (checked first: only a key-shaped value goes into a runner command)
         raise UsageError("no QuestionPro API key on stdin (expected one line holding the key)")
+    mask(key)
     return key
 
 
@@ -115,7 +104,7 @@ def build_services(options: Options, *, need_tokens: bool) -> Services:
         issues_github=GitHubAdapter(issues_token or "none", api, options.timeout),
         journal_dir=journal.state_dir(),
         mask=mask,
-        default_token_in_use=in_actions() and not os.environ.get("QP_RESPONDER_SECRETS_TOKEN"),
+        default_token_in_use=gha.in_actions() and not os.environ.get("QP_RESPONDER_SECRETS_TOKEN"),
         kill_after=os.environ.get("QP_RESPONDER_FAULT_KILL_AFTER") or None,
     )
 
