@@ -193,6 +193,14 @@ class GitHubAdapter:
         repo = self._call(f"read repository {full_name}", lambda: self._gh.get_repo(full_name))
         return RepoInfo(int(repo.id), repo.full_name, repo.html_url, bool(repo.has_issues))
 
+    def branch_protected(self, repo: str, branch: str) -> bool:
+        return bool(
+            self._call(
+                f"read branch {branch} of {repo}",
+                lambda: self._gh.withLazy(True).get_repo(repo).get_branch(branch).protected,
+            )
+        )
+
     # -- secrets --------------------------------------------------------------------------
     def public_key(self, target: SecretTarget) -> PublicKey:
         data = self._call(

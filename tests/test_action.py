@@ -396,10 +396,14 @@ def test_mode_full_on_push(remote: Remote, runner: Path) -> None:
     assert run.code == 1 and run.outputs["findings"] == "1"
 
 
+@pytest.mark.parametrize("github_says", ["protected", "cannot-say"])
 def test_respond_on_a_push_to_a_protected_branch(
-    remote: Remote, runner: Path, services: tuple[FakeQuestionPro, FakeGitHub, dict[str, str]]
+    remote: Remote, runner: Path, services: tuple[FakeQuestionPro, FakeGitHub, dict[str, str]], github_says: str
 ) -> None:
     qp, gh, env = services
+    if github_says == "cannot-say":  # the branch API fails: the default branch counts as protected
+        gh.protected_branches.clear()
+        gh.faults[("GET", "branch")] = [Fault(500)] * 3
     old = qp.valid_key
     run, after = push_and_run(
         remote,

@@ -119,20 +119,12 @@ def prepare(root: Path, plan: gha.ScanPlan, payload: dict[str, Any]) -> gha.Scan
 
 def _protected(repo: str, branch: str, default: str | None) -> bool:
     """GitHub's word on branch protection; the default branch when GitHub cannot say."""
-    try:
-        from github import Auth, Github
+    from responder.commands.respond import UsageError, api_url
+    from responder.github_adapter import GitHubAdapter, GitHubError
 
-        api = os.environ.get("GITHUB_API_URL") or "https://api.github.com"
-        gh = Github(
-            auth=Auth.Token(os.environ.get("GITHUB_TOKEN", "")),
-            base_url=api,
-            retry=None,
-            timeout=30,
-            seconds_between_requests=0.0,
-            seconds_between_writes=0.0,
-        )
-        return bool(gh.withLazy(True).get_repo(repo).get_branch(branch).protected)
-    except Exception:  # noqa: BLE001 - any failure: fall back to the default branch
+    try:
+        return GitHubAdapter(os.environ.get("GITHUB_TOKEN", ""), api_url()).branch_protected(repo, branch)
+    except (GitHubError, UsageError):
         return branch == default
 
 

@@ -60,7 +60,7 @@ def read_key() -> str:
     return key
 
 
-def _api_url() -> str:
+def api_url() -> str:
     url = os.environ.get("GITHUB_API_URL") or "https://api.github.com"
     parts = urlsplit(url)
     host = parts.hostname or ""
@@ -97,7 +97,7 @@ def build_services(options: Options, *, need_tokens: bool) -> Services:
         raise UsageError(
             "GITHUB_TOKEN is not set (Issues: write; also Secrets: write unless QP_RESPONDER_SECRETS_TOKEN is set)"
         )
-    api = _api_url()
+    api = api_url()
     return Services(
         questionpro=QuestionProClient(new_session, timeout=options.timeout),
         secrets_github=GitHubAdapter(secrets_token or "none", api, options.timeout),
