@@ -34,10 +34,11 @@ DEFAULT_TOKEN_HELP = (  # advice about tokens, not a token
 class GitHubError(Exception):
     """A GitHub call failed; ``kind`` says how, the message is safe to show."""
 
-    def __init__(self, kind: str, message: str, status: int | None = None) -> None:
+    def __init__(self, kind: str, message: str, status: int | None = None, retry_after: float | None = None) -> None:
         super().__init__(message)
         self.kind = kind  # auth, forbidden, not-found, rate-limited, server, network, invalid
         self.status = status
+        self.retry_after = retry_after  # seconds GitHub asked us to wait, when it said
 
     @property
     def retryable(self) -> bool:
@@ -119,9 +120,11 @@ def _translate(exc: Exception, what: str) -> GitHubError:
         if status in (403, 429) and (
             "retry-after" in headers or "rate limit" in message.lower() or headers.get("x-ratelimit-remaining") == "0"
         ):
-            error = GitHubError("rate-limited", detail, status)
-            error.retry_after = headers.get("retry-after")  # type: ignore[attr-defined]
-            return error
+            try:
+                wait: float | None = float(headers["retry-after"])
+            except (KeyError, ValueError):
+                wait = None
+            return GitHubError("rate-limited", detail, status, retry_after=wait)
         if status == 403:
             return GitHubError("forbidden", detail, status)
         if status == 404:
@@ -167,12 +170,8 @@ class GitHubAdapter:
                 error = _translate(exc, what)
                 if not (idempotent and error.retryable) or attempt == MAX_ATTEMPTS:
                     raise error from None
-                wait = getattr(error, "retry_after", None)
-                try:
-                    seconds = min(MAX_WAIT, float(wait)) if wait is not None else float(attempt)
-                except ValueError:
-                    seconds = float(attempt)
-                self.sleep(seconds)
+                wait = error.retry_after
+                self.sleep(min(MAX_WAIT, max(0.0, wait)) if wait is not None else float(attempt))
         raise AssertionError("unreachable")
 
     def _request(self, verb: str, path: str, body: dict[str, Any] | None = None) -> Any:
