@@ -19,8 +19,8 @@ from detect_secrets.core.potential_secret import PotentialSecret
 from detect_secrets.filters import heuristic
 from detect_secrets.plugins.base import BasePlugin
 
-from responder import detect
-from responder.scanner import MAX_FILE_BYTES, decode
+from responder.scanning import detect
+from responder.scanning.scanner import MAX_FILE_BYTES, decode
 
 _MODULE = "responder.detect_secrets_plugin"
 _REPLACED = {

@@ -11,10 +11,10 @@ from __future__ import annotations
 import sys
 from typing import TYPE_CHECKING
 
-from responder.exitcodes import ExitCode
+from responder.core.exitcodes import ExitCode
 
 if TYPE_CHECKING:
-    from responder.commands.scan import ScanRequest
+    from responder.cli.scan import ScanRequest
 
 HOOK_ARGV = ["scan", "--staged"]
 
@@ -25,7 +25,7 @@ def _fast_scan(argv: list[str]) -> ScanRequest | None:
         return None
     from pathlib import Path
 
-    from responder.commands.scan import ScanRequest
+    from responder.cli.scan import ScanRequest
 
     if argv == HOOK_ARGV:
         return ScanRequest(staged=True)
@@ -39,10 +39,10 @@ def _fast_scan(argv: list[str]) -> ScanRequest | None:
 def _dispatch(argv: list[str]) -> None:
     request = _fast_scan(argv)
     if request is not None:
-        from responder.commands.scan import run_scan
+        from responder.cli.scan import run_scan
 
         sys.exit(int(run_scan(request)))
-    from responder.cli import cli
+    from responder.cli.main import cli
 
     cli.main(args=argv, prog_name="qp-responder")
 
@@ -57,7 +57,7 @@ def main() -> None:
         sys.stderr.write("qp-responder: interrupted\n")
         sys.exit(130)
     except Exception as exc:  # noqa: BLE001 - the last line of defence
-        from responder.redact import redact_uuids
+        from responder.core.redact import redact_uuids
 
         message = redact_uuids(str(exc))[:500]
         sys.stderr.write(f"qp-responder: internal error: {type(exc).__name__}: {message}\n")

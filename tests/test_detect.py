@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from responder import detect
+from responder.scanning import detect
 from tests.corpus import NEGATIVES, POSITIVES, Case, new_key
 
 

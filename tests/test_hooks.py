@@ -167,7 +167,7 @@ def test_fast_path_prints_what_click_prints(repo: Repo, argv: list[str]) -> None
         [
             sys.executable,
             "-c",
-            "import sys\nfrom responder.cli import cli\ncli.main(args=sys.argv[1:], prog_name='qp-responder')",
+            "import sys\nfrom responder.cli.main import cli\ncli.main(args=sys.argv[1:], prog_name='qp-responder')",
             *argv,
         ],
         cwd=repo.path,
@@ -184,7 +184,7 @@ def test_a_crash_exits_9_and_never_prints_a_key(
     argv: list[str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     from responder import entry
-    from responder.commands import scan
+    from responder.cli import scan
 
     key = new_key()
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from responder import questionpro
+from responder.response import questionpro
 from tests.conftest import Run, assert_no_secret, pty_session, run_cli
 from tests.corpus import new_key
 from tests.fake_github import INTEGRATION, FakeGitHub, Fault
@@ -502,7 +502,7 @@ def test_state_dir_unwritable_rotates_nothing(world: World, tmp_path: Path) -> N
 
 def test_no_command_takes_a_key_on_the_command_line() -> None:
     """The key is read from stdin: the CLI has no option that takes it."""
-    from responder.cli import cli
+    from responder.cli.main import cli
 
     for name, command in cli.commands.items():
         for param in command.params:
@@ -575,7 +575,7 @@ def test_every_github_call_under_every_fault(world: World, route: tuple[str, str
     ],
 )
 def test_links_point_at_the_right_github(api: str, web: str) -> None:
-    from responder.github_adapter import web_url
+    from responder.response.github_adapter import web_url
 
     assert web_url(api) == web
 
@@ -600,10 +600,10 @@ def test_journal_failure_never_drops_the_new_key(
 ) -> None:
     """(In process, with the real clients against the local servers: a disk that fills up
     between two steps cannot be arranged from outside as root.)"""
-    from responder import journal as journal_module
-    from responder.commands.respond import Options, _plan, build_services
-    from responder.redact import hashed_secret, redact
-    from responder.workflow import Leak, respond
+    from responder.core.redact import hashed_secret, redact
+    from responder.response import journal as journal_module
+    from responder.response.service import Options, _plan, build_services
+    from responder.response.workflow import Leak, respond
 
     for name, value in world.env.items():
         monkeypatch.setenv(name, value)

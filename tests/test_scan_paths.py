@@ -9,7 +9,7 @@ from urllib.parse import unquote
 
 import pytest
 
-from responder import scanner
+from responder.scanning import scanner
 from tests.conftest import Repo, run_cli
 from tests.corpus import NEGATIVES, POSITIVES, new_key
 

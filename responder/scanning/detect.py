@@ -22,6 +22,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from responder.core.redact import PROBE
+
 SECRET_TYPE = "QuestionPro API Key"  # noqa: S105 - a type label, not a secret
 
 
@@ -50,7 +52,6 @@ _UUID = _Lazy(
 
 # The dashed middle of a UUID, led by a literal: the one pattern every fast search uses
 # (here on text, in ``scanner`` on bytes).
-PROBE = r"-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-"
 _PROBE = _Lazy(PROBE)
 
 # The identifier nearest before the key on its line, then 1-10 separator characters

@@ -26,8 +26,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
-from responder.redact import scrub
-from responder.urls import is_loopback_host
+from responder.core.redact import scrub
+from responder.core.urls import is_loopback_host
 
 REGENERATE_PATH = "/a/api/v2/apikey/regenerate"
 HOSTS = {

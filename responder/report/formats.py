@@ -6,8 +6,8 @@ from collections.abc import Sequence
 from urllib.parse import quote
 
 from responder import __version__
-from responder.detect import SECRET_TYPE
-from responder.findings import Finding
+from responder.scanning.detect import SECRET_TYPE
+from responder.scanning.findings import Finding
 
 RULE_ID = "questionpro-api-key"
 FORMATS = ("text", "json", "sarif")

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from responder.detect import SECRET_TYPE
-from responder.redact import hashed_secret, redact
+from responder.core.redact import hashed_secret, redact
+from responder.scanning.detect import SECRET_TYPE
 
 
 @dataclass(frozen=True)

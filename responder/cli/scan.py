@@ -7,11 +7,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from responder import console, gitio, scanner
-from responder.baseline import BaselineError, load_baseline
-from responder.exitcodes import ExitCode
-from responder.findings import ScanReport
-from responder.formats import render
+from responder.core import console
+from responder.core.exitcodes import ExitCode
+from responder.report.formats import render
+from responder.scanning import gitio, scanner
+from responder.scanning.baseline import BaselineError, load_baseline
+from responder.scanning.findings import ScanReport
 
 ProgressFactory = Callable[[int], Callable[[int], None] | None]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from responder.findings import Finding
+from responder.scanning.findings import Finding
 
 
 class BaselineError(Exception):

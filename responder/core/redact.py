@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+# The dashed middle of a UUID: a literal-led pattern that ``re`` finds at about 1 GB/s.
+# The scanner gates everything on it; redaction of unknown text uses it too.
+PROBE = r"-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-"
+
 
 def hashed_secret(secret: str) -> str:
     """The sha1 hex digest detect-secrets stores as ``hashed_secret``."""
@@ -20,8 +24,6 @@ def redact(secret: str) -> str:
 def redact_uuids(text: str) -> str:
     """Redact anything UUID-shaped (for messages of unknown origin, such as a crash's)."""
     import re
-
-    from responder.detect import PROBE
 
     return re.sub(f"[0-9a-fA-F]{{8}}{PROBE}[0-9a-fA-F]{{12}}", lambda m: redact(m.group()), text)
 

@@ -23,9 +23,9 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
-from responder import issue_text, journal
-from responder.exitcodes import ExitCode
-from responder.github_adapter import (
+from responder.core.exitcodes import ExitCode
+from responder.response import issue_text, journal
+from responder.response.github_adapter import (
     DEFAULT_TOKEN_HELP,
     GitHubAdapter,
     GitHubError,
@@ -33,16 +33,16 @@ from responder.github_adapter import (
     SecretTarget,
     web_url,
 )
-from responder.journal import Journal
-from responder.questionpro import (
+from responder.response.journal import Journal
+from responder.response.questionpro import (
     Endpoint,
     QuestionProClient,
     Regenerated,
     RegenerateRefused,
     RegenerateUnknown,
 )
-from responder.resume_token import ResumeToken
-from responder.sealing import seal
+from responder.response.resume_token import ResumeToken
+from responder.response.sealing import seal
 
 PREFLIGHT_SECRET = "QP_RESPONDER_PREFLIGHT"  # noqa: S105 - a secret's name, written and deleted
 

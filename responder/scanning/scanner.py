@@ -15,13 +15,14 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from responder import detect, gitio
-from responder.findings import Finding, ScanReport
-from responder.patch import COMMIT_MARK, FileDiff, parse_diff, split_commits
+from responder.core.redact import PROBE
+from responder.scanning import detect, gitio
+from responder.scanning.findings import Finding, ScanReport
+from responder.scanning.patch import COMMIT_MARK, FileDiff, parse_diff, split_commits
 
 MAX_FILE_BYTES = 256 * 1024 * 1024
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
-_PROBE_BYTES = re.compile(detect.PROBE.encode())
+_PROBE_BYTES = re.compile(PROBE.encode())
 
 
 def decode(data: bytes) -> str | None:

@@ -12,7 +12,7 @@ import subprocess
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from responder.patch import COMMIT_MARK
+from responder.scanning.patch import COMMIT_MARK
 
 EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
 _CHUNK = 1 << 20  # history is handed on in pieces of about this size, cut between commits

@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import Any, TypeVar
 from urllib.parse import quote
 
-from responder.urls import is_loopback_url
+from responder.core.urls import is_loopback_url
 
 T = TypeVar("T")
 DEFAULT_SECRET_NAME = "QUESTIONPRO_API_KEY"  # noqa: S105 - the secret's name

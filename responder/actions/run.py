@@ -14,12 +14,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from responder import console, gha, gitio, scanner
-from responder.exitcodes import ExitCode
-from responder.findings import Finding, ScanReport
-from responder.formats import render_sarif
-from responder.github_adapter import DEFAULT_SECRET_NAME
-from responder.workflow import EXIT, Outcome, Status, most_urgent
+from responder.core import console, gha
+from responder.core.exitcodes import ExitCode
+from responder.report.formats import render_sarif
+from responder.response.github_adapter import DEFAULT_SECRET_NAME
+from responder.response.workflow import EXIT, Outcome, Status, most_urgent
+from responder.scanning import gitio, scanner
+from responder.scanning.findings import Finding, ScanReport
 
 
 class ActionError(Exception):
@@ -119,8 +120,8 @@ def prepare(root: Path, plan: gha.ScanPlan, payload: dict[str, Any]) -> gha.Scan
 
 def _protected(repo: str, branch: str, default: str | None) -> bool:
     """GitHub's word on branch protection; the default branch when GitHub cannot say."""
-    from responder.commands.respond import UsageError, api_url
-    from responder.github_adapter import GitHubAdapter, GitHubError
+    from responder.response.github_adapter import GitHubAdapter, GitHubError
+    from responder.response.service import UsageError, api_url
 
     try:
         return GitHubAdapter(os.environ.get("GITHUB_TOKEN", ""), api_url()).branch_protected(repo, branch)
@@ -156,7 +157,7 @@ def run(root: Path, inputs: Inputs) -> Result:
     result.report = scanner.scan_revisions(
         root, plan.revs, root, scanner.Excluder(), include_removed=not plan.full, no_walk=bool(plan.no_walk)
     )
-    from responder.commands.respond import Options, UsageError, leaks_of, respond_all
+    from responder.response.service import Options, UsageError, leaks_of, respond_all
 
     items = leaks_of(result.report.findings)  # masks every key before anything is printed
     if not (items and inputs.respond):
@@ -200,7 +201,7 @@ def report(result: Result, inputs: Inputs) -> ExitCode:
         )
     sarif = Path(inputs.sarif or Path(os.environ.get("RUNNER_TEMP", ".")) / "qp-responder.sarif")
     sarif.write_text(render_sarif(findings), encoding="utf-8")
-    from responder.commands.respond import ROTATED, render
+    from responder.response.service import ROTATED, render
 
     if result.outcomes:
         render(result.outcomes, "text")
