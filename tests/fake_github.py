@@ -12,11 +12,13 @@ import json
 import re
 import threading
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any, ClassVar
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from nacl.public import PrivateKey, SealedBox
+
+from tests.loopback import LoopbackServer
 
 INTEGRATION = "Resource not accessible by integration"
 
@@ -63,15 +65,12 @@ class FakeGitHub:
 
             do_GET = do_PUT = do_POST = do_DELETE = do_PATCH = _any
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.server = LoopbackServer(Handler)
+        self.url = self.server.url
         return self.url
 
     def stop(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+        self.server.stop()
 
     # -- helpers --------------------------------------------------------------------------
     def _send(
