@@ -1,4 +1,8 @@
-"""The console entry point: one top-level handler for every command.
+"""The console entry point and the one place where errors become exit codes.
+
+Commands return an ``ExitCode``; errors a user can act on are ``QprError``s carrying
+theirs; ``main`` shows the message and returns the code (the console script passes it to
+``sys.exit``). A crash is exit 9, never 1 ("leak found"), and never prints a key.
 
 The commonest invocations, ``scan --staged`` (the pre-commit hook), ``scan --history``
 and ``scan PATH...`` with no options, take a path that does not import click (about
@@ -11,12 +15,14 @@ from __future__ import annotations
 import sys
 from typing import TYPE_CHECKING
 
+from responder.core.errors import QprError
 from responder.core.exitcodes import ExitCode
 
 if TYPE_CHECKING:
     from responder.cli.scan import ScanRequest
 
 HOOK_ARGV = ["scan", "--staged"]
+INTERRUPTED = 130  # 128 + SIGINT, as shells report it
 
 
 def _fast_scan(argv: list[str]) -> ScanRequest | None:
@@ -36,29 +42,44 @@ def _fast_scan(argv: list[str]) -> ScanRequest | None:
     return None
 
 
-def _dispatch(argv: list[str]) -> None:
+def run_click(argv: list[str]) -> int:
+    """The click CLI; its usage errors print and exit as click's own do (2)."""
+    import click
+
+    from responder.cli.main import cli
+
+    try:
+        code = cli.main(args=argv, prog_name="qp-responder", standalone_mode=False)
+    except click.ClickException as exc:
+        exc.show()
+        return exc.exit_code
+    except click.Abort:
+        raise KeyboardInterrupt from None
+    return int(ExitCode.CLEAN if code is None else code)
+
+
+def _dispatch(argv: list[str]) -> int:
     request = _fast_scan(argv)
     if request is not None:
         from responder.cli.scan import run_scan
 
-        sys.exit(int(run_scan(request)))
-    from responder.cli.main import cli
-
-    cli.main(args=argv, prog_name="qp-responder")
+        return int(run_scan(request))
+    return run_click(argv)
 
 
-def main() -> None:
-    """Run the command; a crash never exits 1 ("leak found") and never prints a key."""
+def main(argv: list[str] | None = None) -> int:
+    """Run the command named by ``argv`` (default: the process's arguments); the exit status."""
     try:
-        _dispatch(sys.argv[1:])
-    except SystemExit:
-        raise
+        return _dispatch(sys.argv[1:] if argv is None else list(argv))
+    except QprError as exc:
+        exc.show()
+        return int(exc.exit_code)
     except KeyboardInterrupt:
         sys.stderr.write("qp-responder: interrupted\n")
-        sys.exit(130)
+        return INTERRUPTED
     except Exception as exc:  # noqa: BLE001 - the last line of defence
         from responder.core.redact import redact_uuids
 
         message = redact_uuids(str(exc))[:500]
         sys.stderr.write(f"qp-responder: internal error: {type(exc).__name__}: {message}\n")
-        sys.exit(int(ExitCode.INTERNAL))
+        return int(ExitCode.INTERNAL)

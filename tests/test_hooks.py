@@ -142,8 +142,7 @@ def test_hook_clean_path_imports_nothing_heavy(repo: Repo) -> None:
     repo.write("a.py", "print('hi')\n")
     repo.git("add", "-A")
     probe = (
-        "import sys\nfrom responder.entry import main\nsys.argv = ['qp-responder', 'scan', '--staged']\n"
-        "try:\n    main()\nexcept SystemExit as e:\n    code = e.code\n"
+        "import sys\nfrom responder.entry import main\ncode = main(['scan', '--staged'])\n"
         "heavy = sorted({m.split('.')[0] for m in sys.modules} & {'requests', 'github', 'detect_secrets', 'nacl', 'urllib3'})\n"
         "print(code, heavy)\n"
     )
@@ -167,7 +166,7 @@ def test_fast_path_prints_what_click_prints(repo: Repo, argv: list[str]) -> None
         [
             sys.executable,
             "-c",
-            "import sys\nfrom responder.cli.main import cli\ncli.main(args=sys.argv[1:], prog_name='qp-responder')",
+            "import sys\nfrom responder.entry import run_click\nsys.exit(run_click(sys.argv[1:]))",
             *argv,
         ],
         cwd=repo.path,
@@ -192,10 +191,7 @@ def test_a_crash_exits_9_and_never_prints_a_key(
         raise RuntimeError(f"unexpected state near {key} and {key.upper()}x")
 
     monkeypatch.setattr(scan, "collect", crash)
-    monkeypatch.setattr(sys, "argv", ["qp-responder", *argv])
-    with pytest.raises(SystemExit) as stop:
-        entry.main()
-    assert stop.value.code == 9  # never 1, which means "leak found"
+    assert entry.main(argv) == 9  # never 1, which means "leak found"
     err = capsys.readouterr().err
     assert "internal error: RuntimeError: unexpected state near" in err
     assert f"{key[:4]}…{key[-4:]}" in err

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from responder.core import console, gha
+from responder.core.errors import UsageError
 from responder.core.exitcodes import ExitCode
 from responder.report.formats import render_sarif
 from responder.response.github_adapter import DEFAULT_SECRET_NAME
@@ -23,8 +24,12 @@ from responder.scanning import gitio, scanner
 from responder.scanning.findings import Finding, ScanReport
 
 
-class ActionError(Exception):
-    """The job is misconfigured (event, checkout depth): the message says how to fix it."""
+class ActionError(UsageError):
+    """The job is misconfigured (event, checkout depth): the message says how to fix it.
+    Shown as an error annotation, where the job's reader looks."""
+
+    def show(self) -> None:
+        console.out(gha.annotation("error", f"qp-responder: {self}") + "\n")
 
 
 @dataclass(frozen=True)
@@ -121,7 +126,7 @@ def prepare(root: Path, plan: gha.ScanPlan, payload: dict[str, Any]) -> gha.Scan
 def _protected(repo: str, branch: str, default: str | None) -> bool:
     """GitHub's word on branch protection; the default branch when GitHub cannot say."""
     from responder.response.github_adapter import GitHubAdapter, GitHubError
-    from responder.response.service import UsageError, api_url
+    from responder.response.service import api_url
 
     try:
         return GitHubAdapter(os.environ.get("GITHUB_TOKEN", ""), api_url()).branch_protected(repo, branch)
@@ -157,7 +162,7 @@ def run(root: Path, inputs: Inputs) -> Result:
     result.report = scanner.scan_revisions(
         root, plan.revs, root, scanner.Excluder(), include_removed=not plan.full, no_walk=bool(plan.no_walk)
     )
-    from responder.response.service import Options, UsageError, leaks_of, respond_all
+    from responder.response.service import Options, leaks_of, respond_all
 
     items = leaks_of(result.report.findings)  # masks every key before anything is printed
     if not (items and inputs.respond):
@@ -269,11 +274,10 @@ def _summary(result: Result, findings: list[Finding]) -> str:
 
 
 def run_action() -> ExitCode:
+    inputs = Inputs.from_env()
     try:
-        inputs = Inputs.from_env()
         root = gitio.require_root(Path(os.environ.get("GITHUB_WORKSPACE") or Path.cwd()))
         result = run(root, inputs)
-    except (ActionError, gitio.GitError) as exc:
-        console.out(gha.annotation("error", f"qp-responder: {exc}") + "\n")
-        return ExitCode.USAGE
+    except gitio.GitError as exc:
+        raise ActionError(str(exc)) from None
     return report(result, inputs)

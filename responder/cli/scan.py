@@ -8,10 +8,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from responder.core import console
+from responder.core.errors import UsageError
 from responder.core.exitcodes import ExitCode
 from responder.report.formats import render
 from responder.scanning import gitio, scanner
-from responder.scanning.baseline import BaselineError, load_baseline
+from responder.scanning.baseline import load_baseline
 from responder.scanning.findings import ScanReport
 
 ProgressFactory = Callable[[int], Callable[[int], None] | None]
@@ -29,8 +30,12 @@ class ScanRequest:
     exclude: tuple[str, ...] = ()
 
 
-def collect(request: ScanRequest, cwd: Path, progress: ProgressFactory | None = None) -> ScanReport:
-    """Run the scan the request names. Raises GitError / BaselineError for bad input."""
+def collect(request: ScanRequest, cwd: Path | None = None, progress: ProgressFactory | None = None) -> ScanReport:
+    """Run the scan the request names (in ``cwd``, default the current directory; a
+    progress bar when stderr is a terminal). Raises GitError / BaselineError for bad input."""
+    cwd = Path.cwd() if cwd is None else cwd
+    if progress is None and sys.stderr.isatty():
+        progress = console.progress_bar
     exclude = scanner.Excluder(request.exclude)
     if request.staged:
         report = scanner.scan_staged(cwd, exclude)
@@ -54,18 +59,8 @@ def collect(request: ScanRequest, cwd: Path, progress: ProgressFactory | None = 
     return report
 
 
-def collect_or_fail(request: ScanRequest) -> ScanReport | None:
-    try:
-        progress = console.progress_bar if sys.stderr.isatty() else None
-        return collect(request, Path.cwd(), progress)
-    except (gitio.GitError, BaselineError) as exc:
-        console.error(str(exc))
-        return None
-
-
 def run_scan(request: ScanRequest) -> ExitCode:
-    found = collect_or_fail(request)
-    return ExitCode.USAGE if found is None else report(request, found)
+    return report(request, collect(request))
 
 
 def report(request: ScanRequest, found: ScanReport) -> ExitCode:
@@ -77,8 +72,7 @@ def report(request: ScanRequest, found: ScanReport) -> ExitCode:
         try:
             request.output.write_text(text, encoding="utf-8")
         except OSError as exc:
-            console.error(f"cannot write {request.output}: {exc.strerror}")
-            return ExitCode.USAGE
+            raise UsageError(f"cannot write {request.output}: {exc.strerror}") from None
         if found.findings:
             console.note(f"{len(found.blocking)} finding(s) written to {request.output}")
     elif text:

@@ -13,10 +13,12 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from responder.core.errors import UsageError
+
 PREFIX = "qpr1."
 
 
-class TokenError(Exception):
+class TokenError(UsageError):
     """Not a resume token."""
 
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from responder.core import console, gha
+from responder.core.errors import QprError, UsageError
 from responder.core.exitcodes import ExitCode
 from responder.core.gha import mask
 from responder.core.redact import hashed_secret, redact
@@ -28,10 +29,6 @@ from responder.response.workflow import EXIT, Leak, Outcome, Plan, Services, Sta
 from responder.scanning.findings import Finding
 
 _REPO = re.compile(r"[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+")
-
-
-class UsageError(Exception):
-    """Bad flags or environment; nothing was done."""
 
 
 @dataclass(frozen=True)
@@ -204,13 +201,9 @@ def _respond_all(options: Options, items: Sequence[tuple[Leak, str]]) -> ExitCod
 
 
 def run_respond(options: Options) -> ExitCode:
-    try:
-        key = read_key()
-        leak = Leak(hashed_secret(key), redact(key), datacenter=None)
-        return _respond_all(options, [(leak, key)])
-    except UsageError as exc:
-        console.error(str(exc))
-        return ExitCode.USAGE
+    key = read_key()
+    leak = Leak(hashed_secret(key), redact(key), datacenter=None)
+    return _respond_all(options, [(leak, key)])
 
 
 def leaks_of(findings: Sequence[Finding]) -> list[tuple[Leak, str]]:
@@ -231,28 +224,19 @@ def leaks_of(findings: Sequence[Finding]) -> list[tuple[Leak, str]]:
 def respond_to_findings(findings: Sequence[Finding], options: Options) -> ExitCode:
     """``scan --respond``: the scan found keys, so even when every response succeeds the
     exit status stays 1."""
-    items = leaks_of(findings)
-    try:
-        code = _respond_all(options, items)
-    except UsageError as exc:
-        console.error(str(exc))
-        return ExitCode.USAGE
+    code = _respond_all(options, leaks_of(findings))
     return ExitCode.LEAK_FOUND if code == ExitCode.CLEAN else code
 
 
 def run_resume(options: Options, sealed: str | None) -> ExitCode:
-    from responder.response.resume_token import ResumeToken, TokenError
+    from responder.response.resume_token import ResumeToken
     from responder.response.workflow import resume_journal, resume_token
 
-    try:
-        services = build_services(options, need_tokens=True)
-        if sealed is not None:
-            outcomes = [resume_token(ResumeToken.decode(sealed), services)]
-        else:
-            outcomes = [resume_journal(log, services) for log in journal.open_journals(services.journal_dir)]
-    except (UsageError, TokenError) as exc:
-        console.error(str(exc))
-        return ExitCode.USAGE
+    services = build_services(options, need_tokens=True)
+    if sealed is not None:
+        outcomes = [resume_token(ResumeToken.decode(sealed), services)]
+    else:
+        outcomes = [resume_journal(log, services) for log in journal.open_journals(services.journal_dir)]
     if not outcomes:
         console.note(f"nothing to resume in {journal.state_dir()}")
         return ExitCode.CLEAN
@@ -265,19 +249,15 @@ def run_store(options: Options) -> ExitCode:
     from responder.response.github_adapter import GitHubError
     from responder.response.sealing import seal
 
+    key = read_key()
+    repo = resolve_repo(options)
+    services = build_services(options, need_tokens=True)
     try:
-        key = read_key()
-        repo = resolve_repo(options)
-        services = build_services(options, need_tokens=True)
         repo_id = services.secrets_github.repository(repo).id
         for target in targets_for(options, repo):
             public = services.secrets_github.public_key(target)
             services.secrets_github.put_sealed(target, public.key_id, seal(public.key, key), repo_id)
             console.out(f"qp-responder: stored in the {target.describe()}\n")
-    except UsageError as exc:
-        console.error(str(exc))
-        return ExitCode.USAGE
     except GitHubError as exc:
-        console.error(f"storing failed: {exc}")
-        return ExitCode.NOT_STORED
+        raise QprError(f"storing failed: {exc}", exit_code=ExitCode.NOT_STORED) from None
     return ExitCode.CLEAN

@@ -5,10 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from responder.core.errors import UsageError
 from responder.scanning.findings import Finding
 
 
-class BaselineError(Exception):
+class BaselineError(UsageError):
     """The baseline cannot be used; the message says why."""
 
 

@@ -12,6 +12,7 @@ import subprocess
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
+from responder.core.errors import UsageError
 from responder.scanning.patch import COMMIT_MARK
 
 EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
@@ -29,7 +30,7 @@ _DIFF_OPTS = (
 )
 
 
-class GitError(Exception):
+class GitError(UsageError):
     """git failed or this is not a repository; the message is safe to show."""
 
 
