@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import io
 import os
 import subprocess
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -136,8 +137,36 @@ def run_cli(
         text=True,
         env=full_env,
         timeout=300,
+        start_new_session=True,  # no controlling terminal: /dev/tty cannot be opened
     )
     run = Run(done.returncode, done.stdout, done.stderr)
+    assert_no_secret(run.output, secrets)
+    return run
+
+
+def run_main(
+    args: Sequence[str],
+    cwd: Path,
+    *,
+    stdin: str | None = None,
+    env: dict[str, str] | None = None,
+    secrets: Sequence[str] = (),
+) -> Run:
+    """Run ``responder.entry.main(args)`` in this process, as ``run_cli`` runs it in a new
+    one: the same stdin, environment and working directory for the call only, stdout and
+    stderr captured; assert no secret is printed."""
+    from responder.entry import main
+
+    out, err = io.StringIO(), io.StringIO()
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in (env or {}).items():
+            patch.setenv(name, value)
+        patch.chdir(cwd)
+        patch.setattr(sys, "stdin", io.StringIO(stdin or ""))
+        patch.setattr(sys, "stdout", out)
+        patch.setattr(sys, "stderr", err)
+        code = main(list(args))
+    run = Run(code, out.getvalue(), err.getvalue())
     assert_no_secret(run.output, secrets)
     return run
 
@@ -147,11 +176,6 @@ def assert_no_secret(text: str | bytes, secrets: Sequence[str]) -> None:
     for secret in secrets:
         for form in {secret, secret.lower(), secret.upper()}:
             assert form.encode() not in blob, "a key was written in plaintext"
-
-
-@pytest.fixture
-def cli() -> Iterator[type[Run]]:
-    yield Run
 
 
 def pty_session(argv: list[str], env: dict[str, str], cwd: Path, answers: list[tuple[str, str]]) -> tuple[int, str]:

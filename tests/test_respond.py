@@ -1,4 +1,8 @@
-"""The responder end to end: the real CLI against local QuestionPro and GitHub servers.
+"""The responder against local QuestionPro and GitHub servers, through the real CLI.
+
+Most scenarios call ``responder.entry.main(argv)`` in this process, with the clients'
+back-offs recorded instead of slept; a few run the installed CLI in a subprocess, where
+only a real process will do (kill -9 between steps, a terminal, no terminal).
 
 After every scenario: neither the old nor the new key in any byte of stdout, stderr, the
 journal, the issue bodies or the requests GitHub received; QuestionPro received exactly
@@ -7,6 +11,7 @@ the expected number of regenerate calls.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 import signal
@@ -14,11 +19,12 @@ import socket
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from responder.response import questionpro
-from tests.conftest import Run, assert_no_secret, pty_session, run_cli
+from tests.conftest import Run, assert_no_secret, pty_session, run_cli, run_main
 from tests.corpus import new_key
 from tests.fake_github import INTEGRATION, FakeGitHub, Fault
 from tests.fake_questionpro import FakeQuestionPro
@@ -34,9 +40,12 @@ class World:
     state: Path
     env: dict[str, str]
     cwd: Path
+    slept: list[float]
 
-    def run(self, *args: str, stdin: str | None = None, env: dict[str, str] | None = None) -> Run:
-        run = run_cli(
+    def run(
+        self, *args: str, stdin: str | None = None, env: dict[str, str] | None = None, subprocess: bool = False
+    ) -> Run:
+        run = (run_cli if subprocess else run_main)(
             list(args),
             self.cwd,
             stdin=self.old_key + "\n" if stdin is None else stdin,
@@ -46,8 +55,8 @@ class World:
         self.assert_no_key_anywhere(run)
         return run
 
-    def respond(self, *extra: str, env: dict[str, str] | None = None) -> Run:
-        return self.run("respond", "--repo", REPO, "--yes", *extra, env=env)
+    def respond(self, *extra: str, env: dict[str, str] | None = None, subprocess: bool = False) -> Run:
+        return self.run("respond", "--repo", REPO, "--yes", *extra, env=env, subprocess=subprocess)
 
     def keys(self) -> list[str]:
         return [self.old_key, self.qp.valid_key]
@@ -71,7 +80,28 @@ class World:
 
 
 @pytest.fixture
-def world(tmp_path: Path) -> Iterator[World]:
+def slept(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """Every back-off the clients built by the service ask for, recorded instead of slept."""
+    from responder.response import service
+
+    waits: list[float] = []
+    build = service.build_services
+
+    def without_sleeping(*args: Any, **kwargs: Any) -> Any:
+        built = build(*args, **kwargs)
+        return dataclasses.replace(
+            built,
+            questionpro=dataclasses.replace(built.questionpro, sleep=waits.append),
+            secrets_github=dataclasses.replace(built.secrets_github, sleep=waits.append),
+            issues_github=dataclasses.replace(built.issues_github, sleep=waits.append),
+        )
+
+    monkeypatch.setattr(service, "build_services", without_sleeping)
+    return waits
+
+
+@pytest.fixture
+def world(tmp_path: Path, slept: list[float]) -> Iterator[World]:
     old = new_key()
     qp = FakeQuestionPro(valid_key=old)
     gh = FakeGitHub(
@@ -89,7 +119,7 @@ def world(tmp_path: Path) -> Iterator[World]:
         "QP_RESPONDER_SECRETS_TOKEN": "secrets-token",
         "QP_RESPONDER_STATE_DIR": str(tmp_path / "state"),
     }
-    yield World(qp, gh, old, tmp_path / "state", env, tmp_path)
+    yield World(qp, gh, old, tmp_path / "state", env, tmp_path, slept)
     qp.stop()
     gh.stop()
 
@@ -154,6 +184,7 @@ def test_rate_limit_with_retry_after_then_success(world: World) -> None:
     world.qp.script = ["429-retry-after", "429-retry-after"]
     assert world.respond().code == 0
     assert world.qp.calls == 3 and world.qp.rotations == 1
+    assert world.slept == [0.0, 0.0]  # as long as Retry-After said
     assert world.gh.secret_value() == world.qp.valid_key
 
 
@@ -186,6 +217,7 @@ def test_connection_refused_is_retried_then_refused(world: World) -> None:
     run = world.respond(env={"QUESTIONPRO_BASE_URL": f"http://127.0.0.1:{port}"})
     assert run.code == 4 and "nothing was sent" in run.stdout
     assert world.qp.calls == 0
+    assert world.slept == [0.5, 1.0]  # a growing back-off between the attempts
 
 
 @pytest.mark.parametrize(
@@ -229,6 +261,7 @@ def test_transient_github_faults_on_store_are_retried(world: World, fault: Fault
     world.gh.faults[("PUT", "secret")] = [Fault(200), fault]  # the first PUT is the preflight probe
     assert world.respond().code == 0
     assert world.gh.secret_value() == world.qp.valid_key and world.qp.calls == 1
+    assert world.slept == [0.0 if "Retry-After" in fault.headers else 1.0]
 
 
 def test_store_failure_keeps_the_sealed_key_and_resume_finishes(world: World) -> None:
@@ -298,7 +331,7 @@ def test_issue_failure_is_its_own_exit_code_and_resumable(
     ],
 )
 def test_kill_9_between_steps_then_resume(world: World, step: str, resume_code: int, calls: int) -> None:
-    run = world.respond(env={"QP_RESPONDER_FAULT_KILL_AFTER": step})
+    run = world.respond(env={"QP_RESPONDER_FAULT_KILL_AFTER": step}, subprocess=True)
     assert run.code == -signal.SIGKILL
     assert world.qp.calls == calls
     resumed = world.run("resume")
@@ -436,7 +469,7 @@ def test_existing_org_secret_keeps_its_visibility(world: World) -> None:
 
 
 def test_actions_masking_comes_first(world: World) -> None:
-    run = run_cli(
+    run = run_main(
         ["respond", "--repo", REPO, "--yes"],
         world.cwd,
         stdin=world.old_key + "\n",
@@ -458,7 +491,7 @@ def test_scan_respond_rotates_once_per_key_and_never_overwrites(world: World, tm
         f"QUESTIONPRO_API_KEY={dead}\nQUESTIONPRO_API_KEY={world.old_key}\nQP_API_KEY={world.old_key}\n"
         f"QP_API_KEY_2={second}\n"
     )
-    run = run_cli(
+    run = run_main(
         ["scan", "--respond", "--yes", "--repo", REPO, "app"],
         tmp_path,
         env=world.env,
@@ -476,7 +509,7 @@ def test_scan_respond_rotates_once_per_key_and_never_overwrites(world: World, tm
 
 def test_scan_respond_success_keeps_exit_1(world: World, tmp_path: Path) -> None:
     (tmp_path / ".env").write_text(f"QUESTIONPRO_API_KEY={world.old_key}\n")
-    run = run_cli(
+    run = run_main(
         ["scan", "--respond", "--yes", "--repo", REPO, ".env"], tmp_path, env=world.env, secrets=[world.old_key]
     )
     assert run.code == 1 and "rotated-and-stored" in run.stdout
