@@ -91,7 +91,7 @@ def test_staged_hostile_paths_and_content(repo: Repo) -> None:
     repo.write("new\nline.env", line)
     repo.write("ünï.env", line)
     repo.write('quote".env', line)
-    repo.write("bin.dat", b"\0\0" + line.encode())
+    repo.write("bin.dat", b"\0\0" + line.encode())  # a NUL does not hide a key
     repo.write("latin.txt", b"\xff\xfe\xfd not utf8\n" + line.encode())
     repo.write("big.txt", b"y" * (50 * 1024 * 1024))
     repo.write("+++ weird.env", "++ not a header\n" + line)
@@ -99,7 +99,16 @@ def test_staged_hostile_paths_and_content(repo: Repo) -> None:
     found = _json(repo, "--staged", secrets=[key], code=1)
     names = sorted(f["filename"] for f in found)
     assert names == sorted(
-        ["with space.env", "tab\\tname.env", "new\\nline.env", "ünï.env", 'quote".env', "latin.txt", "+++ weird.env"]
+        [
+            "with space.env",
+            "tab\\tname.env",
+            "new\\nline.env",
+            "ünï.env",
+            'quote".env',
+            "bin.dat",
+            "latin.txt",
+            "+++ weird.env",
+        ]
     )
 
 
@@ -216,3 +225,167 @@ def test_history_progress_bar_only_on_a_terminal(repo: Repo) -> None:
     assert status == 0 and "scanning history [" in screen and "5/5 commits" in screen
     piped = run_cli(["scan", "--history"], repo.path)
     assert piped.code == 0 and "scanning history" not in piped.stderr
+
+
+# --- hiding places: the scanned repository must not be able to switch detection off ---
+
+PADDING = "# QuestionPro settings\n" + "".join(f"option_{i} = {i}\n" for i in range(120))  # > 1 KB
+
+
+def _config(repo: Repo, settings: dict[str, str]) -> None:
+    for name, value in settings.items():
+        repo.git("config", name, value)
+
+
+# name -> (committed files, .git/info/attributes, repo config, bytes before the key line)
+HIDING_PLACES: dict[str, tuple[dict[str, str], str, dict[str, str], bytes]] = {
+    "gitattributes -diff": ({".gitattributes": "* -diff\n"}, "", {}, b""),
+    "gitattributes binary": ({".gitattributes": "*.env binary\n"}, "", {}, b""),
+    "gitattributes -text -diff per dir": ({"cfg/.gitattributes": "* -text -diff\n"}, "", {}, b""),
+    "info/attributes -diff": ({}, "* -diff\n", {}, b""),
+    "diff driver marked binary": ({".gitattributes": "* diff=hide\n"}, "", {"diff.hide.binary": "true"}, b""),
+    "textconv empties the file": ({".gitattributes": "* diff=hide\n"}, "", {"diff.hide.textconv": "true"}, b""),
+    "external diff": ({}, "", {"diff.external": "true"}, b""),
+    "big file threshold": ({}, "", {"core.bigFileThreshold": "1k"}, b""),
+    "NUL in the first 8 KB": ({}, "", {}, b"\0\x01binary header\n"),
+    "context and renames config": (
+        {},
+        "",
+        {"diff.context": "5", "diff.interHunkContext": "50", "diff.renames": "copies", "diff.orderFile": "README"},
+        b"",
+    ),
+}
+
+
+def _plant(repo: Repo, place: str, key: str) -> int:
+    """Commit the hostile setup, then write (not commit) a file with a key; its line."""
+    files, info, config, head = HIDING_PLACES[place]
+    for name, text in files.items():
+        repo.write(name, text)
+    repo.write("cfg/app.env", PADDING)
+    repo.commit("setup")
+    if info:
+        repo.write(".git/info/attributes", info)
+    _config(repo, config)
+    body = head + PADDING.encode() + f"QUESTIONPRO_API_KEY={key}\n".encode()
+    repo.write("cfg/app.env", body)
+    return body.count(b"\n")
+
+
+@pytest.mark.parametrize("mode", ["--staged", "--range", "--history"])
+@pytest.mark.parametrize("place", sorted(HIDING_PLACES))
+def test_hiding_places_do_not_hide(repo: Repo, place: str, mode: str) -> None:
+    key = new_key()
+    repo.write("README", "x\n")
+    base = repo.commit("base")
+    line = _plant(repo, place, key)
+    if mode == "--staged":
+        repo.git("add", "-A")
+        found = _json(repo, "--staged", secrets=[key], code=1)
+        assert [(f["filename"], f["line_number"]) for f in found] == [("cfg/app.env", line)]
+        return
+    leak = repo.commit("leak")
+    args = ["--range", f"{base}..{leak}"] if mode == "--range" else ["--history"]
+    found = _json(repo, *args, secrets=[key], code=1)
+    assert [(f["filename"], f["line_number"], f["commit"]) for f in found] == [("cfg/app.env", line, leak)]
+    assert not list(repo.path.glob("*.ran"))
+
+
+def test_no_driver_of_the_scanned_repository_runs(repo: Repo) -> None:
+    key = new_key()
+    repo.write(".gitattributes", "* diff=hide\n")
+    repo.commit("attributes")
+    marker = repo.path / "driver.ran"
+    _config(repo, {"diff.hide.textconv": f"touch {marker}; cat", "diff.hide.command": f"touch {marker}; true"})
+    repo.write("a.env", f"QUESTIONPRO_API_KEY={key}\n")
+    repo.git("add", "-A")
+    _json(repo, "--staged", secrets=[key], code=1)
+    repo.commit("leak")
+    _json(repo, "--history", secrets=[key], code=1)
+    _json(repo, "--range", "HEAD~1..HEAD", secrets=[key], code=1)
+    assert not marker.exists()
+
+
+@pytest.mark.parametrize("args", [["--history"], ["--range", "HEAD"]])
+def test_show_root_false_does_not_hide_the_root_commit(repo: Repo, args: list[str]) -> None:
+    key = new_key()
+    repo.write("a.env", f"QUESTIONPRO_API_KEY={key}\n")
+    root = repo.commit("root leak")
+    repo.write("b.txt", "later\n")
+    repo.commit("later")
+    _config(repo, {"log.showRoot": "false", "log.diffMerges": "off"})
+    found = _json(repo, *args, secrets=[key], code=1)
+    assert [(f["filename"], f["commit"]) for f in found] == [("a.env", root)]
+
+
+def _conflicted_merge(repo: Repo, key: str, side_key: str) -> tuple[str, str, str]:
+    """main and side both edit app.env; the resolution adds ``key``; side also adds
+    ``side_key`` in its own commit. Returns (base, side commit, merge commit)."""
+    repo.write("app.env", "# QuestionPro\nMODE=base\n")
+    base = repo.commit("base")
+    repo.git("checkout", "-q", "-b", "side")
+    repo.write("app.env", "# QuestionPro\nMODE=side\n")
+    repo.write("side.env", f"QUESTIONPRO_API_KEY={side_key}\n")
+    side = repo.commit("side")
+    repo.git("checkout", "-q", "main")
+    repo.write("app.env", "# QuestionPro\nMODE=main\n")
+    repo.commit("main")
+    done = subprocess.run(["git", "merge", "-q", "side"], cwd=repo.path, capture_output=True, check=False)
+    assert done.returncode != 0  # a conflict
+    repo.write("app.env", f"# QuestionPro\nMODE=both\nQUESTIONPRO_API_KEY={key}\n")
+    repo.git("add", "app.env")
+    return base, side, ""
+
+
+@pytest.mark.parametrize("mode", ["--staged", "--range", "--history"])
+def test_key_added_while_resolving_a_merge_conflict(repo: Repo, mode: str) -> None:
+    key, side_key = new_key(), new_key()
+    base, side, _ = _conflicted_merge(repo, key, side_key)
+    if mode == "--staged":  # the pre-commit hook while committing the merge
+        found = _json(repo, "--staged", secrets=[key, side_key], code=1)
+        assert {(f["filename"], f["line_number"]) for f in found} == {("app.env", 3), ("side.env", 1)}
+        return
+    repo.git("commit", "-q", "--no-edit")
+    merge = repo.git("rev-parse", "HEAD")
+    args = ["--range", f"{base}..{merge}"] if mode == "--range" else ["--history"]
+    found = _json(repo, *args, secrets=[key, side_key], code=1)
+    # each key once, with the commit that added it: the side's key is not the merge's
+    assert sorted((f["filename"], f["line_number"], f["commit"]) for f in found) == sorted(
+        [("app.env", 3, merge), ("side.env", 1, side)]
+    )
+
+
+def test_clean_merge_reports_nothing_twice(repo: Repo) -> None:
+    key = new_key()
+    repo.write("a.txt", "a\n")
+    repo.commit("base")
+    repo.git("checkout", "-q", "-b", "side")
+    repo.write("k.env", f"QUESTIONPRO_API_KEY={key}\n")
+    side = repo.commit("side leak")
+    repo.git("checkout", "-q", "main")
+    repo.write("b.txt", "b\n")
+    repo.commit("main")
+    repo.git("merge", "-q", "--no-edit", "side")
+    found = _json(repo, "--history", secrets=[key], code=1)
+    assert [(f["filename"], f["commit"]) for f in found] == [("k.env", side)]
+
+
+def test_carriage_return_inside_an_added_line(repo: Repo) -> None:
+    """A bare CR must not desynchronise the patch reader (and hide what follows)."""
+    key, key2 = new_key(), new_key()
+    repo.write("a.txt", "a\n")
+    base = repo.commit("base")
+    repo.write("a.env", f"X=1\rY=2\nQUESTIONPRO_API_KEY={key}\n".encode() + b"Z=\r\r\r\n")
+    repo.write("b.env", f"QUESTIONPRO_API_KEY={key2}\n")
+    leak = repo.commit("leak")
+    found = _json(repo, "--range", f"{base}..{leak}", secrets=[key, key2], code=1)
+    assert sorted((f["filename"], f["line_number"]) for f in found) == [("a.env", 2), ("b.env", 1)]
+
+
+def test_findings_are_capped_per_file_with_a_note(repo: Repo) -> None:
+    repo.write("many.env", "".join(f"QUESTIONPRO_API_KEY_{i}={new_key()}\n" for i in range(150)))
+    repo.git("add", "-A")
+    run = run_cli(["scan", "--staged", "--format", "json"], repo.path)
+    assert run.code == 1
+    assert len(json.loads(run.stdout)) == 100
+    assert "many.env: 150 findings, only the first 100 are reported" in run.stderr

@@ -124,7 +124,7 @@ def test_exclude_globs(tmp_path: Path) -> None:
 def test_hostile_files(tmp_path: Path) -> None:
     key = new_key()
     line = f"QUESTIONPRO_API_KEY={key}\n".encode()
-    (tmp_path / "binary.bin").write_bytes(b"\0\x01\x02" + line)
+    (tmp_path / "binary.bin").write_bytes(b"\0\x01\x02" + line)  # a NUL does not hide a key
     (tmp_path / "latin1.txt").write_bytes(b"caf\xe9 \xff\xfe\n" + line)
     (tmp_path / "utf16.ps1").write_bytes(f"$env:QUESTIONPRO_API_KEY = '{key}'\r\n".encode("utf-16"))
     (tmp_path / "huge.min.js").write_bytes(b"x" * (50 * 1024 * 1024) + b"\n")
@@ -137,7 +137,7 @@ def test_hostile_files(tmp_path: Path) -> None:
     run = run_cli(["scan", "--format", "json", "."], tmp_path, secrets=[key])
     assert run.code == 1
     names = sorted(f["filename"] for f in json.loads(run.stdout))
-    assert names == ["latin1.txt", "name with spaces.env", "new\\nline.env", "utf16.ps1", "ünïcödé.env"]
+    assert names == ["binary.bin", "latin1.txt", "name with spaces.env", "new\\nline.env", "utf16.ps1", "ünïcödé.env"]
     text = run_cli(["scan", "."], tmp_path, secrets=[key])
     assert "new\\nline.env:1:" in text.stdout
 

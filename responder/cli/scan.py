@@ -47,7 +47,7 @@ def collect(request: ScanRequest, cwd: Path | None = None, progress: ProgressFac
             assert request.rev_range is not None
             gitio.check_range(root, request.rev_range)
             revs = [request.rev_range]
-        show = progress(gitio.count_commits(root, [*revs, "--no-merges"])) if progress else None
+        show = progress(gitio.count_commits(root, revs)) if progress else None
         report = scanner.scan_revisions(root, revs, cwd, exclude, include_removed=not request.history, progress=show)
         if show is not None:
             sys.stderr.write("\n")

@@ -43,11 +43,30 @@ class Finding:
         }
 
 
+MAX_PER_FILE = 100  # findings reported per file (per file and commit in diffs)
+MAX_FINDINGS = 10_000  # findings reported per scan: memory and output stay bounded
+
+
 @dataclass
 class ScanReport:
     findings: list[Finding] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     commits_scanned: int = 0  # feeds the progress bar
+    dropped: int = 0  # findings over MAX_FINDINGS, counted, not kept
+
+    def add(self, found: list[Finding], where: str) -> None:
+        """Keep at most MAX_PER_FILE of one file's findings and MAX_FINDINGS in all, with a
+        note saying what was left out (a file of a million keys must not exhaust memory)."""
+        if len(found) > MAX_PER_FILE:
+            self.warnings.append(f"{where}: {len(found)} findings, only the first {MAX_PER_FILE} are reported")
+            found = found[:MAX_PER_FILE]
+        room = MAX_FINDINGS - len(self.findings)
+        if len(found) > room:
+            if not self.dropped:
+                self.warnings.append(f"more than {MAX_FINDINGS} findings: the rest are not reported")
+            self.dropped += len(found) - max(room, 0)
+            found = found[: max(room, 0)]
+        self.findings.extend(found)
 
     @property
     def blocking(self) -> list[Finding]:

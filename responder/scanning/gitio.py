@@ -1,7 +1,9 @@
 """The only module that runs ``git``.
 
-Every call pins the options a user's config could change (colour, prefixes, external
-diff, textconv, pager, quoting) so the output has one shape on every machine.
+Every call pins what a user's or the scanned repository's config and attributes could
+change about what git shows (colour, prefixes, external diff, textconv, binary
+attributes, the root commit, merges, renames, pager, quoting), so the output has one
+shape on every machine and a pushed ``.gitattributes`` cannot hide content.
 """
 
 from __future__ import annotations
@@ -9,7 +11,7 @@ from __future__ import annotations
 import io
 import os
 import subprocess
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 from responder.core.errors import UsageError
@@ -17,13 +19,41 @@ from responder.scanning.patch import COMMIT_MARK
 
 EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
 _CHUNK = 1 << 20  # history is handed on in pieces of about this size, cut between commits
-_CONFIG = ("-c", "core.quotepath=off", "-c", "log.showSignature=false", "-c", "diff.noprefix=false")
+_MAX_PIECE = 16 * _CHUNK  # a commit bigger than this is handed on in pieces cut between files
+# Settings (git-config(1): core.*, diff.*, log.*) that change what git shows, pinned.
+# In-tree .gitattributes cannot be switched off by config: ``--text`` overrides
+# ``-diff``/``binary``/``diff.<driver>.binary``, ``--no-textconv``/``--no-ext-diff`` the
+# drivers; blobs are read with ``cat-file``, which applies no attributes at all.
+_SETTINGS = {
+    "core.quotepath": "off",
+    "core.attributesFile": os.devnull,
+    "core.bigFileThreshold": "2g",
+    "core.fsmonitor": "false",
+    "log.showSignature": "false",
+    "log.showRoot": "true",
+    "log.follow": "false",
+    "diff.noprefix": "false",
+    "diff.mnemonicPrefix": "false",
+    "diff.relative": "false",
+    "diff.renames": "false",
+    "diff.orderFile": os.devnull,
+    "diff.submodule": "short",
+    "diff.ignoreSubmodules": "none",
+    "diff.context": "0",
+    "diff.interHunkContext": "0",
+    "color.ui": "false",
+    "color.diff": "false",
+}
+_CONFIG = tuple(arg for key, value in _SETTINGS.items() for arg in ("-c", f"{key}={value}"))
 _DIFF_OPTS = (
     "--no-color",
     "--no-ext-diff",
     "--no-textconv",
+    "--text",
     "--no-relative",
     "-U0",
+    "--inter-hunk-context=0",
+    "--submodule=short",
     "--src-prefix=a/",
     "--dst-prefix=b/",
     "--diff-filter=ACDMRT",
@@ -36,9 +66,40 @@ class GitError(UsageError):
 
 def _env() -> dict[str, str]:
     env = dict(os.environ)
-    env.update({"GIT_PAGER": "cat", "LC_ALL": "C", "GIT_TERMINAL_PROMPT": "0"})
-    env.pop("GIT_EXTERNAL_DIFF", None)
+    env.update({"GIT_PAGER": "cat", "LC_ALL": "C", "GIT_TERMINAL_PROMPT": "0", "GIT_ATTR_NOSYSTEM": "1"})
+    for name in ("GIT_EXTERNAL_DIFF", "GIT_DIFF_OPTS", "GIT_NOTES_REF", "GIT_DIFF_PATH_COUNTER", "GIT_DIFF_PATH_TOTAL"):
+        env.pop(name, None)
     return env
+
+
+def command(*args: str) -> list[str]:
+    """``git`` with every pinned setting, for callers that stream (``blobwalk``)."""
+    return ["git", "--no-pager", *_CONFIG, *args]
+
+
+def popen(root: Path, *args: str, stdin: bool = False) -> subprocess.Popen[bytes]:
+    """A streaming ``git`` with pinned settings; the caller reads stdout, then ``finish``."""
+    return subprocess.Popen(
+        command(*args),
+        cwd=root,
+        stdin=subprocess.PIPE if stdin else subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=_env(),
+    )
+
+
+def finish(proc: subprocess.Popen[bytes], what: str, *, check: bool = True) -> None:
+    """Close a ``popen`` process's pipes and wait; GitError when it failed."""
+    for pipe in (proc.stdin, proc.stdout):
+        if pipe is not None:
+            pipe.close()
+    stderr = proc.stderr.read() if proc.stderr else b""
+    if proc.stderr:
+        proc.stderr.close()
+    if proc.wait() != 0 and check:
+        message = stderr.decode("utf-8", "replace").strip().splitlines()
+        raise GitError(message[-1] if message else f"git {what} failed")
 
 
 def git(root: Path | None, *args: str, check: bool = True) -> subprocess.CompletedProcess[bytes]:
@@ -119,54 +180,80 @@ def _widen_pipe(fd: int) -> None:
         pass
 
 
-def log_patches(root: Path, revs: Sequence[str], *, renames: bool, no_walk: bool = False) -> Iterator[bytes]:
-    """Stream ``git log -p`` for ``revs`` in chunks that end on a commit boundary.
+def _log_args(revs: Sequence[str], *, renames: bool, no_walk: bool, stdin: bool) -> list[str]:
+    return [
+        "log",
+        "-p",
+        *_DIFF_OPTS,
+        "--root",
+        "--diff-merges=first-parent",  # a merge against its first parent; the scanner keeps what no parent had
+        "--no-notes",
+        "--find-renames" if renames else "--no-renames",
+        *(["--no-walk=unsorted"] if no_walk else []),
+        *(["--stdin"] if stdin else []),
+        f"--format={COMMIT_MARK.decode()}%H %P",
+        *revs,
+        "--",
+    ]
+
+
+def _pieces(read: Callable[[int], bytes]) -> Iterator[bytes]:
+    """Cut a ``git log -p`` stream into pieces of about _CHUNK bytes that end on a commit
+    boundary; a commit bigger than _MAX_PIECE is cut between files, each later piece led
+    by the commit's header again. Each byte is searched once: linear in the stream."""
+    buffer = bytearray()
+    commit_mark, file_mark = b"\n" + COMMIT_MARK, b"\ndiff --git "
+    searched, last_file = 0, -1  # marks before ``searched`` are known; the last file mark
+    while block := read(_CHUNK):
+        buffer += block
+        lo = max(0, searched - len(file_mark))
+        searched = len(buffer)
+        found = buffer.rfind(file_mark, lo)
+        last_file = found if found > 0 else last_file
+        if len(buffer) < _CHUNK:
+            continue
+        cut = buffer.rfind(commit_mark, lo)
+        if cut > 0:
+            yield bytes(buffer[: cut + 1])
+            del buffer[: cut + 1]
+            last_file = last_file - cut - 1 if last_file > cut else -1
+        elif len(buffer) >= _MAX_PIECE and last_file > 0:
+            header = bytes(buffer[: buffer.find(b"\n") + 1])
+            yield bytes(buffer[: last_file + 1])
+            buffer[: last_file + 1] = header
+            last_file = -1
+        searched = len(buffer)
+    if buffer:
+        yield bytes(buffer)
+
+
+def log_patches(
+    root: Path, revs: Sequence[str], *, renames: bool, no_walk: bool = False, stdin_revs: Sequence[str] = ()
+) -> Iterator[bytes]:
+    """Stream ``git log -p`` for ``revs`` (and commits fed on stdin) in pieces that end on
+    a commit boundary (see ``_pieces``). Merges come as a diff against their first parent.
 
     Without rename detection a moved file's lines count as added: right for a range (the
     key is in what is pushed) and for the index; a full history already saw them added.
     """
-    cmd = [
-        "git",
-        "--no-pager",
-        *_CONFIG,
-        "log",
-        "-p",
-        *_DIFF_OPTS,
-        "--no-merges",
-        "--find-renames" if renames else "--no-renames",
-        *(["--no-walk=unsorted"] if no_walk else []),
-        f"--format={COMMIT_MARK.decode()}%H",
-        *revs,
-        "--",
-    ]
-    proc = subprocess.Popen(cmd, cwd=root, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=_env())
+    proc = popen(
+        root, *_log_args(revs, renames=renames, no_walk=no_walk, stdin=bool(stdin_revs)), stdin=bool(stdin_revs)
+    )
     assert isinstance(proc.stdout, io.BufferedReader)
+    if proc.stdin is not None:  # git reads all of stdin before it writes anything
+        try:
+            proc.stdin.write("".join(f"{rev}\n" for rev in stdin_revs).encode())
+            proc.stdin.close()
+        except BrokenPipeError:
+            pass  # git stopped early: its exit status says why
     _widen_pipe(proc.stdout.fileno())
-    buffer = bytearray()
-    boundary = b"\n" + COMMIT_MARK
     try:
-        while True:
-            block = proc.stdout.read1(_CHUNK)
-            if not block:
-                break
-            buffer += block
-            if len(buffer) < _CHUNK:
-                continue
-            cut = buffer.rfind(boundary)
-            if cut > 0:
-                yield bytes(buffer[: cut + 1])
-                del buffer[: cut + 1]
-        if buffer:
-            yield bytes(buffer)
-    finally:
-        proc.stdout.close()
-        stderr = proc.stderr.read() if proc.stderr else b""
-        code = proc.wait()
-        if proc.stderr:
-            proc.stderr.close()
-    if code != 0:
-        message = stderr.decode("utf-8", "replace").strip().splitlines()
-        raise GitError(message[-1] if message else "git log failed")
+        yield from _pieces(proc.stdout.read1)
+    except BaseException:  # the consumer stopped early or failed: stop git too
+        proc.kill()
+        finish(proc, "log", check=False)
+        raise
+    finish(proc, "log")
 
 
 def read_blob(root: Path, spec: str) -> bytes | None:

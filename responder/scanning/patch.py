@@ -10,7 +10,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-COMMIT_MARK = b"\x1e"  # ``--format=%x1e%H``: a record separator no source line starts with
+COMMIT_MARK = b"\x1e"  # ``--format=%x1e%H %P``: a record separator no source line starts with
 
 _HUNK = re.compile(rb"^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@")
 _ESCAPES = {b"a": 7, b"b": 8, b"t": 9, b"n": 10, b"v": 11, b"f": 12, b"r": 13, b'"': 34, b"\\": 92}
@@ -62,7 +62,8 @@ def _header_path(line: bytes, prefix: bytes) -> bytes | None:
 
 
 def parse_diff(lines: list[bytes]) -> Iterator[FileDiff]:
-    """Split a patch (lines with their newlines) into per-file changes."""
+    """Split a patch into per-file changes. ``lines`` come from ``patch.split(b"\\n")``:
+    never ``splitlines``, which would also cut at a carriage return inside a line."""
     current: FileDiff | None = None
     old_left = new_left = 0
     old_no = new_no = 0
@@ -106,11 +107,23 @@ def parse_diff(lines: list[bytes]) -> Iterator[FileDiff]:
         yield current
 
 
-def split_commits(chunk: bytes) -> Iterator[tuple[str, bytes]]:
-    """Split ``git log --format=%x1e%H -p`` output made of whole commits."""
+@dataclass(frozen=True)
+class CommitPatch:
+    sha: str
+    parents: tuple[str, ...]  # a merge has two or more; its patch is against the first
+    body: bytes
+
+
+def split_commits(chunk: bytes) -> Iterator[CommitPatch]:
+    """Split ``git log --format='%x1e%H %P' -p`` output made of whole commits (or of
+    pieces of one, each led by the commit's header)."""
     for record in chunk.split(b"\n" + COMMIT_MARK):
         record = record.lstrip(COMMIT_MARK)
         if not record.strip():
             continue
         head, _, body = record.partition(b"\n")
-        yield head.strip().decode("ascii", "replace"), body
+        fields = head.decode("ascii", "replace").split()
+        if not fields:
+            continue
+        sha, *parents = fields
+        yield CommitPatch(sha, tuple(parents), body)

@@ -25,19 +25,19 @@ _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 _PROBE_BYTES = re.compile(PROBE.encode())
 
 
-def decode(data: bytes) -> str | None:
-    """Text for scanning, or None for binary data.
+def decode(data: bytes) -> str:
+    """Text for scanning, whatever the bytes.
 
     UTF-16 (BOM) is decoded; everything else as latin-1, which never fails and keeps one
-    character per byte: keys and names are ASCII, and invalid UTF-8 costs nothing.
+    character per byte: keys and names are ASCII, and invalid UTF-8 costs nothing. NUL
+    bytes do not make a file "binary" here: that would let one NUL hide a key. Binary
+    files cost only the probe unless a UUID is in them; then its surroundings judge it.
     """
     if data.startswith(_UTF16_BOMS) and b"\0" in data[:8192]:  # UTF-16 text is full of NULs
         try:
             return data.decode("utf-16")
         except UnicodeDecodeError:
-            return None
-    if b"\0" in data[:8192]:
-        return None
+            pass
     return data.decode("latin-1")
 
 
@@ -115,9 +115,7 @@ def scan_paths(paths: Sequence[Path], cwd: Path, exclude: Excluder) -> ScanRepor
             continue
         if _PROBE_BYTES.search(data) is None and not data.startswith(_UTF16_BOMS):
             continue
-        text = decode(data)
-        if text is not None:
-            report.findings.extend(findings_in_text(text, name))
+        report.add(findings_in_text(decode(data), name), name)
     return report
 
 
@@ -127,6 +125,7 @@ class _DiffSide:
     path: bytes | None
     rev: str  # "" for the index
     removed: bool
+    other_parents: tuple[str, ...] = ()  # a merge's parents after the first
 
 
 def _is_suspect(line: bytes) -> bool:
@@ -136,35 +135,46 @@ def _is_suspect(line: bytes) -> bool:
     )
 
 
-def _suspect_lines(lines: list[tuple[int, bytes]]) -> set[int]:
-    return {number for number, body in lines if _is_suspect(body)}
+def has_suspect_line(data: bytes, signs: tuple[bytes, ...] = ()) -> bool:
+    """Whether a line of ``data`` (starting with one of ``signs``, when given: the changed
+    lines of a patch) holds a UUID assigned to a key-like name.
 
-
-def _has_suspect_line(patch: bytes, include_removed: bool) -> bool:
-    """Whether any changed line of ``patch`` holds a UUID assigned to a key-like name.
-
-    Looks only at the lines around probe hits, so a commit full of request ids or GUIDs
-    costs a few regex calls instead of a full parse.
+    Looks only at the lines around probe hits, so text full of request ids or GUIDs costs
+    a few regex calls instead of a full parse; each line is judged once, however many
+    UUIDs it holds (linear on one-line files).
     """
-    signs = (b"+", b"-") if include_removed else (b"+",)
-    for hit in _PROBE_BYTES.finditer(patch):
-        start = patch.rfind(b"\n", 0, hit.start()) + 1
-        if not patch.startswith(signs, start):
-            continue
-        end = patch.find(b"\n", hit.end())
-        if _is_suspect(patch[start : end if end >= 0 else len(patch)]):
+    pos = 0
+    while (hit := _PROBE_BYTES.search(data, pos)) is not None:
+        start = data.rfind(b"\n", 0, hit.start()) + 1
+        end = data.find(b"\n", hit.end())
+        end = len(data) if end < 0 else end
+        if (not signs or data.startswith(signs, start)) and _is_suspect(data[start:end]):
             return True
+        pos = end
     return False
 
 
+def _suspect_lines(side: _DiffSide, root: Path) -> set[int]:
+    suspects = {number for number, body in side.lines if _is_suspect(body)}
+    if suspects and side.other_parents and side.path is not None:
+        # A merge: a line another parent already had was added by that parent's commits.
+        theirs: set[bytes] = set()
+        for parent in side.other_parents:
+            blob = gitio.read_blob(root, f"{parent}:{os.fsdecode(side.path)}")
+            theirs.update(blob.split(b"\n") if blob else ())
+        suspects = {number for number, body in side.lines if number in suspects and body not in theirs}
+    return suspects
+
+
 def _scan_side(root: Path, side: _DiffSide, filename: str, commit: str | None) -> list[Finding]:
-    suspects = _suspect_lines(side.lines)
+    suspects = _suspect_lines(side, root)
     if not suspects or side.path is None:
         return []
     blob = gitio.read_blob(root, f"{side.rev}:{os.fsdecode(side.path)}")
-    text = decode(blob) if blob is not None else None
-    if text is not None:
-        return findings_in_text(text, filename, commit=commit, removed=side.removed, wanted=suspects.__contains__)
+    if blob is not None:
+        return findings_in_text(
+            decode(blob), filename, commit=commit, removed=side.removed, wanted=suspects.__contains__
+        )
     # No whole file (a submodule, a race): judge from the changed lines alone.
     numbers = [n for n, _ in side.lines]
     joined = "\n".join(body.decode("latin-1") for _, body in side.lines)
@@ -175,36 +185,43 @@ def _scan_side(root: Path, side: _DiffSide, filename: str, commit: str | None) -
     ]
 
 
-def _scan_file_diff(
-    root: Path,
-    diff: FileDiff,
-    *,
-    new_rev: str,
-    old_rev: str | None,
-    commit: str | None,
-    cwd: Path,
-    exclude: Excluder,
-) -> list[Finding]:
+@dataclass(frozen=True)
+class _Revision:
+    """Where a file diff comes from: the index (``new_rev`` "") or a commit."""
+
+    new_rev: str
+    old_rev: str | None  # None: removed lines are not reported
+    commit: str | None = None
+    other_parents: tuple[str, ...] = ()
+
+
+def _scan_file_diff(root: Path, diff: FileDiff, rev: _Revision, cwd: Path, exclude: Excluder) -> list[Finding]:
     filename = display_path(root / os.fsdecode(diff.path), cwd)
     if exclude(os.fsdecode(diff.path)) or exclude(filename):
         return []
-    found = _scan_side(root, _DiffSide(diff.added, diff.new_path, new_rev, False), filename, commit)
-    if old_rev is not None and diff.removed:
+    side = _DiffSide(diff.added, diff.new_path, rev.new_rev, False, rev.other_parents)
+    found = _scan_side(root, side, filename, rev.commit)
+    if rev.old_rev is not None and diff.removed:
         old_name = display_path(root / os.fsdecode(diff.old_path or diff.path), cwd)
-        side = _DiffSide(diff.removed, diff.old_path, old_rev, True)
-        found += _scan_side(root, side, old_name, commit)
+        old_side = _DiffSide(diff.removed, diff.old_path, rev.old_rev, True)
+        found += _scan_side(root, old_side, old_name, rev.commit)
     return found
+
+
+def _scan_patch(root: Path, patch: bytes, rev: _Revision, cwd: Path, exclude: Excluder, report: ScanReport) -> None:
+    signs = (b"+", b"-") if rev.old_rev is not None else (b"+",)
+    if not has_suspect_line(patch, signs):
+        return
+    for diff in parse_diff(patch.split(b"\n")):
+        where = display_path(root / os.fsdecode(diff.path), cwd)
+        report.add(_scan_file_diff(root, diff, rev, cwd, exclude), f"{where} ({rev.commit})" if rev.commit else where)
 
 
 def scan_staged(cwd: Path, exclude: Excluder) -> ScanReport:
     """The added lines of the index against HEAD; removed lines as previously committed."""
     report = ScanReport()
     root, patch, has_head = gitio.staged_patch(cwd)
-    old_rev = "HEAD" if has_head else None
-    for diff in parse_diff(patch.splitlines(keepends=True)):
-        report.findings += _scan_file_diff(
-            root, diff, new_rev="", old_rev=old_rev, commit=None, cwd=cwd, exclude=exclude
-        )
+    _scan_patch(root, patch, _Revision("", "HEAD" if has_head else None), cwd, exclude, report)
     return _dedupe_removed(report)
 
 
@@ -218,26 +235,31 @@ def scan_revisions(
     progress: Callable[[int], None] | None = None,
     no_walk: bool = False,
 ) -> ScanReport:
-    """Every commit in ``revs`` (streamed: memory does not grow with history)."""
+    """Every commit in ``revs``, merges included (what a merge adds that no parent had).
+
+    A history (``include_removed`` false) first reads each new blob once and patches only
+    the commits whose blobs could hold a key (see ``blobwalk``); a range reads its patches.
+    Streamed either way: memory does not grow with history.
+    """
     report = ScanReport()
-    for chunk in gitio.log_patches(root, revs, renames=not include_removed, no_walk=no_walk):
-        if _PROBE_BYTES.search(chunk) is None:
-            report.commits_scanned += chunk.count(b"\n" + COMMIT_MARK) + chunk.startswith(COMMIT_MARK)
-        else:
-            for commit, body in split_commits(chunk):
-                report.commits_scanned += 1
-                if not _has_suspect_line(body, include_removed):
-                    continue
-                for diff in parse_diff(body.splitlines(keepends=True)):
-                    report.findings += _scan_file_diff(
-                        root,
-                        diff,
-                        new_rev=commit,
-                        old_rev=f"{commit}^" if include_removed else None,
-                        commit=commit,
-                        cwd=cwd,
-                        exclude=exclude,
-                    )
+    stdin_revs: list[str] = []
+    if not include_removed:
+        from responder.scanning import blobwalk
+
+        walk = blobwalk.suspect_commits(root, revs, no_walk=no_walk, is_suspect=has_suspect_line, progress=progress)
+        report.commits_scanned = walk.commits
+        if not walk.suspects:
+            return report
+        revs, stdin_revs, no_walk, progress = [], walk.suspects, True, None
+    last = ""
+    for chunk in gitio.log_patches(root, revs, renames=not include_removed, no_walk=no_walk, stdin_revs=stdin_revs):
+        for commit in split_commits(chunk) if _PROBE_BYTES.search(chunk) else ():
+            rev = _Revision(commit.sha, f"{commit.sha}^" if include_removed else None, commit.sha, commit.parents[1:])
+            _scan_patch(root, commit.body, rev, cwd, exclude, report)
+        if not stdin_revs:
+            first = chunk[1 : chunk.find(b" ")].decode("ascii", "replace")
+            report.commits_scanned += chunk.count(b"\n" + COMMIT_MARK) + 1 - (first == last)
+            last = chunk[chunk.rfind(COMMIT_MARK) + 1 :].split(b" ", 1)[0].decode("ascii", "replace")
         if progress is not None:
             progress(report.commits_scanned)
     return _dedupe_removed(report)

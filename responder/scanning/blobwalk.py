@@ -1,0 +1,182 @@
+"""Which commits of a history could add a key: each new blob read once.
+
+``git log --raw`` names the blob each commit writes at each path (tree diffs only, no
+file contents); ``git cat-file --batch`` reads every blob not seen before, once. A
+commit is worth a patch only when one of its new blobs holds a suspect line (a UUID under
+a key-like name): the scanner then reads just those commits' patches. A thread feeds blob
+ids from the walk to cat-file while this thread reads the blobs, so the two git processes
+and Python overlap on two cores.
+
+Memory: the ids of the blobs seen so far and one blob at a time (a blob over
+MAX_BLOB_BYTES is probed in pieces), never the history.
+"""
+
+from __future__ import annotations
+
+import queue
+import re
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO
+
+from responder.core.redact import PROBE
+from responder.scanning import gitio
+from responder.scanning.patch import COMMIT_MARK
+
+MAX_BLOB_BYTES = 64 * 1024 * 1024
+_PIECE = 8 * 1024 * 1024
+_PROBE_BYTES = re.compile(PROBE.encode())
+_NO_BLOB = b"0" * 40
+_GITLINK = b"160000"
+
+# (commit, its new blob ids, how many of them were sent to cat-file for it)
+_Entry = tuple[bytes, list[bytes], int]
+
+
+@dataclass
+class Walk:
+    commits: int = 0
+    suspects: list[str] = field(default_factory=list)  # commits to patch, in walk order
+
+
+def _raw_args(revs: Sequence[str], no_walk: bool) -> list[str]:
+    return [
+        "log",
+        "--raw",
+        "--no-abbrev",
+        "--no-renames",
+        "--root",
+        "--diff-merges=combined",  # a merge lists the files that differ from every parent
+        "--no-notes",
+        *(["--no-walk=unsorted"] if no_walk else []),
+        f"--format={COMMIT_MARK.decode()}%H",
+        *revs,
+        "--",
+    ]
+
+
+def _new_blob(line: bytes) -> bytes | None:
+    """The blob a ``--raw`` line writes (``:old new sha sha M`` or, for a merge,
+    ``::p1 p2 new sha sha sha MM``); None for a deletion or a submodule."""
+    fields = line.split(b"\t", 1)[0].split()
+    parents = len(fields[0]) - len(fields[0].lstrip(b":"))
+    if len(fields) < 2 * parents + 3:
+        return None
+    mode, sha = fields[parents], fields[-2]
+    if sha == _NO_BLOB or mode == _GITLINK:
+        return None
+    return sha
+
+
+def _feed(log: IO[bytes], batch: IO[bytes], entries: queue.Queue[_Entry | None], failed: list[BaseException]) -> None:
+    """Walk the raw log; queue each commit, then ask cat-file for its unseen blobs."""
+    seen: set[bytes] = set()
+    commit, blobs, fresh = b"", list[bytes](), list[bytes]()
+
+    def flush() -> None:
+        entries.put((commit, blobs, len(fresh)))  # before writing: the reader never waits on us
+        if fresh:
+            batch.write(b"".join(sha + b"\n" for sha in fresh))
+            batch.flush()
+
+    try:
+        for line in log:
+            if line.startswith(COMMIT_MARK):
+                if commit:
+                    flush()
+                commit, blobs, fresh = line[1:].strip(), [], []
+            elif line.startswith(b":"):
+                sha = _new_blob(line)
+                if sha is not None:
+                    blobs.append(sha)
+                    if sha not in seen:
+                        seen.add(sha)
+                        fresh.append(sha)
+        if commit:
+            flush()
+    except BaseException as exc:  # noqa: BLE001 - handed to the reading thread
+        failed.append(exc)
+    finally:
+        entries.put(None)
+        try:
+            batch.close()
+        except OSError:
+            pass
+
+
+def _blob_is_suspect(out: IO[bytes], size: int, is_suspect: Callable[[bytes], bool]) -> bool:
+    if size <= MAX_BLOB_BYTES:
+        data = out.read(size)
+        out.read(1)
+        return _PROBE_BYTES.search(data) is not None and is_suspect(data)
+    hit = False  # too big to hold: any UUID makes its commits worth a patch
+    left, tail = size, b""
+    while left:
+        piece = out.read(min(_PIECE, left))
+        left -= len(piece)
+        hit = hit or _PROBE_BYTES.search(tail + piece[:64]) is not None or _PROBE_BYTES.search(piece) is not None
+        tail = piece[-64:]
+    out.read(1)
+    return hit
+
+
+def _read_blobs(
+    out: IO[bytes],
+    entries: queue.Queue[_Entry | None],
+    is_suspect: Callable[[bytes], bool],
+    progress: Callable[[int], None] | None,
+) -> Walk:
+    walk = Walk()
+    suspect_blobs: set[bytes] = set()
+    while (entry := entries.get()) is not None:
+        commit, blobs, fresh = entry
+        for _ in range(fresh):
+            header = out.readline().split()
+            if len(header) == 3:  # else "<id> missing": a blob this clone does not have
+                sha, kind, size = header
+                if _blob_is_suspect(out, int(size), is_suspect) and kind == b"blob":
+                    suspect_blobs.add(sha)
+        walk.commits += 1
+        if any(sha in suspect_blobs for sha in blobs):
+            walk.suspects.append(commit.decode("ascii"))
+        if progress is not None and walk.commits % 256 == 0:
+            progress(walk.commits)
+    if progress is not None:
+        progress(walk.commits)
+    return walk
+
+
+def suspect_commits(
+    root: Path,
+    revs: Sequence[str],
+    *,
+    no_walk: bool,
+    is_suspect: Callable[[bytes], bool],
+    progress: Callable[[int], None] | None = None,
+) -> Walk:
+    """The commits of ``revs`` that write a blob holding a suspect line, and how many
+    commits were walked. ``is_suspect`` judges a whole blob that holds a UUID probe hit."""
+    log = gitio.popen(root, *_raw_args(revs, no_walk))
+    batch = gitio.popen(root, "cat-file", "--batch", "--buffer", stdin=True)
+    assert log.stdout is not None and batch.stdin is not None and batch.stdout is not None
+    entries: queue.Queue[_Entry | None] = queue.Queue()
+    failed: list[BaseException] = []
+    feeder = threading.Thread(target=_feed, args=(log.stdout, batch.stdin, entries, failed), daemon=True)
+    feeder.start()
+    try:
+        walk = _read_blobs(batch.stdout, entries, is_suspect, progress)
+    except BaseException:
+        for proc in (log, batch):
+            proc.kill()
+        feeder.join()
+        for proc in (log, batch):
+            gitio.finish(proc, "log", check=False)
+        raise
+    feeder.join()
+    if failed:
+        raise failed[0]
+    gitio.finish(log, "log")
+    gitio.finish(batch, "cat-file")
+    return walk
