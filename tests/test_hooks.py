@@ -12,6 +12,7 @@ import pytest
 
 from tests.conftest import ROOT, Repo, assert_no_secret, git, package_index_env
 from tests.corpus import new_key
+from tests.pushing import leak_commit, make_remote
 
 BIN = Path(sys.executable).parent
 
@@ -151,10 +152,17 @@ def test_hook_clean_path_imports_nothing_heavy(repo: Repo) -> None:
 
 
 @pytest.mark.parametrize(
-    "argv",
-    [["scan", "--staged"], ["scan", "--history"], ["scan"], ["scan", "."], ["scan", "a.env", "sub", "missing"]],
+    ("argv", "code"),
+    [
+        (["scan", "--staged"], 1),
+        (["scan", "--history"], 1),
+        (["scan"], 1),
+        (["scan", "."], 1),
+        (["scan", "a.env", "sub"], 1),
+        (["scan", "a.env", "sub", "missing"], 2),  # a typo in CI must not pass
+    ],
 )
-def test_fast_path_prints_what_click_prints(repo: Repo, argv: list[str]) -> None:
+def test_fast_path_prints_what_click_prints(repo: Repo, argv: list[str], code: int) -> None:
     key = new_key()
     repo.write("old.env", f"QP_API_KEY={key}\n")
     repo.commit("history holds a key")
@@ -166,14 +174,15 @@ def test_fast_path_prints_what_click_prints(repo: Repo, argv: list[str]) -> None
         [
             sys.executable,
             "-c",
-            "import sys\nfrom responder.entry import run_click\nsys.exit(run_click(sys.argv[1:]))",
+            "import sys\nfrom responder import entry\nentry._fast_scan = lambda argv: None\n"
+            "sys.exit(entry.main(sys.argv[1:]))",
             *argv,
         ],
         cwd=repo.path,
         capture_output=True,
         text=True,
     )
-    assert fast.returncode == 1
+    assert fast.returncode == code
     assert (fast.returncode, fast.stdout, fast.stderr) == (via_click.returncode, via_click.stdout, via_click.stderr)
     assert_no_secret(fast.stdout + fast.stderr, [key])
 
@@ -196,3 +205,55 @@ def test_a_crash_exits_9_and_never_prints_a_key(
     assert "internal error: RuntimeError: unexpected state near" in err
     assert f"{key[:4]}…{key[-4:]}" in err
     assert_no_secret(err, [key])
+
+
+# -- the pre-commit framework's pre-push stage ----------------------------------------------
+
+
+@pytest.mark.slow
+def test_pre_commit_framework_pre_push(tmp_path: Path, hook_repo: tuple[Path, str], pre_commit_home: Path) -> None:
+    """--no-verify skips the commit hook; the push hook still refuses: an update, a new
+    branch, and a branch whose root commit is new (pre-commit then sets no FROM/TO)."""
+    src, rev = hook_repo
+    remote = make_remote(tmp_path)
+    repo = remote.clone
+    repo.write(
+        ".pre-commit-config.yaml",
+        f"repos:\n  - repo: {src}\n    rev: {rev}\n    hooks:\n      - id: qp-responder\n"
+        "      - id: qp-responder-push\n",
+    )
+    repo.commit("config")
+    env = {
+        **package_index_env(),
+        "PRE_COMMIT_HOME": str(pre_commit_home),
+        "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}",
+    }
+    subprocess.run(
+        [str(BIN / "pre-commit"), "install", "--hook-type", "pre-commit", "--hook-type", "pre-push"],
+        cwd=repo.path,
+        check=True,
+        capture_output=True,
+        env=env,
+    )
+    key = new_key()
+    before = remote.branches()
+    leak = leak_commit(repo, key)  # --no-verify: the commit hook never saw it
+    for args in (["origin", "HEAD:main"], ["origin", "HEAD:refs/heads/feature"]):
+        pushed = remote.push(*args, env=env)
+        assert pushed.code != 0 and "qp-responder-push" in pushed.output, pushed.output
+        assert "app/settings.py:2" in pushed.output and leak[:12] in pushed.output
+        assert_no_secret(pushed.output, [key])
+    repo.git("checkout", "-q", "--orphan", "fresh")
+    orphan = leak_commit(repo, key)
+    pushed = remote.push("origin", "HEAD:refs/heads/fresh", env=env)
+    assert pushed.code != 0 and orphan[:12] in pushed.output, pushed.output
+    assert_no_secret(pushed.output, [key])
+    assert remote.branches() == before
+    repo.git("checkout", "-q", "-f", "main")
+    repo.git("reset", "-q", "--hard", "HEAD~1")
+    repo.write("ok.txt", "fine\n")
+    repo.git("add", "-A")
+    repo.git("commit", "-q", "--no-verify", "-m", "fine")
+    for args in (["origin", "HEAD:main"], ["origin", "HEAD:refs/heads/feature"]):
+        pushed = remote.push(*args, env=env)
+        assert pushed.code == 0, pushed.output

@@ -165,9 +165,10 @@ def test_fifo_is_skipped_not_read(tmp_path: Path) -> None:
     assert run_cli(["scan", "."], tmp_path).code == 0
 
 
-def test_missing_path_warns(tmp_path: Path) -> None:
-    run = run_cli(["scan", "nope"], tmp_path)
-    assert run.code == 0 and "no such file: nope" in run.stderr
+def test_missing_path_is_a_usage_error(tmp_path: Path) -> None:
+    (tmp_path / "here.txt").write_text("x\n")
+    run = run_cli(["scan", "here.txt", "nope"], tmp_path)
+    assert run.code == 2 and "no such file or directory: nope" in run.stderr
 
 
 @pytest.mark.parametrize(

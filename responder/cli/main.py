@@ -60,17 +60,36 @@ def _options(**kwargs: Any) -> Any:
     return Options(**kwargs)
 
 
+FORMATS = click.Choice(["text", "json", "sarif"], case_sensitive=False)
+TEXT_OR_JSON = click.Choice(["text", "json"], case_sensitive=False)
+
+
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--staged", is_flag=True, help="Scan the added lines of the index against HEAD.")
 @click.option("--range", "rev_range", metavar="A..B", help="Scan the added lines of each commit in a range.")
 @click.option("--history", is_flag=True, help="Scan every commit reachable from every ref.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "sarif"]), default="text", show_default=True)
-@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), help="Write the report here.")
+@click.option(
+    "--pre-push",
+    is_flag=True,
+    help="Scan the commits a push sends: git's pre-push lines on stdin, or the pre-commit framework's "
+    "PRE_COMMIT_FROM_REF/PRE_COMMIT_TO_REF.",
+)
+@click.option("--remote", metavar="NAME", help="With --pre-push: the remote pushed to (the hook's first argument).")
+@click.option(
+    "--pre-receive",
+    is_flag=True,
+    help="Server side: scan the commits new to this repository from git's pre-receive lines on stdin.",
+)
+@click.option("-f", "--format", "fmt", type=FORMATS, default="text", show_default=True, help="Report format.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write the report here.")
 @click.option(
     "--baseline", type=click.Path(dir_okay=False, path_type=Path), help="Skip findings in this detect-secrets baseline."
 )
 @click.option("--exclude", multiple=True, metavar="GLOB", help="Skip paths matching GLOB (repeatable).")
+@click.option("-q", "--quiet", is_flag=True, help="Print findings and errors only.")
+@click.option("-v", "--verbose", is_flag=True, help="Also say what was scanned.")
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when a key is found (report only).")
 @click.option("--respond", is_flag=True, help="Rotate each distinct key found (see `respond`).")
 @click.option("--yes", is_flag=True, help="With --respond: rotate without asking.")
 @_response_options
@@ -79,48 +98,86 @@ def scan(
     staged: bool,
     rev_range: str | None,
     history: bool,
+    pre_push: bool,
+    remote: str | None,
+    pre_receive: bool,
     fmt: str,
     output: Path | None,
     baseline: Path | None,
     exclude: tuple[str, ...],
+    quiet: bool,
+    verbose: bool,
+    exit_zero: bool,
     respond: bool,
     yes: bool,
     **response: Any,
 ) -> ExitCode:
-    """Scan PATHS (default: .), --staged, --range A..B or --history for QuestionPro keys.
+    """Scan PATHS (default: .), --staged, --range A..B, --history, --pre-push or
+    --pre-receive for QuestionPro keys.
 
-    Exit status: 0 nothing found, 1 key found, 2 usage or environment error; with --respond,
-    the response's status when one did not complete (see `respond`).
+    \b
+    Exit status: 0 nothing found (or --exit-zero), 1 key found, 2 usage or environment
+    error; with --respond, the response's status when one did not complete (see `respond`).
     """
     from responder.cli.scan import ScanRequest, collect, report
 
-    modes = [bool(paths), staged, rev_range is not None, history]
+    modes = [bool(paths), staged, rev_range is not None, history, pre_push, pre_receive]
     if sum(modes) > 1:
-        raise UsageError("give PATHS, --staged, --range or --history, not several")
+        raise UsageError("give PATHS, --staged, --range, --history, --pre-push or --pre-receive, not several")
+    if remote is not None and not pre_push:
+        raise UsageError("--remote goes with --pre-push")
+    if quiet and verbose:
+        raise UsageError("--quiet and --verbose exclude each other")
+    _check_response_flags(respond, yes, response)
     request = ScanRequest(
         paths=paths,
         staged=staged,
         rev_range=rev_range,
         history=history,
-        fmt=fmt,
+        pre_push=pre_push,
+        remote=remote,
+        pre_receive=pre_receive,
+        fmt=fmt.lower(),
         output=output,
         baseline=baseline,
         exclude=exclude,
+        quiet=quiet,
+        verbose=verbose,
+        exit_zero=exit_zero,
+        respond=respond,
     )
     found = collect(request)
     code = report(request, found)
-    if respond and code is ExitCode.LEAK_FOUND:
+    if respond and found.blocking:
         from responder.response.service import respond_to_findings
 
         code = respond_to_findings(found.findings, _options(yes=yes, fmt="text", **response))
     return code
 
 
+_RESPONSE_DEFAULTS = {"secret_name": DEFAULT_SECRET_NAME, "dependabot": False, "timeout": 30.0}
+
+
+def _check_response_flags(respond: bool, yes: bool, response: dict[str, Any]) -> None:
+    """Response options without --respond are a mistake, not something to ignore; with it,
+    the repository must be known before a long scan starts."""
+    given = [name for name, value in response.items() if value not in (None, _RESPONSE_DEFAULTS.get(name))]
+    if not respond:
+        if yes or given:
+            flags = ", ".join("--" + n.replace("_", "-") for n in (["yes"] if yes else []) + given)
+            raise UsageError(f"{flags}: only with --respond")
+        return
+    from responder.response.service import resolve_repo, targets_for
+
+    options = _options(yes=yes, fmt="text", **response)
+    targets_for(options, resolve_repo(options))
+
+
 @cli.command("respond")
 @_response_options
 @click.option("--yes", is_flag=True, help="Rotate without asking (needed when not on a terminal).")
 @click.option("--dry-run", is_flag=True, help="Print the plan and run read-only checks; change nothing.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("-f", "--format", "fmt", type=TEXT_OR_JSON, default="text", show_default=True)
 def respond_command(yes: bool, dry_run: bool, fmt: str, **response: Any) -> ExitCode:
     """Rotate a leaked key read from stdin (or a hidden prompt); never from the command line.
 
@@ -132,19 +189,19 @@ def respond_command(yes: bool, dry_run: bool, fmt: str, **response: Any) -> Exit
     """
     from responder.response.service import run_respond
 
-    return run_respond(_options(yes=yes, dry_run=dry_run, fmt=fmt, **response))
+    return run_respond(_options(yes=yes, dry_run=dry_run, fmt=fmt.lower(), **response))
 
 
 @cli.command("resume")
 @click.option("--sealed", metavar="TOKEN", help="A resume token printed by an interrupted response.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("-f", "--format", "fmt", type=TEXT_OR_JSON, default="text", show_default=True)
 @click.option("--timeout", type=click.FloatRange(1, 600), default=30.0, show_default=True)
 def resume_command(sealed: str | None, fmt: str, timeout: float) -> ExitCode:
     """Finish every interrupted response (store the sealed key, open the issue); never
     regenerates again."""
     from responder.response.service import run_resume
 
-    return run_resume(_options(fmt=fmt, timeout=timeout), sealed)
+    return run_resume(_options(fmt=fmt.lower(), timeout=timeout), sealed)
 
 
 @cli.command("store")

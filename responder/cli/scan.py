@@ -1,21 +1,41 @@
-"""`qp-responder scan`: pick the source, scan, filter by baseline, render, exit code."""
+"""`qp-responder scan`: pick the source, scan, filter by baseline, render, exit code.
+
+The report (text, JSON, SARIF) goes to stdout or ``--output``; everything said to a person
+(warnings, "nothing found", what to do next) goes to stderr, as gitleaks and ggshield do.
+"""
 
 from __future__ import annotations
 
+import enum
+import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from responder.cli import advice
 from responder.core import console
 from responder.core.errors import UsageError
 from responder.core.exitcodes import ExitCode
 from responder.report.formats import render
-from responder.scanning import gitio, scanner
+from responder.scanning import gitio, pushes, scanner
 from responder.scanning.baseline import load_baseline
 from responder.scanning.findings import ScanReport
 
 ProgressFactory = Callable[[int], Callable[[int], None] | None]
+
+
+class Mode(enum.Enum):
+    PATHS = "paths"
+    STAGED = "staged"
+    RANGE = "range"
+    HISTORY = "history"
+    PRE_PUSH = "pre-push"
+    PRE_RECEIVE = "pre-receive"
+
+
+class ScanInputError(UsageError):
+    """A path or hook input that cannot be scanned; the message is safe to show."""
 
 
 @dataclass(frozen=True)
@@ -24,34 +44,101 @@ class ScanRequest:
     staged: bool = False
     rev_range: str | None = None
     history: bool = False
+    pre_push: bool = False
+    remote: str | None = None
+    pre_receive: bool = False
     fmt: str = "text"
     output: Path | None = None
     baseline: Path | None = None
     exclude: tuple[str, ...] = ()
+    quiet: bool = False
+    verbose: bool = False
+    exit_zero: bool = False
+    respond: bool = False
+
+    @property
+    def mode(self) -> Mode:
+        if self.staged:
+            return Mode.STAGED
+        if self.rev_range is not None:
+            return Mode.RANGE
+        if self.history:
+            return Mode.HISTORY
+        if self.pre_push:
+            return Mode.PRE_PUSH
+        if self.pre_receive:
+            return Mode.PRE_RECEIVE
+        return Mode.PATHS
 
 
-def collect(request: ScanRequest, cwd: Path | None = None, progress: ProgressFactory | None = None) -> ScanReport:
+def _push_revisions(request: ScanRequest, root: Path, stdin: Iterable[str] | None) -> list[str]:
+    lines = sys.stdin if stdin is None else stdin
+    try:
+        if request.pre_receive:
+            return pushes.pre_receive(lines).revs()
+        framework = pushes.pre_commit_pre_push(os.environ)
+        if framework is not None:
+            return framework.revs()
+        return pushes.pre_push(lines, request.remote, lambda sha: gitio.has_commit(root, sha)).revs()
+    except pushes.PushInputError as exc:
+        raise ScanInputError(str(exc)) from None
+
+
+def _git_dir(cwd: Path) -> Path:
+    """The repository a server-side hook runs in (bare, or a work tree's .git)."""
+    done = gitio.git(cwd, "rev-parse", "--absolute-git-dir", check=False)
+    if done.returncode != 0 or not done.stdout.strip():
+        raise gitio.GitError(f"not a git repository: {cwd}")
+    return Path(os.fsdecode(done.stdout.strip()))
+
+
+def _scan_history(
+    request: ScanRequest,
+    cwd: Path,
+    exclude: scanner.Excluder,
+    progress: ProgressFactory | None,
+    stdin: Iterable[str] | None,
+) -> ScanReport:
+    root = _git_dir(cwd) if request.pre_receive else gitio.require_history_root(cwd)
+    if request.pre_push or request.pre_receive:
+        revs = _push_revisions(request, root, stdin)
+        if not revs:
+            return ScanReport()
+    elif request.history:
+        revs = ["--all"]
+    else:
+        assert request.rev_range is not None
+        gitio.check_range(root, request.rev_range)
+        revs = [request.rev_range]
+    show = progress(gitio.count_commits(root, revs)) if progress else None
+    report = scanner.scan_revisions(root, revs, cwd, exclude, include_removed=not request.history, progress=show)
+    if show is not None:
+        sys.stderr.write("\n")
+    return report
+
+
+def collect(
+    request: ScanRequest,
+    cwd: Path | None = None,
+    progress: ProgressFactory | None = None,
+    stdin: Iterable[str] | None = None,
+) -> ScanReport:
     """Run the scan the request names (in ``cwd``, default the current directory; a
-    progress bar when stderr is a terminal). Raises GitError / BaselineError for bad input."""
+    progress bar over history when stderr is a terminal). Raises GitError /
+    BaselineError / ScanInputError for bad input."""
     cwd = Path.cwd() if cwd is None else cwd
-    if progress is None and sys.stderr.isatty():
+    wants_bar = not request.quiet and request.mode in (Mode.RANGE, Mode.HISTORY)
+    if progress is None and wants_bar and sys.stderr.isatty():
         progress = console.progress_bar
     exclude = scanner.Excluder(request.exclude)
-    if request.staged:
+    if request.mode is Mode.STAGED:
         report = scanner.scan_staged(cwd, exclude)
-    elif request.rev_range is not None or request.history:
-        root = gitio.require_history_root(cwd)
-        if request.history:
-            revs = ["--all"]
-        else:
-            assert request.rev_range is not None
-            gitio.check_range(root, request.rev_range)
-            revs = [request.rev_range]
-        show = progress(gitio.count_commits(root, revs)) if progress else None
-        report = scanner.scan_revisions(root, revs, cwd, exclude, include_removed=not request.history, progress=show)
-        if show is not None:
-            sys.stderr.write("\n")
+    elif request.mode is not Mode.PATHS:
+        report = _scan_history(request, cwd, exclude, progress, stdin)
     else:
+        missing = [p for p in request.paths if not p.exists() and not p.is_symlink()]
+        if missing:
+            raise ScanInputError(f"no such file or directory: {scanner.display_path(missing[0], cwd)}")
         report = scanner.scan_paths(list(request.paths) or [cwd], cwd, exclude)
     if request.baseline is not None:
         known = load_baseline(request.baseline, cwd)
@@ -63,8 +150,16 @@ def run_scan(request: ScanRequest) -> ExitCode:
     return report(request, collect(request))
 
 
+def _scope(request: ScanRequest, found: ScanReport) -> str:
+    if request.mode is Mode.STAGED:
+        return "in the staged changes"
+    if request.mode is Mode.PATHS:
+        return "in " + (", ".join(str(p) for p in request.paths[:3]) or ".") + (" …" if len(request.paths) > 3 else "")
+    return f"in {found.commits_scanned} commit(s)"
+
+
 def report(request: ScanRequest, found: ScanReport) -> ExitCode:
-    """Print warnings and the report; the exit code the findings call for."""
+    """Print warnings, the report and what to do; the exit code the findings call for."""
     for message in found.warnings:
         console.warn(message)
     text = render(request.fmt, found.findings)
@@ -75,6 +170,17 @@ def report(request: ScanRequest, found: ScanReport) -> ExitCode:
             raise UsageError(f"cannot write {request.output}: {exc.strerror}") from None
         if found.findings:
             console.note(f"{len(found.blocking)} finding(s) written to {request.output}")
-    elif text:
+    elif text and (found.findings or request.fmt != "text"):
         console.out(text)
-    return ExitCode.LEAK_FOUND if found.blocking else ExitCode.CLEAN
+    if request.verbose:
+        console.note(f"scanned {_scope(request, found)}")
+    if not request.quiet:
+        if found.blocking:
+            root = gitio.repo_root(Path.cwd()) if request.mode is not Mode.PRE_RECEIVE else None
+            text = advice.closing(request.mode.value, respond=request.respond, repo=advice.repository(root))
+            console.note(advice.wrap(text))
+        elif not found.findings:
+            console.note(f"no QuestionPro API key found {_scope(request, found)}")
+    if found.blocking and not request.exit_zero:
+        return ExitCode.LEAK_FOUND
+    return ExitCode.CLEAN

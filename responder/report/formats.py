@@ -29,10 +29,7 @@ def render_text(findings: Sequence[Finding]) -> str:
     lines += [f"previously committed (removed here, may still be live): {_where(f)}" for f in earlier]
     if blocking:
         keys = len({f.hashed_secret for f in blocking})
-        lines.append(
-            f"{len(blocking)} QuestionPro API key finding(s), {keys} distinct key(s). "
-            "Remove the key from the change and rotate it: qp-responder respond --repo OWNER/NAME"
-        )
+        lines.append(f"{len(blocking)} QuestionPro API key finding(s), {keys} distinct key(s).")
     elif earlier:
         lines.append(
             "No key is added here, but a removed line held a key: it was committed before "
