@@ -13,25 +13,26 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-PROXY_VARS = (
-    "HTTP_PROXY",
-    "HTTPS_PROXY",
-    "http_proxy",
-    "https_proxy",
-    "NO_PROXY",
-    "no_proxy",
-    "ALL_PROXY",
-    "all_proxy",
-)
-ORIGINAL_PROXY_ENV = {k: os.environ[k] for k in PROXY_VARS if k in os.environ}
 
 
-def package_index_env() -> dict[str, str]:
-    """The environment for the two steps that install packages from PyPI (the pre-commit
-    framework's hook environment, the action's install step): the machine's own proxies."""
-    env = {k: v for k, v in os.environ.items() if k not in PROXY_VARS}
-    env.update(ORIGINAL_PROXY_ENV)
-    return env
+@pytest.fixture(scope="session")
+def wheelhouse() -> Path:
+    """The local wheelhouse (tests/wheelhouse.py) for the tests that install this checkout."""
+    from tests import wheelhouse
+
+    reason = wheelhouse.problem()
+    if reason is not None:
+        pytest.skip(reason)
+    return wheelhouse.WHEELHOUSE
+
+
+def offline_install_env() -> dict[str, str]:
+    """The environment for the two steps that install packages (the pre-commit framework's
+    hook environment, the action's install step): the wheelhouse only, and still the dead
+    proxy, so nothing reaches a registry."""
+    from tests.wheelhouse import offline_pip_env
+
+    return {**os.environ, **offline_pip_env()}
 
 
 @pytest.fixture(autouse=True)

@@ -118,10 +118,10 @@ def run_action(
         output_file = runner_temp / f"output-{index}"
         output_file.touch()
         step_env = {**base, "GITHUB_OUTPUT": str(output_file)}
-        if step.get("name") == INSTALL_STEP:  # pip reaches PyPI through the machine's own proxies
-            from tests.conftest import package_index_env
+        if step.get("name") == INSTALL_STEP:  # pip installs from the local wheelhouse only
+            from tests.wheelhouse import offline_pip_env
 
-            step_env = {**package_index_env(), **{k: v for k, v in step_env.items() if "PROXY" not in k.upper()}}
+            step_env.update(offline_pip_env())
         step_env.update({k: evaluate(str(v)) for k, v in (step.get("env") or {}).items()})
         script = runner_temp / f"step-{index}.sh"
         script.write_text(step["run"])

@@ -47,16 +47,29 @@ def test_inputs_reach_scripts_only_through_env() -> None:
         assert "${{" not in step["run"], step["name"]
 
 
-@pytest.fixture(scope="session")
-def action_venv(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The install step, run for real once: pip installs this checkout into a venv."""
-    temp = tmp_path_factory.mktemp("runner-install")
-    ws = tmp_path_factory.mktemp("install-ws")
+def test_install_step_installs_the_checkout(tmp_path: Path, wheelhouse: Path) -> None:
+    """The install step, run for real: pip installs this checkout into a venv (from the
+    local wheelhouse), and the scan step runs what it installed."""
+    temp, ws = tmp_path / "runner-temp", tmp_path / "ws"
+    ws.mkdir()
     git(ws, "init", "-q")
     run = run_action(workspace=ws, runner_temp=temp, event_name="workflow_dispatch", payload={}, skip_install=False)
     assert run.steps_run == ["Install qp-responder", "Scan (and respond)"], run.stderr
     assert run.code == 0, run.stdout + run.stderr
-    return temp / "qp-responder-venv"
+    installed = temp / "qp-responder-venv" / "lib"
+    assert not any(installed.glob("python*/site-packages/__editable__*")), "installed as a copy, not editable"
+    assert any(installed.glob("python*/site-packages/responder/entry.py"))
+
+
+@pytest.fixture(scope="session")
+def action_venv(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """What the install step leaves in RUNNER_TEMP, for the other tests: a venv whose
+    ``qp-responder`` is the one under test (test_install_step_installs_the_checkout runs
+    the step itself)."""
+    venv = tmp_path_factory.mktemp("qp-responder-venv")
+    (venv / "bin").mkdir()
+    (venv / "bin" / "qp-responder").symlink_to(BIN / "qp-responder")
+    return venv
 
 
 @dataclass

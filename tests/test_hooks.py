@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT, Repo, assert_no_secret, git, package_index_env
+from tests.conftest import ROOT, Repo, assert_no_secret, git, offline_install_env
 from tests.corpus import new_key
 from tests.pushing import leak_commit, make_remote
 
@@ -68,13 +68,15 @@ def pre_commit_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.mark.slow
-def test_pre_commit_framework_blocks_a_key(repo: Repo, hook_repo: tuple[Path, str], pre_commit_home: Path) -> None:
+def test_pre_commit_framework_blocks_a_key(
+    repo: Repo, hook_repo: tuple[Path, str], pre_commit_home: Path, wheelhouse: Path
+) -> None:
     src, rev = hook_repo
     repo.write(
         ".pre-commit-config.yaml", f"repos:\n  - repo: {src}\n    rev: {rev}\n    hooks:\n      - id: qp-responder\n"
     )
     env = {
-        **package_index_env(),
+        **offline_install_env(),
         "PRE_COMMIT_HOME": str(pre_commit_home),
         "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}",
     }
