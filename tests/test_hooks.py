@@ -69,7 +69,7 @@ def pre_commit_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.mark.slow
 def test_pre_commit_framework_blocks_a_key(
-    repo: Repo, hook_repo: tuple[Path, str], pre_commit_home: Path, wheelhouse: Path
+    wheelhouse: Path, repo: Repo, hook_repo: tuple[Path, str], pre_commit_home: Path
 ) -> None:
     src, rev = hook_repo
     repo.write(
@@ -213,7 +213,9 @@ def test_a_crash_exits_9_and_never_prints_a_key(
 
 
 @pytest.mark.slow
-def test_pre_commit_framework_pre_push(tmp_path: Path, hook_repo: tuple[Path, str], pre_commit_home: Path) -> None:
+def test_pre_commit_framework_pre_push(
+    wheelhouse: Path, tmp_path: Path, hook_repo: tuple[Path, str], pre_commit_home: Path
+) -> None:
     """--no-verify skips the commit hook; the push hook still refuses: an update, a new
     branch, and a branch whose root commit is new (pre-commit then sets no FROM/TO)."""
     src, rev = hook_repo
@@ -226,7 +228,7 @@ def test_pre_commit_framework_pre_push(tmp_path: Path, hook_repo: tuple[Path, st
     )
     repo.commit("config")
     env = {
-        **package_index_env(),
+        **offline_install_env(),
         "PRE_COMMIT_HOME": str(pre_commit_home),
         "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}",
     }
