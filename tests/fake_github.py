@@ -1,26 +1,67 @@
-"""A local GitHub REST API on 127.0.0.1: repositories, Actions/Dependabot/environment/
-organization secrets (sealed boxes opened with the server's private key) and issues.
+"""A local GitHub REST API on 127.0.0.1 that follows GitHub's REST description.
 
-Tokens carry permissions; ``faults`` scripts failures per route: each entry of
-``faults[(METHOD, route)]`` answers one request, then the route works again.
+Routes are the description's own path templates (tests/github_rest/operations.json), matched
+on the still-encoded path, so a branch ``feature/x`` must arrive as ``feature%2Fx``. Every
+request is checked against the operation (query parameters, request body: a body GitHub would
+refuse gets its 422) and every answer too: an answer that does not follow the description is
+recorded in ``violations`` and sent as a 500, so no test can pass on a reply GitHub never gives.
+
+Behaviour modelled on GitHub's: a DELETE of a missing secret is 404; organization secrets carry
+``visibility``, ``selected_repositories_url`` and timestamps, and a PUT with visibility
+``selected`` and no ids leaves no repository selected; issue listing honours ``state`` (default
+open), ``since``, ``per_page``/``page`` with ``Link`` headers, and includes pull requests;
+labels are silently dropped for a token without push access; branch rules and classic branch
+protection are separate (``rules``, ``protected_branches``).
+
+Tokens carry permissions: "issues", "secrets", "org" (organization secrets), "admin" (may read
+classic branch protection), "no-push" (labels dropped), "integration" (403 wording of the
+workflow's default token). ``faults[(METHOD, route)]`` scripts answers, one per request; the
+helpers ``secondary_limit`` and ``primary_limit`` build GitHub's rate-limit answers.
 """
 
 from __future__ import annotations
 
 import base64
 import json
-import re
 import threading
+import time
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from http.server import BaseHTTPRequestHandler
-from typing import Any, ClassVar
-from urllib.parse import parse_qs, unquote, urlsplit
+from typing import Any
+from urllib.parse import parse_qs, quote, urlsplit
 
 from nacl.public import PrivateKey, SealedBox
 
+from tests import rest_description
 from tests.loopback import LoopbackServer
 
 INTEGRATION = "Resource not accessible by integration"
+DOCS = "https://docs.github.com/rest"
+SECONDARY_MESSAGE = "You have exceeded a secondary rate limit. Please wait a few minutes before you try again."
+
+# (route name used by ``faults``, the description's path template, permission needed)
+ROUTES: list[tuple[str, str, str | None]] = [
+    ("repo", "/repos/{owner}/{repo}", None),
+    ("branch", "/repos/{owner}/{repo}/branches/{branch}", None),
+    ("protection", "/repos/{owner}/{repo}/branches/{branch}/protection", "admin"),
+    ("rules", "/repos/{owner}/{repo}/rules/branches/{branch}", None),
+    ("issues", "/repos/{owner}/{repo}/issues", "issues"),
+    ("public_key", "/repos/{owner}/{repo}/actions/secrets/public-key", "secrets"),
+    ("public_key", "/repos/{owner}/{repo}/dependabot/secrets/public-key", "secrets"),
+    ("public_key", "/repos/{owner}/{repo}/environments/{environment_name}/secrets/public-key", "secrets"),
+    ("public_key", "/orgs/{org}/actions/secrets/public-key", "org"),
+    ("public_key", "/orgs/{org}/dependabot/secrets/public-key", "org"),
+    ("secret", "/repos/{owner}/{repo}/actions/secrets/{secret_name}", "secrets"),
+    ("secret", "/repos/{owner}/{repo}/dependabot/secrets/{secret_name}", "secrets"),
+    ("secret", "/repos/{owner}/{repo}/environments/{environment_name}/secrets/{secret_name}", "secrets"),
+    ("secret", "/orgs/{org}/actions/secrets/{secret_name}", "org"),
+    ("secret", "/orgs/{org}/dependabot/secrets/{secret_name}", "org"),
+    ("selected_repos", "/orgs/{org}/actions/secrets/{secret_name}/repositories", "org"),
+    ("selected_repos", "/orgs/{org}/dependabot/secrets/{secret_name}/repositories", "org"),
+]
+_NAME_OF = {template: name for name, template, _ in ROUTES}
+_NEED_OF = {template: need for _, template, need in ROUTES}
 
 
 @dataclass
@@ -31,18 +72,41 @@ class Fault:
     then_apply: bool = False  # do the work, then answer with the fault (a lost answer)
 
 
+def secondary_limit(retry_after: str | None = None) -> Fault:
+    """GitHub's secondary rate limit: 403 (or 429), with or without Retry-After."""
+    return Fault(403, SECONDARY_MESSAGE, {"Retry-After": retry_after} if retry_after is not None else {})
+
+
+def primary_limit(reset_in: float) -> Fault:
+    reset = int(time.time() + reset_in)
+    return Fault(
+        403,
+        "API rate limit exceeded for installation.",
+        {"x-ratelimit-limit": "5000", "x-ratelimit-remaining": "0", "x-ratelimit-reset": str(reset)},
+    )
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
 @dataclass
 class FakeGitHub:
     repo: str = "octo/app"
-    tokens: dict[str, set[str]] = field(default_factory=dict)  # token -> {"issues", "secrets", "org", "integration"}
+    repo_id: int = 4242
+    tokens: dict[str, set[str]] = field(default_factory=dict)
     environments: set[str] = field(default_factory=lambda: {"production"})
     has_issues: bool = True
-    protected_branches: set[str] = field(default_factory=lambda: {"main"})
+    protected_branches: set[str] = field(default_factory=lambda: {"main"})  # classic protection
+    rules: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # branch -> rules that apply
     faults: dict[tuple[str, str], list[Fault]] = field(default_factory=dict)
-    secrets: dict[tuple[str, str], str] = field(default_factory=dict)  # (scope, name) -> plaintext
-    org_visibility: dict[str, dict[str, Any]] = field(default_factory=dict)
-    issues: list[dict[str, Any]] = field(default_factory=list)
-    log: list[tuple[str, str, str]] = field(default_factory=list)  # (method, path, body)
+    secrets: dict[tuple[str, str], str] = field(default_factory=dict)  # (where, name) -> plaintext
+    secret_times: dict[tuple[str, str], tuple[str, str]] = field(default_factory=dict)  # created, updated
+    org_visibility: dict[str, dict[str, Any]] = field(default_factory=dict)  # name -> visibility, ids
+    org_repos: dict[int, str] = field(default_factory=dict)  # other repositories of the organization
+    issues: list[dict[str, Any]] = field(default_factory=list)  # issues and pull requests
+    log: list[tuple[str, str, str]] = field(default_factory=list)  # (method, raw path, body)
+    violations: list[str] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def __post_init__(self) -> None:
@@ -50,6 +114,7 @@ class FakeGitHub:
             scope: PrivateKey.generate()
             for scope in ("repo-actions", "repo-dependabot", "org-actions", "org-dependabot", "env")
         }
+        self.url = ""
 
     def start(self) -> str:
         fake = self
@@ -72,204 +137,345 @@ class FakeGitHub:
     def stop(self) -> None:
         self.server.stop()
 
-    # -- helpers --------------------------------------------------------------------------
+    # -- the exchange -----------------------------------------------------------------------
     def _send(
         self, h: BaseHTTPRequestHandler, status: int, data: Any = None, headers: dict[str, str] | None = None
     ) -> None:
         body = b"" if data is None else json.dumps(data).encode()
         h.send_response(status)
-        h.send_header("Content-Type", "application/json; charset=utf-8")
+        if data is not None:
+            h.send_header("Content-Type", "application/json; charset=utf-8")
         h.send_header("Content-Length", str(len(body)))
         for name, value in (headers or {}).items():
             h.send_header(name, value)
         h.end_headers()
         h.wfile.write(body)
 
-    def _repo_json(self) -> dict[str, Any]:
-        owner, name = self.repo.split("/")
+    @staticmethod
+    def error(message: str) -> dict[str, Any]:
+        return {"message": message, "documentation_url": DOCS}
+
+    def handle(self, h: BaseHTTPRequestHandler) -> None:
+        parts = urlsplit(h.path)
+        query = parse_qs(parts.query)
+        raw = h.rfile.read(int(h.headers.get("Content-Length") or 0))
+        method = h.command
+        with self.lock:
+            self.log.append((method, parts.path, raw.decode("utf-8", "replace")))
+        token = ((h.headers.get("Authorization") or "").split() or [""])[-1]
+        perms = self.tokens.get(token)
+        if perms is None:
+            self._send(h, 401, self.error("Bad credentials"))
+            return
+        found = rest_description.match(method, parts.path, [t for _, t, _ in ROUTES])
+        if found is None:
+            self._send(h, 404, self.error("Not Found"))
+            return
+        template = found.operation.split(" ", 1)[1]
+        route = _NAME_OF[template]
+        with self.lock:
+            queue = self.faults.get((method, route))
+            fault = queue.pop(0) if queue else None
+        if fault is not None and not fault.then_apply:
+            self._send(h, fault.status, self.error(fault.message), fault.headers)
+            return
+        status, data, headers = self._answer(method, found, template, perms, query, raw)
+        if fault is not None:
+            self._send(h, fault.status, self.error(fault.message), fault.headers)
+            return
+        wrong = rest_description.response_problems(found.operation, status, data)
+        if wrong:
+            with self.lock:
+                self.violations += [f"{found.operation} -> {status}: {w}" for w in wrong]
+            status, data, headers = 500, self.error("fake violates the REST description"), {}
+        self._send(h, status, data, headers)
+
+    def _answer(
+        self, method: str, found: rest_description.Match, template: str, perms: set[str], query: Any, raw: bytes
+    ) -> tuple[int, Any, dict[str, str]]:
+        need = _NEED_OF[template]
+        if template.endswith("/issues") and method == "GET":
+            need = None  # anyone who can read the repository lists its issues
+        if need and need not in perms:
+            message = INTEGRATION if "integration" in perms else "Resource not accessible by personal access token"
+            return 403, self.error(message), {}
+        try:
+            body = json.loads(raw) if raw else None
+        except ValueError:
+            return 400, self.error("Problems parsing JSON"), {}
+        wrong = rest_description.request_problems(found.operation, query, body)
+        if wrong:
+            return 422, self.error("Invalid request.\n\n" + "; ".join(wrong)), {}
+        args = dict(found.params)
+        args["app"] = "dependabot" if "/dependabot/" in template else "actions"
+        if "repo" in args and f"{args['owner']}/{args['repo']}" != self.repo:
+            return 404, self.error("Not Found"), {}
+        if "environment_name" in args and args["environment_name"] not in self.environments:
+            return 404, self.error("Not Found"), {}
+        handler = getattr(self, f"_{_NAME_OF[template]}")
+        answer: tuple[int, Any, dict[str, str]] = handler(method, args, body or {}, query, perms)
+        return answer
+
+    # -- shapes -------------------------------------------------------------------------------
+    def _user(self, login: str) -> dict[str, Any]:
+        api = f"{self.url}/users/{login}"
+        fields = ["events", "followers", "following", "gists", "organizations", "received_events"]
+        fields += ["repos", "starred", "subscriptions"]
         return {
-            "id": 4242,
-            "name": name,
-            "full_name": self.repo,
-            "private": True,
-            "owner": {"login": owner, "id": 1, "type": "Organization", "url": f"{self.url}/users/{owner}"},
-            "url": f"{self.url}/repos/{self.repo}",
-            "html_url": f"https://github.example/{self.repo}",
-            "has_issues": self.has_issues,
+            "login": login,
+            "id": 1,
+            "node_id": "U_1",
+            "avatar_url": "https://avatars.example/u/1",
+            "gravatar_id": "",
+            "url": api,
+            "html_url": f"https://github.example/{login}",
+            "type": "Organization",
+            "site_admin": False,
+            **{f"{f}_url": f"{api}/{f}" for f in fields},
         }
 
-    def _issue_json(self, issue: dict[str, Any]) -> dict[str, Any]:
+    def repo_json(self) -> dict[str, Any]:
+        owner, name = self.repo.split("/")
+        api = f"{self.url}/repos/{self.repo}"
+        links = "archive assignees blobs branches collaborators comments commits compare contents contributors "
+        links += "deployments downloads events forks git_commits git_refs git_tags hooks issue_comment "
+        links += "issue_events issues keys labels languages merges milestones notifications pulls releases "
+        links += "stargazers statuses subscribers subscription tags teams trees"
+        counts = "forks forks_count open_issues open_issues_count size stargazers_count watchers watchers_count "
+        counts += "network_count subscribers_count"
         return {
-            **issue,
-            "url": f"{self.url}/repos/{self.repo}/issues/{issue['number']}",
-            "html_url": f"https://github.example/{self.repo}/issues/{issue['number']}",
-            "labels": [{"name": n} for n in issue["labels"]],
-            "state": "open",
+            **{f"{link}_url": f"{api}/{link}" for link in links.split()},
+            **{count: 0 for count in counts.split()},
+            "id": self.repo_id,
+            "node_id": "R_1",
+            "name": name,
+            "full_name": self.repo,
+            "owner": self._user(owner),
+            "private": True,
+            "description": None,
+            "fork": False,
+            "url": api,
+            "html_url": f"https://github.example/{self.repo}",
+            "clone_url": f"https://github.example/{self.repo}.git",
+            "git_url": f"git://github.example/{self.repo}.git",
+            "ssh_url": f"git@github.example:{self.repo}.git",
+            "svn_url": f"https://github.example/{self.repo}",
+            "mirror_url": None,
+            "homepage": None,
+            "language": None,
+            "license": None,
+            "default_branch": "main",
+            "has_issues": self.has_issues,
+            "has_projects": False,
+            "has_wiki": False,
+            "has_pages": False,
+            "has_discussions": False,
+            "archived": False,
+            "disabled": False,
+            "pushed_at": "2026-01-01T00:00:00Z",
+            "created_at": "2026-01-01T00:00:00Z",
+            "updated_at": "2026-01-01T00:00:00Z",
         }
+
+    def issue_json(self, issue: dict[str, Any]) -> dict[str, Any]:
+        number = issue["number"]
+        api = f"{self.url}/repos/{self.repo}/issues/{number}"
+        kind = "pull" if issue.get("pull_request") else "issues"
+        extra = {"pull_request": {"url": f"{self.url}/repos/{self.repo}/pulls/{number}"}} if kind == "pull" else {}
+        return {
+            "id": 9000 + number,
+            "node_id": f"I_{number}",
+            "number": number,
+            "title": issue["title"],
+            "body": issue.get("body", ""),
+            "state": issue.get("state", "open"),
+            "locked": False,
+            "labels": [{"id": i, "name": n, "url": f"{api}/labels/{n}"} for i, n in enumerate(issue["labels"])],
+            "user": self._user("octocat"),
+            "assignee": None,
+            "milestone": None,
+            "comments": 0,
+            "closed_at": None,
+            "created_at": issue["created_at"],
+            "updated_at": issue["updated_at"],
+            "url": api,
+            "html_url": f"https://github.example/{self.repo}/{kind}/{number}",
+            "repository_url": f"{self.url}/repos/{self.repo}",
+            "comments_url": f"{api}/comments",
+            "events_url": f"{api}/events",
+            "labels_url": f"{api}/labels{{/name}}",
+            **extra,
+        }
+
+    def add_issue(
+        self, title: str, body: str, *, labels: list[str] | None = None, state: str = "open", pull: bool = False
+    ) -> dict[str, Any]:
+        now = _now()
+        issue = {
+            "number": len(self.issues) + 1,
+            "title": title,
+            "body": body,
+            "labels": labels or [],
+            "state": state,
+            "pull_request": pull,
+            "created_at": now,
+            "updated_at": now,
+        }
+        self.issues.append(issue)
+        return issue
 
     def public_key_of(self, scope: str) -> dict[str, str]:
         key = self.keys[scope]
         return {"key_id": f"kid-{scope}", "key": base64.b64encode(bytes(key.public_key)).decode()}
 
-    # -- dispatch -------------------------------------------------------------------------
-    def handle(self, h: BaseHTTPRequestHandler) -> None:
-        parts = urlsplit(h.path)
-        path, query = unquote(parts.path), parse_qs(parts.query)
-        length = int(h.headers.get("Content-Length") or 0)
-        raw = h.rfile.read(length) if length else b""
-        method = h.command
-        with self.lock:
-            self.log.append((method, path, raw.decode("utf-8", "replace")))
-        auth = (h.headers.get("Authorization") or "").split()
-        token = auth[-1] if auth else ""
-        perms = self.tokens.get(token)
-        if perms is None:
-            self._send(h, 401, {"message": "Bad credentials"})
-            return
-        route, args, need = self._route(method, path)
-        if route is None:
-            self._send(h, 404, {"message": "Not Found"})
-            return
-        fault = None
-        with self.lock:
-            queue = self.faults.get((method, route))
-            if queue:
-                fault = queue.pop(0)
-        if fault is not None and not fault.then_apply:
-            self._send(h, fault.status, {"message": fault.message}, fault.headers)
-            return
-        if need and need not in perms:
-            message = INTEGRATION if "integration" in perms else "Resource not accessible by personal access token"
-            self._send(h, 403, {"message": message})
-            return
-        body = json.loads(raw) if raw else {}
-        status, data = getattr(self, f"_{route}")(method, args, body, query)
-        if fault is not None:
-            self._send(h, fault.status, {"message": fault.message}, fault.headers)
-            return
-        self._send(h, status, data)
+    def _page(self, items: list[Any], query: Any, path: str) -> tuple[list[Any], dict[str, str]]:
+        per_page = min(100, int(query.get("per_page", ["30"])[0]))
+        page = int(query.get("page", ["1"])[0])
+        chunk = items[(page - 1) * per_page : page * per_page]
+        if page * per_page >= len(items):
+            return chunk, {}
+        rest = {k: v[0] for k, v in query.items() if k != "page"}
+        args = "&".join(f"{k}={quote(v, safe='')}" for k, v in rest.items())
+        return chunk, {"Link": f'<{self.url}{path}?{args}&page={page + 1}>; rel="next"'}
 
-    _ROUTES: ClassVar[list[tuple[str, str, str, str | None]]] = [
-        ("GET", r"/repos/(?P<repo>[^/]+/[^/]+)", "repo", None),
-        (
-            "GET",
-            r"/repos/(?P<repo>[^/]+/[^/]+)/(?P<app>actions|dependabot)/secrets/public-key",
-            "public_key",
-            "secrets",
-        ),
-        (
-            "PUT|DELETE|GET",
-            r"/repos/(?P<repo>[^/]+/[^/]+)/(?P<app>actions|dependabot)/secrets/(?P<name>[^/]+)",
-            "secret",
-            "secrets",
-        ),
-        (
-            "GET",
-            r"/repos/(?P<repo>[^/]+/[^/]+)/environments/(?P<env>[^/]+)/secrets/public-key",
-            "public_key",
-            "secrets",
-        ),
-        (
-            "PUT|DELETE|GET",
-            r"/repos/(?P<repo>[^/]+/[^/]+)/environments/(?P<env>[^/]+)/secrets/(?P<name>[^/]+)",
-            "secret",
-            "secrets",
-        ),
-        ("GET", r"/orgs/(?P<org>[^/]+)/(?P<app>actions|dependabot)/secrets/public-key", "public_key", "org"),
-        (
-            "PUT|DELETE|GET",
-            r"/orgs/(?P<org>[^/]+)/(?P<app>actions|dependabot)/secrets/(?P<name>[^/]+)",
-            "secret",
-            "org",
-        ),
-        ("POST|GET", r"/repos/(?P<repo>[^/]+/[^/]+)/issues", "issues", "issues"),
-        ("GET", r"/repos/(?P<repo>[^/]+/[^/]+)/branches/(?P<branch>[^/]+)", "branch", None),
-    ]
+    # -- handlers -------------------------------------------------------------------------------
+    def _repo(self, method: str, args: dict[str, str], body: Any, query: Any, perms: set[str]) -> Any:
+        return 200, self.repo_json(), {}
 
-    def _route(self, method: str, path: str) -> tuple[str | None, dict[str, str], str | None]:
-        for methods, pattern, name, need in self._ROUTES:
-            found = re.fullmatch(pattern, path)
-            if found and method in methods.split("|"):
-                if name == "issues" and method == "GET":
-                    need = None
-                return name, found.groupdict(), need
-        return None, {}, None
+    def _branch(self, method: str, args: dict[str, str], body: Any, query: Any, perms: set[str]) -> Any:
+        name, api = args["branch"], f"{self.url}/repos/{self.repo}/branches/{quote(args['branch'], safe='')}"
+        classic = name in self.protected_branches
+        sha = "0" * 40
+        commit_api = f"{self.url}/repos/{self.repo}/commits/{sha}"
+        commit = {
+            "sha": sha,
+            "node_id": "C_1",
+            "url": commit_api,
+            "html_url": f"https://github.example/{self.repo}/commit/{sha}",
+            "comments_url": f"{commit_api}/comments",
+            "commit": {},
+            "author": None,
+            "committer": None,
+            "parents": [],
+        }
+        return (
+            200,
+            {
+                "name": name,
+                "commit": commit,
+                "_links": {"html": f"https://github.example/{self.repo}/tree/{name}", "self": api},
+                "protected": classic or bool(self.rules.get(name)),  # true for any ruleset, too
+                "protection": {
+                    "enabled": classic,
+                    "required_status_checks": {"enforcement_level": "off", "contexts": []},
+                },
+                "protection_url": f"{api}/protection",
+            },
+            {},
+        )
+
+    def _protection(self, method: str, args: dict[str, str], body: Any, query: Any, perms: set[str]) -> Any:
+        if args["branch"] not in self.protected_branches:
+            return 404, self.error("Branch not protected"), {}
+        api = f"{self.url}/repos/{self.repo}/branches/{quote(args['branch'], safe='')}/protection"
+        return 200, {"url": api, "enabled": True, "allow_force_pushes": {"enabled": False}}, {}
+
+    def _rules(self, method: str, args: dict[str, str], body: Any, query: Any, perms: set[str]) -> Any:
+        path = f"/repos/{self.repo}/rules/branches/{quote(args['branch'], safe='')}"
+        chunk, headers = self._page(self.rules.get(args["branch"], []), query, path)
+        return 200, chunk, headers
+
+    def _public_key(self, method: str, args: dict[str, str], body: Any, query: Any, perms: set[str]) -> Any:
+        return 200, self.public_key_of(self._scope(args)), {}
 
     def _scope(self, args: dict[str, str]) -> str:
         if "org" in args:
-            return f"org-{args['app']}"
-        if "env" in args:
-            return "env"
-        return f"repo-{args['app']}"
+            return f"org-{self._app(args)}"
+        return "env" if "environment_name" in args else f"repo-{self._app(args)}"
+
+    @staticmethod
+    def _app(args: dict[str, str]) -> str:
+        return args.get("app", "actions")
 
     def _where(self, args: dict[str, str]) -> str:
         if "org" in args:
-            return f"org:{args['org']}:{args['app']}"
-        if "env" in args:
-            return f"env:{args['env']}"
-        return f"repo:{args['app']}"
+            return f"org:{args['org']}:{self._app(args)}"
+        return f"env:{args['environment_name']}" if "environment_name" in args else f"repo:{self._app(args)}"
 
-    # -- handlers -------------------------------------------------------------------------
-    def _repo(self, method: str, args: dict[str, str], body: Any, query: Any) -> tuple[int, Any]:
-        if args["repo"] != self.repo:
-            return 404, {"message": "Not Found"}
-        return 200, self._repo_json()
-
-    def _public_key(self, method: str, args: dict[str, str], body: Any, query: Any) -> tuple[int, Any]:
-        if args.get("repo", self.repo) != self.repo or args.get("env", "production") not in self.environments:
-            return 404, {"message": "Not Found"}
-        return 200, self.public_key_of(self._scope(args))
-
-    def _secret(self, method: str, args: dict[str, str], body: Any, query: Any) -> tuple[int, Any]:
-        where = (self._where(args), args["name"])
-        if method == "GET":
-            if where not in self.secrets:
-                return 404, {"message": "Not Found"}
-            return 200, {"name": args["name"], **self.org_visibility.get(args["name"], {"visibility": "private"})}
+    def _secret(self, method: str, args: dict[str, str], body: Any, query: Any, perms: set[str]) -> Any:
+        where, name = self._where(args), args["secret_name"]
+        key = (where, name)
+        if method in ("GET", "DELETE") and key not in self.secrets:
+            return 404, self.error("Not Found"), {}
         if method == "DELETE":
-            self.secrets.pop(where, None)
-            return 204, None
-        scope = self._scope(args)
-        if body.get("key_id") != self.public_key_of(scope)["key_id"]:
-            return 422, {"message": "Bad key_id"}
-        if "org" in args and body.get("visibility") not in ("all", "private", "selected"):
-            return 422, {"message": "visibility is required"}
-        try:
-            plaintext = SealedBox(self.keys[scope]).decrypt(base64.b64decode(body["encrypted_value"])).decode()
-        except Exception:  # noqa: BLE001
-            return 422, {"message": "Bad encrypted_value"}
-        created = where not in self.secrets
-        self.secrets[where] = plaintext
-        if "org" in args:
-            self.org_visibility[args["name"]] = {
-                k: body[k] for k in ("visibility", "selected_repository_ids") if k in body
-            }
-        return (201 if created else 204), None
-
-    def _issues(self, method: str, args: dict[str, str], body: Any, query: Any) -> tuple[int, Any]:
-        if args["repo"] != self.repo:
-            return 404, {"message": "Not Found"}
+            del self.secrets[key]
+            self.secret_times.pop(key, None)
+            return 204, None, {}
         if method == "GET":
-            return 200, [self._issue_json(i) for i in reversed(self.issues)]
-        if not self.has_issues:
-            return 410, {"message": "Issues are disabled for this repo"}
-        issue = {
-            "id": 9000 + len(self.issues),
-            "number": len(self.issues) + 1,
-            "title": body["title"],
-            "body": body.get("body", ""),
-            "labels": body.get("labels", []),
-        }
-        self.issues.append(issue)
-        return 201, self._issue_json(issue)
+            return 200, self.secret_json(key, args), {}
+        if "encrypted_value" not in body or "key_id" not in body:
+            return 422, self.error("Invalid request: encrypted_value and key_id are required"), {}
+        if body["key_id"] != self.public_key_of(self._scope(args))["key_id"]:
+            return 422, self.error("Bad key_id"), {}
+        try:
+            plaintext = SealedBox(self.keys[self._scope(args)]).decrypt(base64.b64decode(body["encrypted_value"]))
+        except Exception:  # noqa: BLE001
+            return 422, self.error("Bad encrypted_value"), {}
+        created = key not in self.secrets
+        self.secrets[key] = plaintext.decode()
+        now = _now()
+        self.secret_times[key] = (self.secret_times.get(key, (now, now))[0], now)
+        if "org" in args:
+            ids = [int(i) for i in body.get("selected_repository_ids") or []]
+            self.org_visibility[name] = {"visibility": body["visibility"], "selected_repository_ids": ids}
+        return (201, {}, {}) if created else (204, None, {})
 
-    def _branch(self, method: str, args: dict[str, str], body: Any, query: Any) -> tuple[int, Any]:
-        name = args["branch"]
-        return 200, {
-            "name": name,
-            "protected": name in self.protected_branches,
-            "commit": {"sha": "0" * 40, "url": f"{self.url}/repos/{self.repo}/commits/{'0' * 40}"},
-        }
+    def secret_json(self, key: tuple[str, str], args: dict[str, str]) -> dict[str, Any]:
+        created, updated = self.secret_times.setdefault(key, ("2026-01-01T00:00:00Z", "2026-01-01T00:00:00Z"))
+        data: dict[str, Any] = {"name": key[1], "created_at": created, "updated_at": updated}
+        if "org" in args:
+            data["visibility"] = self.org_visibility.get(key[1], {}).get("visibility", "private")
+            if data["visibility"] == "selected":
+                path = f"/orgs/{args['org']}/{self._app(args)}/secrets/{key[1]}/repositories"
+                data["selected_repositories_url"] = self.url + path
+        return data
+
+    def _selected_repos(self, method: str, args: dict[str, str], body: Any, query: Any, perms: set[str]) -> Any:
+        name = args["secret_name"]
+        if (self._where(args), name) not in self.secrets:
+            return 404, self.error("Not Found"), {}
+        visibility = self.org_visibility.get(name, {})
+        ids = visibility.get("selected_repository_ids", []) if visibility.get("visibility") == "selected" else []
+        names = {self.repo_id: self.repo, **self.org_repos}
+        repos = [{**self.repo_json(), "id": i, "full_name": names.get(i, f"octo/r{i}")} for i in ids]
+        path = f"/orgs/{args['org']}/{self._app(args)}/secrets/{name}/repositories"
+        chunk, headers = self._page(repos, query, path)
+        return 200, {"total_count": len(ids), "repositories": chunk}, headers
+
+    def _issues(self, method: str, args: dict[str, str], body: Any, query: Any, perms: set[str]) -> Any:
+        if method == "GET":
+            state = query.get("state", ["open"])[0]
+            since = query.get("since", [""])[0]
+            items = [
+                i
+                for i in reversed(self.issues)
+                if (state == "all" or i["state"] == state) and (not since or i["updated_at"] >= _iso(since))
+            ]
+            chunk, headers = self._page(items, query, f"/repos/{self.repo}/issues")
+            return 200, [self.issue_json(i) for i in chunk], headers
+        if not self.has_issues:
+            return 410, self.error("Issues are disabled for this repo"), {}
+        labels = [] if "no-push" in perms else list(body.get("labels") or [])  # silently dropped
+        issue = self.add_issue(str(body["title"]), str(body.get("body") or ""), labels=labels)
+        return 201, self.issue_json(issue), {}
 
     def secret_value(self, name: str = "QUESTIONPRO_API_KEY", where: str = "repo:actions") -> str | None:
         return self.secrets.get((where, name))
+
+
+def _iso(value: str) -> str:
+    """GitHub's ``since`` (ISO 8601, any offset) as the fake's own UTC form, for comparing."""
+    parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=timezone.utc)
+    return parsed.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
