@@ -123,18 +123,22 @@ def prepare(root: Path, plan: gha.ScanPlan, payload: dict[str, Any]) -> gha.Scan
     )
 
 
-def _protected(repo: str, branch: str, default: str | None) -> bool:
-    """GitHub's word on branch protection; the default branch when GitHub cannot say."""
+def _protected(repo: str, branch: str, default: str | None) -> tuple[bool, str]:
+    """GitHub's word on the branch (rules that apply, then classic protection), and what it
+    said; the default branch when GitHub cannot say."""
     from responder.response.github_adapter import GitHubAdapter, GitHubError
     from responder.response.service import api_url
 
     try:
-        return GitHubAdapter(os.environ.get("GITHUB_TOKEN", ""), api_url()).branch_protected(repo, branch)
-    except (GitHubError, UsageError):
-        return branch == default
+        found = GitHubAdapter(os.environ.get("GITHUB_TOKEN", ""), api_url()).branch_protection(repo, branch)
+    except (GitHubError, UsageError) as exc:
+        guess = branch == default
+        verdict = "the default branch counts as protected" if guess else "not the default branch"
+        return guess, f"GitHub could not say ({exc}): {verdict}"
+    return found.protected, found.found
 
 
-def _respond_reason(event: str, plan: gha.ScanPlan, payload: dict[str, Any]) -> str | None:
+def _respond_reason(event: str, plan: gha.ScanPlan, payload: dict[str, Any], notes: list[str]) -> str | None:
     """None when the action may rotate; else why not."""
     if event != "push":
         if plan.from_fork:
@@ -144,10 +148,13 @@ def _respond_reason(event: str, plan: gha.ScanPlan, payload: dict[str, Any]) -> 
         return "responses run only on a push to a branch"
     repo = os.environ.get("GITHUB_REPOSITORY", "")
     default = (payload.get("repository") or {}).get("default_branch")
-    if not _protected(repo, plan.branch, default):
+    protected, found = _protected(repo, plan.branch, default)
+    if not protected:
         return (
-            f"{plan.branch} is not a protected branch: not rotating (the workflow's opt-in covers protected branches)"
+            f"{plan.branch} is not a protected branch ({found}): not rotating "
+            "(the workflow's opt-in covers protected branches)"
         )
+    notes.append(f"{plan.branch} is protected: {found}")
     return None
 
 
@@ -167,7 +174,7 @@ def run(root: Path, inputs: Inputs) -> Result:
     items = leaks_of(result.report.findings)  # masks every key before anything is printed
     if not (items and inputs.respond):
         return result
-    reason = _respond_reason(event, plan, payload)
+    reason = _respond_reason(event, plan, payload, result.notes)
     if reason:
         result.notes.append(reason)
         return result

@@ -34,6 +34,12 @@ def _response_options(func: F) -> F:
             click.option("--secret-name", default=DEFAULT_SECRET_NAME, show_default=True, help="Secret to update."),
             click.option("--environment", metavar="NAME", help="Store an environment secret instead."),
             click.option("--org", metavar="NAME", help="Store an organization secret instead."),
+            click.option(
+                "--org-include-repo",
+                is_flag=True,
+                help="With --org: also make an existing organization secret that is visible to "
+                "selected repositories available to --repo (by default its repositories are kept).",
+            ),
             click.option("--dependabot", is_flag=True, help="Also update the Dependabot secret of the same name."),
             click.option(
                 "--datacenter",

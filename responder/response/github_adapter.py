@@ -1,60 +1,62 @@
 """The GitHub adapter (PyGithub): repository checks, Actions secrets, issues.
 
 PyGithub's own retries are off: it retries POSTs on 5xx, which can open an issue twice.
-Here GET, PUT and DELETE (idempotent) are retried on 5xx, network faults and secondary
-rate limits, a bounded number of times; creating an issue is never blindly retried; the
-caller looks for it first (see ``open_issue``).
+Here GET, PUT and DELETE (idempotent) are retried on 5xx, network faults and rate limits,
+waiting as long as GitHub asks (see ``github_errors``) within a total cap, saying so on
+stderr; creating an issue is never blindly retried: the caller looks for it first (see
+``open_issue``).
 """
 
 from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any, TypeVar
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
+from responder.core import console
 from responder.core.urls import is_loopback_url
+from responder.response.github_errors import MAX_TOTAL_WAIT, GitHubError, translate, wait_for
+
+__all__ = ["DEFAULT_SECRET_NAME", "DEFAULT_TOKEN_HELP", "GitHubAdapter", "GitHubError", "SecretTarget", "web_url"]
 
 T = TypeVar("T")
 DEFAULT_SECRET_NAME = "QUESTIONPRO_API_KEY"  # noqa: S105 - the secret's name
 MAX_ATTEMPTS = 3
-MAX_WAIT = 60.0
 
 DEFAULT_TOKEN_HELP = (  # advice about tokens, not a token
-    "the workflow's default GITHUB_TOKEN cannot read or write Actions secrets. Create a "  # noqa: S105
-    "fine-grained personal access token (or a GitHub App token) with 'Secrets: read and write' "
-    "on this repository (organization secrets: 'Organization secrets: write') and pass it as "
-    "QP_RESPONDER_SECRETS_TOKEN (the action's secrets-token input)"
+    "the workflow's default GITHUB_TOKEN cannot read or write Actions or Dependabot secrets. Create a "  # noqa: S105
+    "fine-grained personal access token with 'Secrets: read and write' on this repository "
+    "(Dependabot secrets: 'Dependabot secrets: read and write'; organization secrets: "
+    "'Organization secrets: read and write'), or a GitHub App token with the secrets permission "
+    "(Dependabot secrets: the dependabot_secrets permission; organization secrets: "
+    "organization_secrets), and pass it as QP_RESPONDER_SECRETS_TOKEN (the action's secrets-token input)"
 )
 
-
-class GitHubError(Exception):
-    """A GitHub call failed; ``kind`` says how, the message is safe to show."""
-
-    def __init__(self, kind: str, message: str, status: int | None = None, retry_after: float | None = None) -> None:
-        super().__init__(message)
-        self.kind = kind  # auth, forbidden, not-found, rate-limited, server, network, invalid
-        self.status = status
-        self.retry_after = retry_after  # seconds GitHub asked us to wait, when it said
-
-    @property
-    def retryable(self) -> bool:
-        return self.kind in ("server", "network", "rate-limited")
+# Rules that decide what reaches a branch (review, checks, deployments, the merge queue,
+# bypass-only pushes) or keep what was pushed from being rewritten (no force pushes: what
+# classic protection does by default). Rules about names, creation, deletion, commit metadata
+# or file contents do not make pushing to the branch a controlled act.
+PROTECTING_RULES = frozenset(
+    {"pull_request", "required_status_checks", "update", "merge_queue", "non_fast_forward", "required_deployments"}
+)
 
 
 @dataclass(frozen=True)
 class SecretTarget:
     """Where the new key goes: a repository, environment or organization secret, for
-    Actions or Dependabot."""
+    Actions or Dependabot. ``include_repo``: an existing organization secret with visibility
+    ``selected`` is also made available to ``repo`` (otherwise its repositories are kept)."""
 
     repo: str
     name: str = DEFAULT_SECRET_NAME
     app: str = "actions"  # or "dependabot"
     environment: str | None = None
     org: str | None = None
+    include_repo: bool = False
 
     @property
     def scope(self) -> str:
@@ -79,6 +81,7 @@ class SecretTarget:
             str(data.get("app") or "actions"),
             data.get("environment"),
             data.get("org"),
+            data.get("include_repo") is True,
         )
 
 
@@ -96,43 +99,29 @@ class RepoInfo:
     has_issues: bool
 
 
+@dataclass(frozen=True)
+class BranchProtection:
+    """Whether pushes to a branch are controlled, and what GitHub said (for the summary)."""
+
+    protected: bool
+    found: str
+
+
 def web_url(api_url: str) -> str:
-    """https://api.github.com -> https://github.com; GHES https://h/api/v3 -> https://h."""
+    """The web address for links: GITHUB_SERVER_URL when the runner sets it, else derived from
+    the API: https://api.github.com -> https://github.com, data residency
+    https://api.X.ghe.com -> https://X.ghe.com, GHES https://h/api/v3 -> https://h."""
+    server = os.environ.get("GITHUB_SERVER_URL", "").rstrip("/")
+    if server:
+        return server
     api_url = api_url.rstrip("/")
-    if api_url == "https://api.github.com":
-        return "https://github.com"
+    parts = urlsplit(api_url)
+    host = parts.hostname or ""
+    if host == "api.github.com" or (host.startswith("api.") and host.endswith(".ghe.com")):
+        return f"{parts.scheme}://{parts.netloc[len('api.') :]}"
     if api_url.endswith("/api/v3"):
         return api_url[: -len("/api/v3")]
-    return os.environ.get("GITHUB_SERVER_URL", api_url)
-
-
-def _translate(exc: Exception, what: str) -> GitHubError:
-    from github import GithubException
-
-    if isinstance(exc, GithubException):
-        status = exc.status
-        data = exc.data if isinstance(exc.data, dict) else {}
-        message = str(data.get("message") or "")[:200]
-        headers = {k.lower(): v for k, v in (exc.headers or {}).items()}
-        detail = f"{what}: HTTP {status}" + (f" ({message})" if message else "")
-        if status == 401:
-            return GitHubError("auth", f"{detail}: the token is invalid or expired", status)
-        if status in (403, 429) and (
-            "retry-after" in headers or "rate limit" in message.lower() or headers.get("x-ratelimit-remaining") == "0"
-        ):
-            try:
-                wait: float | None = float(headers["retry-after"])
-            except (KeyError, ValueError):
-                wait = None
-            return GitHubError("rate-limited", detail, status, retry_after=wait)
-        if status == 403:
-            return GitHubError("forbidden", detail, status)
-        if status == 404:
-            return GitHubError("not-found", f"{detail}: not found, or the token cannot see it", status)
-        if status >= 500:
-            return GitHubError("server", detail, status)
-        return GitHubError("invalid", detail, status)
-    return GitHubError("network", f"{what}: {type(exc).__name__} (network)")
+    return api_url
 
 
 @dataclass
@@ -141,6 +130,10 @@ class GitHubAdapter:
     api_url: str = "https://api.github.com"
     timeout: float = 30.0
     sleep: Callable[[float], None] = time.sleep
+    clock: Callable[[], float] = time.time
+    notify: Callable[[str], None] = console.note
+    max_total_wait: float = MAX_TOTAL_WAIT
+    _gh: Any = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         from github import Auth, Github
@@ -163,21 +156,54 @@ class GitHubAdapter:
         from github import GithubException
         from requests.exceptions import RequestException
 
+        waited = 0.0
         for attempt in range(1, MAX_ATTEMPTS + 1):
             try:
                 return fn()
-            except (GithubException, RequestException) as exc:
-                error = _translate(exc, what)
+            except (GithubException, RequestException, ValueError, RuntimeError) as exc:
+                error = translate(exc, what)
                 if not (idempotent and error.retryable) or attempt == MAX_ATTEMPTS:
                     raise error from None
-                wait = error.retry_after
-                self.sleep(min(MAX_WAIT, max(0.0, wait)) if wait is not None else float(attempt))
+                waited += self._wait(error, attempt, waited, what)
         raise AssertionError("unreachable")
 
+    def _wait(self, error: GitHubError, attempt: int, waited: float, what: str) -> float:
+        """Sleep as long as GitHub asks, within the cap; beyond it, fail now and say when."""
+        wait = wait_for(error, attempt, self.clock())
+        if waited + wait.seconds > self.max_total_wait:
+            raise GitHubError(
+                error.kind,
+                f"{error}: GitHub asks to wait {wait.seconds:.0f} s ({wait.reason}), longer than "
+                f"qp-responder waits ({self.max_total_wait:.0f} s in all); try again after that",
+                error.status,
+                error.retry_after,
+                error.reset_at,
+            ) from None
+        self.notify(f"GitHub: {what}: {wait.reason}; waiting {wait.seconds:.0f} s before trying again")
+        self.sleep(wait.seconds)
+        return wait.seconds
+
     def _request(self, verb: str, path: str, body: dict[str, Any] | None = None) -> Any:
-        url = self.api_url.rstrip("/") + path
+        url = path if path.startswith(("http://", "https://")) else self.api_url.rstrip("/") + path
         _headers, data = self._gh.requester.requestJsonAndCheck(verb, url, input=body)
         return data
+
+    def _pages(self, what: str, path: str, key: str | None = None) -> Iterator[Any]:
+        """Every item of a paginated GET, page by page (``Link: rel="next"``)."""
+        url: str | None = self.api_url.rstrip("/") + path + ("&" if "?" in path else "?") + "per_page=100"
+        while url:
+            page_url = url
+
+            def get(page_url: str = page_url) -> tuple[dict[str, Any], Any]:
+                headers, data = self._gh.requester.requestJsonAndCheck("GET", page_url)
+                return headers, data
+
+            headers, data = self._call(what, get)
+            items = data.get(key) if key and isinstance(data, dict) else data
+            if not isinstance(items, list):
+                raise GitHubError("invalid", f"{what}: GitHub's reply is not a list")
+            yield from items
+            url = _next_link(str({k.lower(): v for k, v in headers.items()}.get("link") or ""))
 
     @staticmethod
     def _secrets_path(target: SecretTarget) -> str:
@@ -192,13 +218,44 @@ class GitHubAdapter:
         repo = self._call(f"read repository {full_name}", lambda: self._gh.get_repo(full_name))
         return RepoInfo(int(repo.id), repo.full_name, repo.html_url, bool(repo.has_issues))
 
-    def branch_protected(self, repo: str, branch: str) -> bool:
-        return bool(
-            self._call(
-                f"read branch {branch} of {repo}",
-                lambda: self._gh.withLazy(True).get_repo(repo).get_branch(branch).protected,
-            )
-        )
+    def branch_protection(self, repo: str, branch: str) -> BranchProtection:
+        """The rules that apply to ``branch`` (rulesets), then classic branch protection.
+        ``protected`` on "get a branch" alone is also true for rulesets that only restrict
+        names, so it is never the answer by itself."""
+        encoded = quote(branch, safe="")
+        rules: list[str] = []
+        try:
+            for rule in self._pages(f"read the rules of branch {branch}", f"/repos/{repo}/rules/branches/{encoded}"):
+                if isinstance(rule, dict) and isinstance(rule.get("type"), str):
+                    rules.append(rule["type"])
+        except GitHubError as exc:
+            if exc.kind != "not-found":  # (a GitHub Enterprise Server without rulesets)
+                raise
+        gating = sorted(set(rules) & PROTECTING_RULES)
+        if gating:
+            return BranchProtection(True, f"rulesets require {', '.join(gating)}")
+        others = f"rulesets apply only {', '.join(sorted(set(rules)))}" if rules else "no ruleset applies"
+        classic = self._classic_protection(repo, branch, encoded)
+        if classic is None:
+            return BranchProtection(False, f"{others}; no classic branch protection")
+        return BranchProtection(True, f"classic branch protection ({classic}); {others}")
+
+    def _classic_protection(self, repo: str, branch: str, encoded: str) -> str | None:
+        path = f"/repos/{repo}/branches/{encoded}"
+        try:
+            self._call(f"read the protection of branch {branch}", lambda: self._request("GET", path + "/protection"))
+            return "read from the branch's protection"
+        except GitHubError as exc:
+            if exc.kind == "not-found":
+                return None
+            if exc.kind != "forbidden":
+                raise
+        # Reading protection needs administration access; the branch's summary says whether
+        # classic protection is on.
+        data = self._call(f"read branch {branch} of {repo}", lambda: self._request("GET", path))
+        protection = data.get("protection") if isinstance(data, dict) else None
+        enabled = isinstance(protection, dict) and protection.get("enabled") is True
+        return "from the branch's summary" if enabled else None
 
     # -- secrets --------------------------------------------------------------------------
     def public_key(self, target: SecretTarget) -> PublicKey:
@@ -218,16 +275,42 @@ class GitHubAdapter:
         self._call(f"write the {target.describe()}", lambda: self._request("PUT", path, body))
 
     def _org_visibility(self, target: SecretTarget, path: str, repo_id: int | None) -> dict[str, Any]:
-        """Keep an existing organization secret's visibility; a new one is visible to the
-        leaking repository only."""
+        """An existing organization secret keeps its visibility and, when ``selected``, its
+        repositories (a PUT without ids would leave it visible to none); ``include_repo`` adds
+        the leaking repository. A new one is visible to the leaking repository only."""
         try:
             current = self._call(f"read the {target.describe()}", lambda: self._request("GET", path))
-            return {"visibility": current.get("visibility", "private")} if isinstance(current, dict) else {}
         except GitHubError as exc:
             if exc.kind != "not-found":
                 raise
-        ids = [repo_id] if repo_id is not None else []
-        if target.app == "dependabot":
+            current = None
+        if not isinstance(current, dict):
+            return self._selected(target, [repo_id] if repo_id is not None else [])
+        visibility = current.get("visibility")
+        if visibility not in ("all", "private", "selected"):
+            raise GitHubError("invalid", f"GitHub returned the {target.describe()} without a visibility")
+        if visibility != "selected":
+            return {"visibility": visibility}
+        ids = [
+            int(repo["id"])
+            for repo in self._pages(
+                f"list the repositories of the {target.describe()}", path + "/repositories", "repositories"
+            )
+            if isinstance(repo, dict) and isinstance(repo.get("id"), int)
+        ]
+        if repo_id is not None and repo_id not in ids:
+            if target.include_repo:
+                ids.append(repo_id)
+            else:
+                self.notify(
+                    f"the {target.describe()} is visible to {len(ids)} selected repositories, not to "
+                    f"{target.repo}; kept as it is (--org-include-repo adds {target.repo})"
+                )
+        return self._selected(target, ids)
+
+    @staticmethod
+    def _selected(target: SecretTarget, ids: list[int]) -> dict[str, Any]:
+        if target.app == "dependabot":  # the Dependabot API takes the ids as strings too
             return {"visibility": "selected", "selected_repository_ids": [str(i) for i in ids]}
         return {"visibility": "selected", "selected_repository_ids": ids}
 
@@ -237,25 +320,35 @@ class GitHubAdapter:
 
     # -- issues ---------------------------------------------------------------------------
     def find_issue(self, repo: str, marker: str, since: datetime) -> str | None:
-        def search() -> str | None:
-            for issue in self._gh.withLazy(True).get_repo(repo).get_issues(state="all", since=since):
-                if marker in (issue.body or ""):
-                    return str(issue.html_url)
-            return None
-
-        return self._call(f"list issues of {repo}", search)
+        """An issue (never a pull request: anyone may open one) carrying ``marker``."""
+        stamp = since.strftime("%Y-%m-%dT%H:%M:%SZ") if since.tzinfo is None else since.isoformat()
+        path = f"/repos/{repo}/issues?state=all&since={quote(stamp, safe='')}"
+        for issue in self._pages(f"list issues of {repo}", path):
+            if not isinstance(issue, dict) or "pull_request" in issue:
+                continue
+            if marker in str(issue.get("body") or ""):
+                return str(issue.get("html_url"))
+        return None
 
     def create_issue(self, repo: str, title: str, body: str, labels: list[str]) -> str:
-        issue = self._call(
+        data = self._call(
             f"open an issue in {repo}",
-            lambda: self._gh.withLazy(True).get_repo(repo).create_issue(title=title, body=body, labels=labels),
+            lambda: self._request("POST", f"/repos/{repo}/issues", {"title": title, "body": body, "labels": labels}),
             idempotent=False,
         )
-        return str(issue.html_url)
+        if not isinstance(data, dict) or not data.get("html_url"):
+            raise GitHubError("invalid", f"open an issue in {repo}: GitHub's reply has no html_url")
+        applied = {str(label.get("name")) for label in data.get("labels") or [] if isinstance(label, dict)}
+        if labels and not set(labels) <= applied:
+            self.notify(
+                f"the issue's labels were not applied (GitHub drops them for a token without push access to {repo})"
+            )
+        return str(data["html_url"])
 
     def open_issue(self, repo: str, title: str, body: str, labels: list[str], marker: str, since: datetime) -> str:
         """Create the issue unless one carrying ``marker`` exists. After an ambiguous
         failure (5xx, network) look again before trying again: never a duplicate."""
+        waited = 0.0
         for attempt in range(1, MAX_ATTEMPTS + 1):
             existing = self.find_issue(repo, marker, since)
             if existing:
@@ -265,5 +358,13 @@ class GitHubAdapter:
             except GitHubError as exc:
                 if not exc.retryable or attempt == MAX_ATTEMPTS:
                     raise
-                self.sleep(float(attempt))
+                waited += self._wait(exc, attempt, waited, f"open an issue in {repo}")
         raise AssertionError("unreachable")
+
+
+def _next_link(link: str) -> str | None:
+    for part in link.split(","):
+        url, _, params = part.partition(";")
+        if 'rel="next"' in params.replace(" ", ""):
+            return url.strip().strip("<>")
+    return None

@@ -37,6 +37,7 @@ class Options:
     secret_name: str = DEFAULT_SECRET_NAME
     environment: str | None = None
     org: str | None = None
+    org_include_repo: bool = False
     dependabot: bool = False
     datacenter: str | None = None
     yes: bool = False
@@ -73,12 +74,15 @@ def targets_for(options: Options, repo: str) -> tuple[SecretTarget, ...]:
     name = options.secret_name
     if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name) or name.upper().startswith("GITHUB_"):
         raise UsageError(f"invalid secret name {options.secret_name!r}")
-    main = SecretTarget(repo, options.secret_name, "actions", options.environment, options.org)
+    if options.org_include_repo and not options.org:
+        raise UsageError("--org-include-repo needs --org")
+    include = options.org_include_repo
+    main = SecretTarget(repo, options.secret_name, "actions", options.environment, options.org, include)
     if not options.dependabot:
         return (main,)
     if options.environment:
         raise UsageError("Dependabot has no environment secrets: drop --environment or --dependabot")
-    return (main, SecretTarget(repo, options.secret_name, "dependabot", None, options.org))
+    return (main, SecretTarget(repo, options.secret_name, "dependabot", None, options.org, include))
 
 
 def resolve_repo(options: Options) -> str:
