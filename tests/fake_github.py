@@ -69,7 +69,7 @@ class Fault:
     status: int
     message: str = "fault"
     headers: dict[str, str] = field(default_factory=dict)
-    then_apply: bool = False  # do the work, then answer with the fault (a lost answer)
+    then_apply: bool = False  # do the work, then answer with the fault (a lost answer); always for 2xx
 
 
 def secondary_limit(retry_after: str | None = None) -> Fault:
@@ -176,7 +176,7 @@ class FakeGitHub:
         with self.lock:
             queue = self.faults.get((method, route))
             fault = queue.pop(0) if queue else None
-        if fault is not None and not fault.then_apply:
+        if fault is not None and not fault.then_apply and fault.status >= 300:  # a 2xx is work done
             self._send(h, fault.status, self.error(fault.message), fault.headers)
             return
         status, data, headers = self._answer(method, found, template, perms, query, raw)
@@ -426,8 +426,10 @@ class FakeGitHub:
         now = _now()
         self.secret_times[key] = (self.secret_times.get(key, (now, now))[0], now)
         if "org" in args:
-            ids = [int(i) for i in body.get("selected_repository_ids") or []]
-            self.org_visibility[name] = {"visibility": body["visibility"], "selected_repository_ids": ids}
+            visibility: dict[str, Any] = {"visibility": body["visibility"]}
+            if body["visibility"] == "selected":  # ids sent with another visibility are ignored
+                visibility["selected_repository_ids"] = [int(i) for i in body.get("selected_repository_ids") or []]
+            self.org_visibility[name] = visibility
         return (201, {}, {}) if created else (204, None, {})
 
     def secret_json(self, key: tuple[str, str], args: dict[str, str]) -> dict[str, Any]:

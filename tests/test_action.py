@@ -532,3 +532,43 @@ def test_readme_workflows_are_valid_and_audit_clean(tmp_path: Path, name: str, b
     )
     findings = json.loads(audit.stdout or "[]")
     assert {f["ident"] for f in findings} <= {"unpinned-uses"}, audit.stdout
+
+
+@pytest.mark.parametrize(
+    ("rules", "classic", "rotates", "says"),
+    [
+        (["creation", "branch_name_pattern"], False, False, "rulesets apply only branch_name_pattern, creation"),
+        (["pull_request", "non_fast_forward"], False, True, "rulesets require non_fast_forward, pull_request"),
+        ([], True, True, "classic branch protection"),
+    ],
+)
+def test_branch_gate_reads_the_rules_that_apply(
+    remote: Remote,
+    runner: Path,
+    services: tuple[FakeQuestionPro, FakeGitHub, dict[str, str]],
+    rules: list[str],
+    classic: bool,
+    rotates: bool,
+    says: str,
+) -> None:
+    """'protected' on the branch is true for any ruleset; only rules that control what lands
+    on the branch (or classic protection) let the action rotate, and the summary says which."""
+    qp, gh, env = services
+    gh.protected_branches = {"release/1"} if classic else set()
+    gh.rules["release/1"] = [{"type": r, "ruleset_source_type": "Repository", "ruleset_id": 1} for r in rules]
+    before = git(remote.dev, "rev-parse", "HEAD")
+    git(remote.dev, "checkout", "-q", "-b", "release/1")
+    after = remote.commit("a.env", f"QP_API_KEY={qp.valid_key}\n")
+    remote.push("release/1")
+    run = run_action(
+        workspace=remote.checkout("release/1"),
+        runner_temp=runner,
+        event_name="push",
+        payload=push_payload(before, after, ref="refs/heads/release/1"),
+        env=env,
+        inputs={"respond": "true", "secrets-token": "secrets-token"},
+    )
+    assert (qp.calls == 1) == rotates, run.stdout + run.stderr
+    assert says in run.summary
+    assert any("/rules/branches/release%2F1" in path for _, path, _ in gh.log)
+    assert gh.violations == []

@@ -28,7 +28,7 @@ DEFAULT_SECRET_NAME = "QUESTIONPRO_API_KEY"  # noqa: S105 - the secret's name
 MAX_ATTEMPTS = 3
 
 DEFAULT_TOKEN_HELP = (  # advice about tokens, not a token
-    "the workflow's default GITHUB_TOKEN cannot read or write Actions or Dependabot secrets. Create a "  # noqa: S105
+    "the workflow's default GITHUB_TOKEN cannot read or write Actions secrets (nor Dependabot secrets). Create a "  # noqa: S105
     "fine-grained personal access token with 'Secrets: read and write' on this repository "
     "(Dependabot secrets: 'Dependabot secrets: read and write'; organization secrets: "
     "'Organization secrets: read and write'), or a GitHub App token with the secrets permission "
