@@ -54,49 +54,9 @@ _UUID = _Lazy(
 # (here on text, in ``scanner`` on bytes).
 _PROBE = _Lazy(PROBE)
 
-# The identifier nearest before the key on its line, then 1-10 separator characters
-# (``=``, ``: ``, ``", "``, ``("``, `` || '``, ``\": \"`` in notebooks, ``|`` in tables).
-# Matched once, anchored, on the reversed window (at most _NAME_WINDOW characters): linear.
-_NAME_BEFORE_REVERSED = _Lazy(r"[^\w\n]{1,10}([\w.\-]*[A-Za-z_])")
-_NAME_WINDOW = 160
-
-# Tokens that sit between a real name and its value: look one name further back.
-_WEAK_NAMES = frozenset(  # normalised: lower case, letters and digits only
-    "value val v default defaultvalue fallback content text string str stringvalue or getenv get environ env "
-    "setdefault getproperty getordefault secret token password data".split()
-)
-
-_QP_NAME = _Lazy(r"questionpro|surveyanalytics")
-_QP_NAME_KEYISH = _Lazy(r"key|token|secret|pass|cred|auth|client|sdk|api|service")
-_KEY_WORD = _Lazy(r"key|token|secret|passw|cred|auth")
-_NOT_A_KEY_SUFFIXES = (
-    "id",
-    "ids",
-    "uuid",
-    "guid",
-    "url",
-    "uri",
-    "urls",
-    "host",
-    "endpoint",
-    "version",
-    "path",
-    "name",
-    "region",
-    "env",
-    "datacenter",
-    "file",
-    "dir",
-    "count",
-)
-_QP_SHORT_NAME = _Lazy(r"(?:^|[^a-z])qp[^a-z]*(?:api[^a-z]*)?(?:access[^a-z]*)?key")
-_OTHER_SERVICE_IN_NAME = _Lazy(
-    r"azure|openai|google|gcp|aws|stripe|sendgrid|mailchimp|twilio|slack|github|datadog|"
-    r"algolia|firebase|mapbox|anthropic|pinecone|cohere|mistral|elastic|typesense|meili"
-)
-
-# Anything naming QuestionPro: marks a file as one that talks to QuestionPro.
-_QP_MARK = _Lazy(r"questionpro|surveyanalytics\.com", re.IGNORECASE)
+# Anything naming QuestionPro; each hit is checked to be a word (``questionProperties`` is not).
+_QP_MARK = _Lazy(r"questionpro|surveyanalytics", re.IGNORECASE)
+_IDENT_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
 # Services that also send an ``api-key`` header; when one is named closer to the key than
 # QuestionPro is, a generic ``api-key`` belongs to it.
 _OTHER_MARK = _Lazy(
@@ -166,111 +126,49 @@ def is_placeholder(uuid: str) -> bool:
     return any(run in digits for run in _PLACEHOLDER_RUNS)
 
 
-def _name_before(prefix: str) -> tuple[str, int] | None:
-    """The name ending 1-10 separator characters before the end of ``prefix``, and where
-    it starts (the longest run of name characters that starts with a letter)."""
-    found = _NAME_BEFORE_REVERSED.match(prefix[::-1])
-    if found is None:
-        return None
-    return found.group(1)[::-1], len(prefix) - found.end(1)
-
-
-def _normalise(name: str) -> str:
-    return re.sub(r"[^a-z0-9]", "", name.lower())
-
-
 def classify_name(name: str) -> Naming:
-    """What a name says about the UUID assigned to it.
+    """What a name alone says about the UUID assigned to it."""
+    from responder.scanning import judge
 
-    The last dotted segment decides what the value is (``questionpro.api.key`` is a key,
-    ``questionproApi.getResponse`` a call); the whole name says whose it is. Names of ids,
-    URLs and the like (``QUESTIONPRO_API_SURVEY_ID``, ``questionpro_client_id``) are not keys.
-    """
-    lowered = name.lower()
-    norm = _normalise(name)
-    last = _normalise(lowered.rsplit(".", 1)[-1])
-    if not last or last.endswith(_NOT_A_KEY_SUFFIXES):
-        return Naming.NONE
-    if _QP_NAME.search(norm):
-        bare_last = _QP_NAME.sub("", last)
-        if _KEY_WORD.search(bare_last) or (bare_last != last and _QP_NAME_KEYISH.search(bare_last)):
-            return Naming.NAMED
-    if _QP_SHORT_NAME.search(lowered):
-        return Naming.NAMED
-    if last.endswith(("apikey", "accesskey")) and not _OTHER_SERVICE_IN_NAME.search(norm):
-        return Naming.CONTEXTUAL
-    return Naming.NONE
+    return judge.classify_name(name)
 
 
-def _names_before(prefix: str, limit: int) -> Iterator[str]:
-    """Up to ``limit`` names, nearest first, each separated from the next by 1-10 characters."""
-    for _ in range(limit):
-        found = _name_before(prefix)
-        if found is None:
+@dataclass
+class _Line:
+    """The line a candidate is on, tracked as candidates advance (never searched from 0)."""
+
+    text: str
+    start: int = 0
+    previous_start: int = 0
+    number: int = 1
+    _end: int = -1
+    _allowlisted: bool | None = None
+
+    def advance(self, counted_to: int, offset: int) -> None:
+        newlines = self.text.count("\n", counted_to, offset)
+        if not newlines:
             return
-        yield found[0]
-        prefix = prefix[: found[1]]
+        self.number += newlines
+        last = self.text.rfind("\n", counted_to, offset)
+        if newlines == 1:
+            self.previous_start = self.start
+        else:
+            self.previous_start = self.text.rfind("\n", counted_to, last) + 1
+        self.start, self._end, self._allowlisted = last + 1, -1, None
 
+    def end(self) -> int:
+        if self._end < 0:
+            found = self.text.find("\n", self.start)
+            self._end = found if found >= 0 else len(self.text)
+        return self._end
 
-def naming_at(text: str, start: int) -> Naming:
-    """Classify the UUID starting at ``start`` by the name before it on its line.
-
-    When that name only says "this is a value" (``value``, ``default``, ``<string>``), the
-    real name is stated just before it: earlier on the line (``<add key="X" value="…">``,
-    ``{"key": "api-key", "value": "…"}``) or on the line above (Kubernetes' ``- name: X`` /
-    ``value: …``, pretty-printed JSON, plist ``<key>X</key>``).
-    """
-    line_start = text.rfind("\n", max(0, start - _NAME_WINDOW), start) + 1
-    prefix = text[max(line_start, start - _NAME_WINDOW) : start]
-    found = _name_before(prefix)
-    if found is None:
-        return Naming.NONE
-    name, name_start = found
-    naming = classify_name(name)
-    if naming is not Naming.NONE or _normalise(name) not in _WEAK_NAMES:
-        return naming
-    candidates = list(_names_before(prefix[:name_start], 5))
-    if line_start > 0 and not prefix[:name_start].strip(" \t-{[<\"'"):
-        above_start = text.rfind("\n", max(0, line_start - 1 - _NAME_WINDOW), line_start - 1) + 1
-        candidates += _names_before(text[above_start : line_start - 1].rstrip() + " ", 3)
-    for candidate in candidates:
-        naming = classify_name(candidate)
-        if naming is not Naming.NONE:
-            return naming
-    return Naming.NONE
-
-
-def _line_bounds(text: str, start: int, end: int) -> tuple[int, int]:
-    """The key's line, clipped to a bounded window (lines can be 50 MB long)."""
-    lo = max(0, start - 400)
-    line_start = text.rfind("\n", lo, start) + 1
-    if line_start == 0:
-        line_start = lo
-    line_end = text.find("\n", end, end + 400)
-    if line_end == -1:
-        line_end = min(len(text), end + 400)
-    return line_start, line_end
-
-
-def _allowlisted(text: str, line_start: int, line_end: int) -> bool:
-    if _ALLOWLIST.search(text, line_start, line_end):
-        return True
-    if line_start == 0:
-        return False
-    prev_start = text.rfind("\n", max(0, line_start - 400), line_start - 1) + 1
-    return _ALLOWLIST_NEXT.search(text, prev_start, line_start) is not None
-
-
-def _belongs_to_other_service(text: str, start: int, end: int, line_end: int) -> bool:
-    """A closer mention of another ``api-key`` service than of QuestionPro."""
-    lo = max(0, start - _COMPETE_WINDOW)
-    last_qp = max((m.end() for m in _QP_MARK.finditer(text, lo, start)), default=-1)
-    last_other = max((m.end() for m in _OTHER_MARK.finditer(text, lo, start)), default=-1)
-    after_other = _OTHER_MARK.search(text, end, line_end) is not None
-    after_qp = _QP_MARK.search(text, end, line_end) is not None
-    if after_other and not after_qp:
-        return True
-    return last_other > last_qp
+    def allowlisted(self) -> bool:
+        """``pragma: allowlist secret`` on this line, or ``… nextline secret`` on the one above."""
+        if self._allowlisted is None:
+            own = _ALLOWLIST.search(self.text, self.start, self.end()) is not None
+            above = self.start > 0 and _ALLOWLIST_NEXT.search(self.text, self.previous_start, self.start) is not None
+            self._allowlisted = own or above
+        return self._allowlisted
 
 
 def _label(found: re.Match[str]) -> str:
@@ -302,59 +200,57 @@ class DatacenterMarks:
 
 
 def talks_to_questionpro(text: str) -> bool:
-    return _QP_MARK.search(text) is not None
+    from responder.scanning import judge
+
+    return bool(judge.Context(text, None).qp_mentions())
 
 
-def find_keys(text: str, wanted_lines: Callable[[int], bool] | None = None) -> list[Match]:
-    """Every QuestionPro key in ``text``, judged with the whole text as context.
+def find_keys(text: str, wanted_lines: Callable[[int], bool] | None = None, *, path: str | None = None) -> list[Match]:
+    """Every QuestionPro key in ``text``, judged with the whole text (and its ``path``) as
+    context.
 
     ``wanted_lines`` restricts the result to some line numbers (the added lines of a diff)
     while the context still comes from the whole text.
     """
     matches: list[Match] = []
-    qp_file: bool | None = None
+    if not has_candidate(text):
+        return matches
+    from responder.scanning import judge
+
+    ctx = judge.Context(text, path)
+    line = _Line(text)
     marks: DatacenterMarks | None = None
-    line_number, counted_to = 1, 0
+    counted_to = 0
     for found in iter_uuids(text):
         start, end = found.span()
-        line_number += text.count("\n", counted_to, start)
+        line.advance(counted_to, start)
         counted_to = start
-        if wanted_lines is not None and not wanted_lines(line_number):
+        if wanted_lines is not None and not wanted_lines(line.number):
             continue
         secret = found.group()
-        if is_placeholder(secret):
+        if is_placeholder(secret) or line.allowlisted():
             continue
-        naming = naming_at(text, start)
-        if naming is Naming.NONE:
+        if not judge.is_key(ctx, start, end, line.start, line.end()):
             continue
-        line_start, line_end = _line_bounds(text, start, end)
-        if _allowlisted(text, line_start, line_end):
-            continue
-        if naming is Naming.CONTEXTUAL:
-            if qp_file is None:
-                qp_file = talks_to_questionpro(text)
-            if not qp_file or _belongs_to_other_service(text, start, end, line_end):
-                continue
         marks = marks or DatacenterMarks.of(text)
-        matches.append(Match(line_number, secret, marks.nearest(start), start))
+        matches.append(Match(line.number, secret, marks.nearest(start), start))
     return matches
 
 
 def line_naming(line: str) -> Naming:
-    """The strongest naming of any candidate on one line (for cheap diff triage).
+    """The strongest naming of any candidate on one changed line (cheap diff triage).
 
-    A value whose name may stand on the line above (``value: …`` after ``- name: X``)
-    counts as CONTEXTUAL here: the whole file decides.
+    NONE only when the line itself refutes every candidate on it (an id, a reference,
+    another owner's name, a placeholder); a bare value may be named by what encloses it
+    (a parent key, a column header, the path), so it is CONTEXTUAL: the whole file decides.
     """
     best = Naming.NONE
     for found in iter_uuids(line):
         if is_placeholder(found.group()):
             continue
-        naming = naming_at(line, found.start())
-        if naming is Naming.NONE:
-            nearest = _name_before(line[max(0, found.start() - _NAME_WINDOW) : found.start()])
-            if nearest is not None and _normalise(nearest[0]) in _WEAK_NAMES:
-                naming = Naming.CONTEXTUAL
+        from responder.scanning import judge
+
+        naming = judge.line_naming_at(line, found.start())
         if naming.value > best.value:
             best = naming
     return best

@@ -1,0 +1,171 @@
+"""Judge a UUID's key path: is it a QuestionPro key? (Imported at the first candidate.)"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+
+from responder.scanning import keypath, names
+from responder.scanning.detect import _COMPETE_WINDOW, _IDENT_CHARS, _OTHER_MARK, _QP_MARK, Naming
+from responder.scanning.keypath import Level, Source
+from responder.scanning.names import Kind, Owner
+
+
+def classify_name(name: str) -> Naming:
+    """What a name alone says about the UUID assigned to it."""
+    verdict = names.judge(name)
+    if verdict.kind not in _KEYISH:
+        return Naming.NONE
+    if verdict.owner is Owner.QUESTIONPRO:
+        return Naming.NAMED
+    if verdict.owner is Owner.NONE and verdict.kind in _GENERIC_KEYISH:
+        return Naming.CONTEXTUAL
+    return Naming.NONE
+
+
+_KEYISH = frozenset((Kind.KEY, Kind.KEYWORD, Kind.CONSTRUCTOR))
+_GENERIC_KEYISH = frozenset((Kind.KEY, Kind.CONSTRUCTOR))  # enough with only the file's context
+
+
+_CONTAINERS = frozenset((Source.PARENT, Source.CALLEE, Source.SECTION))
+
+
+def judge_path(batches: Iterable[Sequence[Level]], sole: bool = False) -> Naming:
+    """Judge a key path, level by level, nearest first: the nearest level with a kind says
+    whether the value is a key; the nearest level with an owner says whose. Batches are
+    produced lazily, so a decided path stops looking further up.
+
+    Containers name another owner only as the value's *immediate* container
+    (``opsgenie:`` over ``api_key:``): outer structure keys (``cells``, ``spec``) are
+    arbitrary words, while QuestionPro named at any level above still counts.
+    """
+    kind: Kind | None = None
+    owner: Level | None = None
+    containers = 0
+    for batch in batches:
+        for level in batch:
+            if kind is None and level.verdict.kind not in (Kind.NEUTRAL, Kind.WEAK):
+                kind = level.verdict.kind
+                if kind not in _KEYISH:
+                    return Naming.NONE
+            if level.source in _CONTAINERS:
+                containers += 1
+                if containers > 1 and level.verdict.owner is Owner.OTHER:
+                    continue
+            if owner is None and level.verdict.owner is not Owner.NONE:
+                owner = level
+                if owner.verdict.owner is Owner.OTHER:
+                    return Naming.NONE
+        if kind is not None and owner is not None:
+            break
+    if kind is None:
+        return Naming.NONE
+    if owner is None:
+        return Naming.CONTEXTUAL if kind in _GENERIC_KEYISH else Naming.NONE
+    if owner.source is Source.PATH and kind is not Kind.KEY and not sole:
+        return Naming.NONE
+    return Naming.NAMED
+
+
+@dataclass
+class Context:
+    """What a text offers every candidate in it, computed once and only when needed."""
+
+    text: str
+    path: str | None
+    _header: str | None = None
+    _qp: list[int] | None = None
+
+    def header(self) -> str:
+        if self._header is None:
+            end = self.text.find("\n", 0, 65536)
+            self._header = self.text[: end if end >= 0 else 0]
+        return self._header
+
+    def qp_mentions(self) -> list[int]:
+        """End offsets of the words naming QuestionPro (not ``questionProperties``)."""
+        if self._qp is None:
+            self._qp = [m.end() for m in _QP_MARK.finditer(self.text) if _is_qp_word(self.text, m.start(), m.end())]
+        return self._qp
+
+
+def _is_qp_word(text: str, start: int, end: int) -> bool:
+    lo, hi = start, end
+    while lo > max(0, start - 40) and text[lo - 1] in _IDENT_CHARS:
+        lo -= 1
+    while hi < min(len(text), end + 40) and text[hi] in _IDENT_CHARS:
+        hi += 1
+    return any(names.is_questionpro_word(w) for w in names.words(text[lo:hi]))
+
+
+def _above_levels(text: str, line_start: int) -> list[Level]:
+    """Kind-bearing names on the line above (``- name: X`` over ``value: …``)."""
+    if line_start == 0:
+        return []
+    above = text.rfind("\n", max(0, line_start - 1 - keypath.LINE_WINDOW), line_start - 1) + 1
+    clauses = [c for c in re.split(r"[,;]", text[above : line_start - 1]) if c.strip()]
+    if not clauses:
+        return []
+    return [lv for lv in keypath.clause_levels(clauses[-1], Source.ABOVE) if lv.verdict.kind is not Kind.NEUTRAL]
+
+
+def _key_path(ctx: Context, start: int, line_start: int, line_end: int) -> Iterator[Sequence[Level]]:
+    """The levels of the UUID at ``start``, in batches from the nearest outwards."""
+    text = ctx.text
+    shape = keypath.line_shape(text, line_start, start)
+    yield shape.levels
+    if not shape.named and not any(lv.verdict.kind not in (Kind.NEUTRAL, Kind.WEAK) for lv in shape.levels):
+        yield _above_levels(text, line_start)
+        if shape.opener == "(":
+            yield keypath.sql_column(text, start, shape)
+        yield keypath.markdown_column(text, line_start, start)
+        if line_start > 0 and line_end - line_start <= keypath.CSV_LINE_MAX:
+            yield keypath.csv_column(ctx.header(), text[line_start:line_end], start - line_start)
+    yield keypath.parent_levels(text, line_start)
+    yield keypath.section_level(text, line_start)
+    yield keypath.path_levels(ctx.path)
+
+
+def _belongs_to_other_service(ctx: Context, start: int, end: int, line_end: int) -> bool:
+    """A closer mention of another ``api-key`` service than of QuestionPro."""
+    text = ctx.text
+    lo = max(0, start - _COMPETE_WINDOW)
+    mentions = ctx.qp_mentions()
+    i = bisect.bisect_right(mentions, start)
+    last_qp = mentions[i - 1] if i and mentions[i - 1] >= lo else -1
+    line_end = min(line_end, end + 400)
+    after_qp = i < len(mentions) and mentions[i] <= line_end
+    last_other = max((m.end() for m in _OTHER_MARK.finditer(text, lo, start)), default=-1)
+    after_other = _OTHER_MARK.search(text, end, line_end) is not None
+    if after_other and not after_qp:
+        return True
+    return last_other > last_qp
+
+
+def is_key(ctx: Context, start: int, end: int, line_start: int, line_end: int) -> bool:
+    """Is the UUID at ``start`` a QuestionPro key, judged by its key path?"""
+    text = ctx.text
+    sole = len(text) <= 40 and text.strip() == text[start:end]
+    naming = judge_path(_key_path(ctx, start, line_start, line_end), sole)
+    if naming is Naming.CONTEXTUAL:
+        return bool(ctx.qp_mentions()) and not _belongs_to_other_service(ctx, start, end, line_end)
+    return naming is Naming.NAMED
+
+
+def line_naming_at(line: str, start: int) -> Naming:
+    shape = keypath.line_shape(line, 0, start)
+    naming = judge_path([shape.levels])
+    if naming is Naming.NONE and not _refuted(shape.levels):
+        return Naming.CONTEXTUAL
+    return naming
+
+
+def _refuted(levels: Sequence[Level]) -> bool:
+    for level in levels:
+        if level.verdict.owner is Owner.OTHER:
+            return True
+        if level.verdict.kind not in (Kind.NEUTRAL, Kind.WEAK):
+            return level.verdict.kind not in _KEYISH
+    return False

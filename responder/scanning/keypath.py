@@ -1,0 +1,331 @@
+"""The key path of a UUID: the names from the value up through what encloses it.
+
+Levels, nearest first:
+
+* the value's own clause on its line (``QP_KEY_EU=``, ``"apiKey": "``, a prose label
+  ``QuestionPro production API key: ``, a flag ``gh secret set NAME --body ``);
+* when that clause names nothing (a positional argument, ``value:``, a table cell): the
+  sibling names on the line (``.header("api-key", "<uuid>")``, ``{"key": "api-key",
+  "value": …}``) and the line above (``- name: X`` / ``value: …``, plist, Android);
+* the enclosing brackets on the line: the callee of ``(`` (``QuestionProClient("…")``) and
+  the name before ``{`` / ``[`` (``QP_KEYS = {"eu": …}``);
+* the indentation parents above (YAML, pretty-printed JSON, HCL blocks, XML elements) and
+  the nearest ``[section]`` header (INI, TOML);
+* column headers (CSV/TSV header row, ``INSERT INTO t (cols) VALUES``, Markdown tables);
+* the file's path (``secrets/questionpro/key``, ``questionpro.env``).
+
+Everything looks at a bounded window around the value: no parser, no quadratic walk.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from responder.scanning.names import Kind, Owner, Verdict, judge
+
+LINE_WINDOW = 300  # characters of the value's line looked at, before it
+_PARENT_LINES = 40  # lines walked up for indentation parents
+_PARENT_CHARS = 4000
+_SECTION_CHARS = 8000
+_SQL_CHARS = 8000
+_TABLE_LINES = 200
+CSV_LINE_MAX = 65536
+
+
+class Source(enum.Enum):
+    LINE = "line"
+    SIBLING = "sibling"
+    ABOVE = "line above"
+    CALLEE = "callee"
+    PARENT = "parent"
+    SECTION = "section"
+    COLUMN = "column"
+    PATH = "path"
+
+
+@dataclass(frozen=True)
+class Level:
+    name: str
+    source: Source
+    verdict: Verdict
+
+
+_TOKEN = re.compile(r"[A-Za-z_$@][\w.\-/:$@]*")
+_CLOSING_TAG = re.compile(r"</[\w.:-]+>")
+_STRUCTURE = re.compile(r"[()\[\]{},;|]")
+_SECTION = re.compile(r"^[ \t]*\[\[?([\w.\-\" ]+)\]\]?[ \t]*$", re.MULTILINE)
+_INSERT = re.compile(r"insert\s+into\s+([\w.`\"\[\]]+)\s*\(([^()]*)\)\s*values", re.IGNORECASE)
+_XML_OPEN = re.compile(r"^\s*<([\w.:-]+)(?:\s[^<>]*)?>\s*$")
+_PROSE_WORD = re.compile(r"[A-Za-z][\w-]*")
+
+
+def _tokens(clause: str) -> list[str]:
+    """Name-like tokens, nearest (rightmost) first."""
+    found = [t.rstrip(".-/:") for t in _TOKEN.findall(_CLOSING_TAG.sub(" ", clause))]
+    return [t for t in reversed(found) if t]
+
+
+def _has_kind(verdict: Verdict) -> bool:
+    return verdict.kind not in (Kind.NEUTRAL, Kind.WEAK)
+
+
+def clause_levels(clause: str, source: Source) -> list[Level]:
+    """The name a clause gives its value: the nearest token with a kind, whose owner may
+    be stated by the words just before it in prose (``Stripe API key: …``)."""
+    tokens = _tokens(clause)
+    for i, token in enumerate(tokens):
+        verdict = judge(token)
+        if not _has_kind(verdict):
+            continue
+        owner = verdict.owner
+        if owner is Owner.NONE and _PROSE_WORD.fullmatch(token):
+            for before in tokens[i + 1 : i + 5]:
+                if not _PROSE_WORD.fullmatch(before):
+                    break
+                if (seen := judge(before).owner) is not Owner.NONE:
+                    owner = seen
+                    break
+        levels = [Level(token, source, Verdict(owner, verdict.kind))]
+        mentions = [t for t in tokens[i + 1 :] if judge(t).owner is Owner.QUESTIONPRO]
+        return levels + [Level(t, source, judge(t)) for t in mentions[:1]]
+    levels = [Level(t, source, judge(t)) for t in tokens[:1] if judge(t).kind is not Kind.WEAK]
+    levels += [Level(t, source, judge(t)) for t in tokens[1:] if judge(t).owner is Owner.QUESTIONPRO][:1]
+    return levels
+
+
+def _names_nothing(clause: str) -> bool:
+    return all(judge(t).kind is Kind.WEAK for t in _tokens(clause))
+
+
+@dataclass
+class _Group:
+    opener: str  # the bracket that encloses the previous group; "" for the value's own
+    clauses: list[str] = field(default_factory=list)  # nearest first
+
+
+def _groups(segment: str) -> list[_Group]:
+    """Split the text before a value into clauses (at ``,;|``) and bracket groups."""
+    groups = [_Group("")]
+    depth, end = 0, len(segment)
+    for hit in reversed(list(_STRUCTURE.finditer(segment))):
+        c, i = hit.group(), hit.start()
+        if c in ")]}":
+            depth += 1
+        elif c in "([{":
+            if depth:
+                depth -= 1
+                continue
+            groups[-1].clauses.append(segment[i + 1 : end])
+            groups.append(_Group(c))
+            end = i
+        elif depth == 0:
+            groups[-1].clauses.append(segment[i + 1 : end])
+            end = i
+    groups[-1].clauses.append(segment[:end])
+    return groups
+
+
+def _is_quoted(clause: str) -> bool:
+    stripped = clause.strip()
+    return len(stripped) >= 2 and stripped[0] == stripped[-1] and stripped[0] in "\"'`"
+
+
+def _sibling_levels(group: _Group) -> list[Level]:
+    """Kind-bearing names among the value's siblings (quoted ones only inside a call)."""
+    levels: list[Level] = []
+    for clause in group.clauses[1:4]:
+        if group.opener == "(" and not _is_quoted(clause):
+            continue
+        levels += [lv for lv in clause_levels(clause, Source.SIBLING) if _has_kind(lv.verdict)]
+        if levels:
+            break
+    return levels
+
+
+def _callee_levels(clause: str) -> list[Level]:
+    tokens = _tokens(clause)
+    if not tokens:
+        return []
+    callee = tokens[0]
+    whole = judge(callee)
+    last = judge(callee.rsplit(".", 1)[-1])
+    kind = last.kind if last.kind is not Kind.WEAK else Kind.NEUTRAL
+    # ``requests.get``, ``axios.create``: a library's verb names no owner; ``StripeClient``,
+    # ``QuestionPro.Client``, ``new Stripe`` do.
+    owner = whole.owner if last.owner is not Owner.NONE or kind is Kind.CONSTRUCTOR else Owner.NONE
+    levels = [Level(callee, Source.CALLEE, Verdict(owner, kind))]
+    return levels + clause_levels(clause[: clause.rfind(callee)], Source.PARENT)
+
+
+@dataclass(frozen=True)
+class LineShape:
+    """What the value's own line says: its levels, and where the value sits."""
+
+    levels: tuple[Level, ...]
+    named: bool  # the value's own clause names it
+    opener: str  # the innermost bracket around it on the line ("" if none)
+    position: int  # its index among its siblings inside that bracket
+    callee: str  # the name before that bracket
+
+
+def line_shape(text: str, line_start: int, start: int) -> LineShape:
+    segment = text[max(line_start, start - LINE_WINDOW) : start]
+    groups = _groups(segment)
+    own = groups[0].clauses[0]
+    levels = clause_levels(own, Source.LINE)
+    named = not _names_nothing(own)
+    if not any(_has_kind(lv.verdict) for lv in levels) and (not named or not own.strip(" \t\"'`<>")):
+        levels += _sibling_levels(groups[0])
+    for group in groups[1:]:
+        if group.opener == "(":
+            levels += _callee_levels(group.clauses[0])
+        else:
+            levels += clause_levels(group.clauses[0], Source.PARENT)
+    callee = _tokens(groups[1].clauses[0])[:1] if len(groups) > 1 else []
+    return LineShape(
+        tuple(levels),
+        named,
+        groups[1].opener if len(groups) > 1 else "",
+        len(groups[0].clauses) - 1,
+        callee[0] if callee else "",
+    )
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip(" \t-"))
+
+
+_CONTROL = frozenset("if else elif for while def fn func function class switch case try catch do with".split())
+
+
+def _parent_line_levels(line: str) -> list[Level]:
+    """The names a line gives what is indented under it (``questionpro:``, ``"QuestionPro": {``,
+    ``variable "qp_api_key" {``, ``<questionpro>``, ``client = Client(``)."""
+    body = line.split(" #", 1)[0].split(" //", 1)[0].rstrip()
+    if not body:
+        return []
+    xml = _XML_OPEN.match(body)
+    if xml:
+        return [Level(xml.group(1), Source.PARENT, judge(xml.group(1)))]
+    last = body[-1]
+    if last == "(":
+        return _callee_levels(body[:-1])
+    if last not in "{[:=>" or body.endswith("->"):
+        return []
+    head = body.rstrip("{[:=> \t")
+    if ")" in head or "(" in head:
+        return []
+    tokens = _tokens(head)
+    if tokens and tokens[-1] in _CONTROL:
+        return []
+    return [Level(t, Source.PARENT, judge(t)) for t in tokens]
+
+
+def parent_levels(text: str, line_start: int) -> list[Level]:
+    """Indentation parents above the line starting at ``line_start``, nearest first."""
+    levels: list[Level] = []
+    end = text.find("\n", line_start, line_start + LINE_WINDOW)
+    current = _indent(text[line_start : end if end >= 0 else line_start + LINE_WINDOW])
+    pos, floor = line_start, max(0, line_start - _PARENT_CHARS)
+    for _ in range(_PARENT_LINES):
+        if current == 0 or pos <= floor:
+            break
+        above = text.rfind("\n", floor, pos - 1) + 1
+        line = text[max(above, pos - 1 - LINE_WINDOW) : pos - 1]
+        pos = above
+        stripped = line.strip()
+        if not stripped or stripped.startswith(("#", "//", "*", "/*", "<!--")):
+            continue
+        indent = _indent(line)
+        if indent < current:
+            current = indent
+            levels += _parent_line_levels(line)
+        if above == 0:
+            break
+    return levels
+
+
+def _last(found: Iterator[re.Match[str]]) -> re.Match[str] | None:
+    last = None
+    for last in found:  # noqa: B007 - the last one is wanted
+        pass
+    return last
+
+
+def section_level(text: str, line_start: int) -> list[Level]:
+    """The nearest ``[section]`` header above (INI, TOML)."""
+    found = _last(_SECTION.finditer(text, max(0, line_start - _SECTION_CHARS), line_start))
+    if found is None or "," in found.group(1):
+        return []
+    name = found.group(1).replace('"', "")
+    return [Level(name, Source.SECTION, judge(name))]
+
+
+def _cells(line: str, delimiter: str) -> list[str]:
+    return line.split(delimiter)
+
+
+def markdown_column(text: str, line_start: int, start: int) -> list[Level]:
+    """The header cell of a Markdown table column."""
+    if not text.startswith("|", line_start) and not text[line_start:start].lstrip().startswith("|"):
+        return []
+    index = text.count("|", line_start, start) - 1
+    top = line_start
+    for _ in range(_TABLE_LINES):
+        if top == 0:
+            break
+        above = text.rfind("\n", 0, top - 1) + 1
+        if not text[above:top].lstrip().startswith("|"):
+            break
+        top = above
+    header_end = text.find("\n", top)
+    second_end = text.find("\n", header_end + 1) if header_end >= 0 else -1
+    if header_end < 0 or second_end < 0 or "-" not in text[header_end:second_end] or top == line_start:
+        return []
+    cells = text[top:header_end].strip().strip("|").split("|")
+    if 0 <= index < len(cells):
+        name = cells[index].strip(" `*")
+        return [Level(name, Source.COLUMN, judge(name))]
+    return []
+
+
+def csv_column(header: str, line: str, offset_in_line: int) -> list[Level]:
+    """The header of a delimited file's column, when the line has the header's shape."""
+    best = max(",\t;", key=line.count)
+    fields = line.count(best)
+    if fields == 0 or header.count(best) != fields:
+        return []
+    index = line.count(best, 0, offset_in_line)
+    name = header.split(best)[index].strip(" \"'")
+    return [Level(name, Source.COLUMN, judge(name))]
+
+
+def sql_column(text: str, start: int, shape: LineShape) -> list[Level]:
+    """``INSERT INTO t (a, api_key) VALUES (…, '<uuid>')``: the column and the table."""
+    if shape.opener != "(" or shape.callee.lower() not in ("values", ""):
+        return []
+    found = _last(_INSERT.finditer(text, max(0, start - _SQL_CHARS), start))
+    if found is None:
+        return []
+    columns = [c.strip(' `"[]') for c in found.group(2).split(",")]
+    if shape.position >= len(columns):
+        return []
+    table = found.group(1).strip('`"[]')
+    column = columns[shape.position]
+    return [Level(column, Source.COLUMN, judge(column)), Level(table, Source.PARENT, judge(table))]
+
+
+def path_levels(path: str | None) -> list[Level]:
+    """The file's path, basename first. A directory names no *other* owner: project
+    directories are arbitrary words; only QuestionPro in a path says anything."""
+    if not path:
+        return []
+    levels = []
+    for part in reversed(path.replace("\\", "/").split("/")[-4:]):
+        verdict = judge(part)
+        owner = Owner.QUESTIONPRO if verdict.owner is Owner.QUESTIONPRO else Owner.NONE
+        levels.append(Level(part, Source.PATH, Verdict(owner, verdict.kind)))
+    return levels

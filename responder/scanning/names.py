@@ -1,0 +1,221 @@
+"""What one name says about the value under it: whose it is (owner) and what it is (kind).
+
+A name is split into words (camelCase, snake_case, kebab-case, dots, slashes; glued
+lower-case compounds such as ``hapikey`` or ``questionproapikey`` are taken apart from the
+right with a small vocabulary of key words). Then
+
+* the **owner** is QuestionPro when a word is ``questionpro``/``surveyanalytics``/``qp``
+  (``questionpro`` inside another word, ``questionProperties``, is not), *another* owner
+  when any word is outside the generic vocabulary below (``FOO_API_KEY``, ``hapikey``:
+  no list of services can be complete, so anything that is not a generic word names
+  someone), and nobody otherwise;
+* the **kind** comes from the last word that has one (``API_KEY_PROD`` is a key,
+  ``api_key_id`` an id, ``key_file`` a reference): qualifiers after the key word
+  (``_PROD``, ``_EU``, ``Staging``, ``2``) do not change it.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+
+class Owner(enum.Enum):
+    NONE = "none"
+    QUESTIONPRO = "questionpro"
+    OTHER = "other"
+
+
+class Kind(enum.Enum):
+    NEUTRAL = "neutral"  # says nothing about what the value is (``headers``, ``eu``)
+    KEY = "key"  # an API key, said plainly (``api_key``, ``accessKey``, ``x-api-key``)
+    KEYWORD = "keyword"  # a key word alone (``key``, ``token``, ``secret``, ``password``)
+    CONSTRUCTOR = "constructor"  # a client or SDK built from the value (``Client(…)``)
+    ID = "id"  # an identifier or other data (``survey_id``, ``uuid``, ``getResponse(…)``)
+    REFERENCE = "reference"  # names where a key is, not the key (``key_file``, ``key_url``)
+    PLACEHOLDER = "placeholder"  # ``example_key``, ``dummy``
+    WEAK = "weak"  # only says "this is a value" (``value``, ``default``): look at its neighbours
+
+
+@dataclass(frozen=True)
+class Verdict:
+    owner: Owner
+    kind: Kind
+
+
+_KEY_WORDS = frozenset("key keys apikey apikeys token tokens secret secrets password passwd pwd pass".split())
+_KEY_WORDS |= frozenset("credential credentials cred creds passphrase accesskey apitoken secretkey authkey".split())
+_STRONG_BEFORE_KEY = frozenset("api access secret auth subscription private app client service".split())
+_CONSTRUCTOR_WORDS = frozenset("client sdk builder connect connection init initialize configure login auth".split())
+_ID_WORDS = frozenset(
+    "id ids uuid uuids guid guids uid uids identifier number num no hash digest checksum sha etag nonce salt "
+    "request trace span correlation session sessions tenant instance response responses survey surveys "
+    "folder folders user users org organization department panel respondent question questions answer "
+    "version revision build commit ref project solution assembly namespace component package module "
+    "class interface type types typeid clsid appid productcode upgradecode serial".split()
+)
+_REFERENCE_WORDS = frozenset(
+    "url urls uri uris host hosts endpoint endpoints path paths file files dir directory name names arn "
+    "location filename ref reference label".split()
+)
+_PLACEHOLDER_WORDS = frozenset("example examples sample samples dummy fake placeholder mock fixture your".split())
+_WEAK_WORDS = frozenset(
+    "value val v default defaultvalue fallback content text string str stringvalue data body "
+    "setdefault getordefault getenv get getproperty environ or".split()
+)
+_QUALIFIERS = frozenset(
+    "prod production staging stage stg dev develop development test testing tests qa uat live sandbox demo "
+    "local preview beta alpha canary eu us ca sg au ae sa ksa com uk de in global primary secondary backup "
+    "old new current next prev previous latest legacy main default fallback one two v1 v2 v3 rw ro".split()
+)
+# Generic words: they name no owner. Anything else in a name does (``stripe``, ``hubspot``).
+_GENERIC = frozenset(
+    "a an the my our your this that these those self cls it its is are was be for of to from in on at by "
+    "with and or not no if else then here there new old set get put add use using let const var val def "
+    "export import from return static final public private protected readonly internal override string "
+    "config conf cfg configuration configs settings setting options option opts opt params parameters "
+    "param props properties property prop args arg argv kwargs attrs values vars variables variable "
+    "env envs environment environments environ process os system sys app apps application applications "
+    "api apis sdk sdks http https rest web www service services server servers backend frontend front "
+    "back end client clients request req res resp headers header query querystring form body payload "
+    "auth authentication authorization access account accounts admin master root owner "
+    "integration integrations provider providers vendor vendors external remote third party "
+    "spring rails django laravel flask fastapi express next nuxt vite react vue angular expo gatsby "
+    "node npm python java kotlin swift dotnet go golang rust ruby php android ios gradle maven "
+    "dotenv docker compose k8s kubernetes helm chart charts terraform tf tfvars ansible vault secretsmanager "
+    "ssm parameterstore keyvault gh github actions workflow ci cd job jobs step steps run runner "
+    "stringdata data metadata spec template templates item items entry entries list map dict hash table "
+    "connection connections credentials secrets keys tokens global globals shared common core base util utils "
+    "helper helpers lib library libs module modules package packages main index init setup "
+    "cli cmd command commands script scripts tool tools task tasks "
+    "survey surveys feedback cx research panel insights datacenter center centre region zone "
+    "create make build open close call send post patch delete remove fetch query invoke execute exec run "
+    "start stop load save read write update register apply bind mount attach assign store insert upsert "
+    "merge extend append push pop emit dispatch handle parse format print log info debug warn error to "
+    "from of as on".split()
+) | frozenset("abcdefghijklmnopqrstuvwxyz")
+_QP_WORDS = frozenset(("questionpro", "surveyanalytics", "questionprosa", "qp"))
+_QP_COMPOUND_TAILS = frozenset(
+    "client clients sdk sdks api apis apikey key keys token secret cx service config settings credentials "
+    "auth integration".split()
+)
+_GLUE_PIECES = (
+    "questionpro",
+    "surveyanalytics",
+    "apikeys",
+    "apikey",
+    "accesskey",
+    "secretkey",
+    "apitoken",
+    "authkey",
+    "keys",
+    "key",
+    "token",
+    "secret",
+    "api",
+    "access",
+    "client",
+    "sdk",
+)
+_VOCAB = (
+    _KEY_WORDS
+    | _ID_WORDS
+    | _REFERENCE_WORDS
+    | _PLACEHOLDER_WORDS
+    | _WEAK_WORDS
+    | _QUALIFIERS
+    | _GENERIC
+    | _QP_WORDS
+    | _CONSTRUCTOR_WORDS
+)
+
+_SPLIT = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|\d+")
+
+
+def _explode(word: str) -> list[str]:
+    """``hapikey`` -> ``[h, api, key]``; ``questionproclient`` -> ``[questionpro, client]``."""
+    if word in _VOCAB:
+        return [word]
+    if word.startswith("questionpro") and word[11:] in _QP_COMPOUND_TAILS:
+        return ["questionpro", word[11:]]
+    for piece in _GLUE_PIECES:
+        if word.endswith(piece) and len(word) > len(piece):
+            return [*_explode(word[: -len(piece)]), piece]
+    return [word]
+
+
+def _join_questionpro(words: list[str]) -> list[str]:
+    """camelCase splits ``QuestionPro`` into ``question``, ``pro``: put it back together."""
+    out: list[str] = []
+    for word in words:
+        if word == "pro" and out and out[-1] == "question":
+            out[-1] = "questionpro"
+        elif word == "analytics" and out and out[-1] == "survey":
+            out[-1] = "surveyanalytics"
+        else:
+            out.append(word)
+    return out
+
+
+@lru_cache(maxsize=4096)
+def words(name: str) -> tuple[str, ...]:
+    """The lower-case words of a name, QuestionPro kept whole."""
+    raw = [w.lower() for w in _SPLIT.findall(name)]
+    joined = _join_questionpro(raw)
+    out: list[str] = []
+    for word in joined:
+        out.extend(_explode(word) if word not in _VOCAB else [word])
+    return tuple(out)
+
+
+def _word_kind(word: str, previous: str | None) -> Kind | None:
+    if word in _KEY_WORDS:
+        if word in ("apikey", "apikeys", "accesskey", "secretkey", "apitoken", "authkey"):
+            return Kind.KEY
+        if word in ("key", "keys", "token") and previous in _STRONG_BEFORE_KEY:
+            return Kind.KEY
+        return Kind.KEYWORD
+    if word in _ID_WORDS:
+        return Kind.ID
+    if word in _REFERENCE_WORDS:
+        return Kind.REFERENCE
+    if word in _PLACEHOLDER_WORDS:
+        return Kind.PLACEHOLDER
+    return None
+
+
+def is_questionpro_word(word: str) -> bool:
+    return word in _QP_WORDS
+
+
+@lru_cache(maxsize=4096)
+def judge(name: str) -> Verdict:
+    """Owner and kind of one name (see the module docstring)."""
+    ws = words(name)
+    if not ws:
+        return Verdict(Owner.NONE, Kind.NEUTRAL)
+    if any(w in _QP_WORDS for w in ws):
+        owner = Owner.QUESTIONPRO
+    elif any(w not in _VOCAB and not w.isdigit() for w in ws):
+        owner = Owner.OTHER
+    else:
+        owner = Owner.NONE
+    kind = Kind.NEUTRAL
+    for i in range(len(ws) - 1, -1, -1):
+        found = _word_kind(ws[i], ws[i - 1] if i else None)
+        if found is not None:
+            kind = found
+            break
+    if kind is Kind.NEUTRAL:
+        if ws[-1] in _CONSTRUCTOR_WORDS or (owner is Owner.QUESTIONPRO and ws[-1] in ("api", "questionpro")):
+            kind = Kind.CONSTRUCTOR
+        elif all(w in _WEAK_WORDS for w in ws):
+            kind = Kind.WEAK
+    return Verdict(owner, kind)
+
+
+def is_weak(name: str) -> bool:
+    ws = words(name)
+    return bool(ws) and all(w in _WEAK_WORDS or w in ("android", "xml", "key") for w in ws)
