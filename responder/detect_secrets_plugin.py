@@ -63,21 +63,20 @@ class QuestionProDetector(BasePlugin):
     def __init__(self) -> None:
         _swap_default_filters()
         self._cached_file: str | None = None
-        self._cached_keys: frozenset[str] | None = None
+        self._cached_keys: frozenset[tuple[int, str]] | None = None
 
     def analyze_string(self, string: str) -> Any:
         for match in detect.find_keys(string):
             yield match.secret
 
-    def _keys_in_file(self, filename: str) -> frozenset[str] | None:
+    def _keys_in_file(self, filename: str) -> frozenset[tuple[int, str]] | None:
         if filename != self._cached_file:
             self._cached_file, self._cached_keys = filename, None
             try:
                 path = Path(filename)
                 if path.is_file() and path.stat().st_size <= MAX_FILE_BYTES:
-                    text = decode(path.read_bytes())
-                    if text is not None:
-                        self._cached_keys = frozenset(m.secret for m in detect.find_keys(text))
+                    found = detect.find_keys(decode(path.read_bytes()), path=filename)
+                    self._cached_keys = frozenset((m.line_number, m.secret) for m in found)
             except OSError:
                 pass
         return self._cached_keys
@@ -89,10 +88,10 @@ class QuestionProDetector(BasePlugin):
             return set()
         in_file = self._keys_in_file(filename)
         if in_file is not None:  # judged with the whole file as context
-            secrets = {key for key in in_file if key in line}
+            secrets = {key for number, key in in_file if key in line and line_number in (number, 0)}
         else:  # a diff or a string: judge the line within the lines around it
             around = "\n".join(getattr(context, "lines", None) or [line])
-            secrets = {m.secret for m in detect.find_keys(around) if m.secret in line}
+            secrets = {m.secret for m in detect.find_keys(around, path=filename) if m.secret in line}
         return {
             PotentialSecret(type=self.secret_type, filename=filename, secret=secret, line_number=line_number)
             for secret in secrets

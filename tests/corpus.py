@@ -218,7 +218,7 @@ NEGATIVES = [
     Case("allowlist-inline", ".env", "QUESTIONPRO_API_KEY={K}  # pragma: allowlist secret\n"),
     Case("allowlist-nextline", "a.py", "# pragma: allowlist nextline secret\nQUESTIONPRO_API_KEY = '{K}'\n"),
     Case(
-        "generic-key-no-questionpro",
+        "generic-key-elsewhere",
         "other.js",
         "const apiKey = \"{K}\";\nfetch('https://api.example.com', { headers: { 'api-key': apiKey } });\n",
     ),

@@ -76,7 +76,7 @@ def findings_in_text(
 ) -> list[Finding]:
     return [
         Finding(filename, m.line_number, m.secret, m.datacenter, commit, removed)
-        for m in detect.find_keys(text, wanted)
+        for m in detect.find_keys(text, wanted, path=filename)
     ]
 
 
@@ -180,7 +180,7 @@ def _scan_side(root: Path, side: _DiffSide, filename: str, commit: str | None) -
     joined = "\n".join(body.decode("latin-1") for _, body in side.lines)
     return [
         Finding(filename, numbers[m.line_number - 1], m.secret, m.datacenter, commit, side.removed)
-        for m in detect.find_keys(joined)
+        for m in detect.find_keys(joined, path=filename)
         if numbers[m.line_number - 1] in suspects
     ]
 
