@@ -36,6 +36,14 @@ def offline_install_env() -> dict[str, str]:
 
 
 @pytest.fixture(autouse=True)
+def _seeded(request: pytest.FixtureRequest) -> None:
+    """Random keys are the same for a test in every run, in any order, on any worker."""
+    from tests import corpus
+
+    corpus.reseed(request.node.nodeid)
+
+
+@pytest.fixture(autouse=True)
 def _no_internet(monkeypatch: pytest.MonkeyPatch) -> None:
     """Every HTTP client in and under the tests goes through a dead proxy except for
     loopback: a request that would leave this machine fails at once instead."""

@@ -8,8 +8,24 @@ committed here and the repository's own hook stays quiet. ``expect`` lists the
 
 from __future__ import annotations
 
+import random
 import uuid
 from dataclasses import dataclass
+
+from responder.scanning.detect import is_placeholder
+
+SEED = "qp-responder"
+_random = random.Random(SEED)
+
+
+def reseed(name: str) -> None:
+    """Start the draws afresh for one test: the same keys for it in every run, whatever
+    ran before it (conftest reseeds with each test's id)."""
+    _random.seed(f"{SEED}:{name}")
+
+
+def new_uuid() -> str:
+    return str(uuid.UUID(int=_random.getrandbits(128), version=4))
 
 
 @dataclass(frozen=True)
@@ -20,12 +36,17 @@ class Case:
     expect: tuple[tuple[int, str | None], ...] = ()
 
     def render(self, key: str, other: str | None = None) -> str:
-        other = other or str(uuid.uuid4())
+        other = other or new_uuid()
         return self.template.replace("{KU}", key.upper()).replace("{K}", key).replace("{U}", other)
 
 
 def new_key() -> str:
-    return str(uuid.uuid4())
+    """A random key the detector takes for one: never a placeholder (an all-zero,
+    sequential or documentation-example UUID, which about 2 in a million random ones are)."""
+    while True:
+        key = new_uuid()
+        if not is_placeholder(key):
+            return key
 
 
 POSITIVES = [

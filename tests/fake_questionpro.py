@@ -11,11 +11,11 @@ import json
 import socket
 import threading
 import time
-import uuid
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler
 from typing import Any
 
+from tests import corpus
 from tests.loopback import LoopbackServer
 
 PATH = "/a/api/v2/apikey/regenerate"
@@ -85,7 +85,7 @@ class FakeQuestionPro:
         self.server.stop()
 
     def _rotate(self, old_key: str) -> tuple[str, str]:
-        new_key, request_id = str(uuid.uuid4()), f"{uuid.uuid4()}-rid"
+        new_key, request_id = corpus.new_key(), f"{corpus.new_uuid()}-rid"
         if old_key == self.valid_key:
             self.valid_key = new_key
         else:
