@@ -59,6 +59,11 @@ def run_click(argv: list[str]) -> int:
 
 
 def _dispatch(argv: list[str]) -> int:
+    if argv == HOOK_ARGV:
+        from responder.scanning.quick import staged_is_clean
+
+        if staged_is_clean():  # nothing UUID-shaped staged: no key, no output
+            return int(ExitCode.CLEAN)
     request = _fast_scan(argv)
     if request is not None:
         from responder.cli.scan import run_scan

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -389,3 +390,56 @@ def test_findings_are_capped_per_file_with_a_note(repo: Repo) -> None:
     assert run.code == 1
     assert len(json.loads(run.stdout)) == 100
     assert "many.env: 150 findings, only the first 100 are reported" in run.stderr
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "12345678-90ab-4cde-8f01-234567890abc",
+        "x-94D7-4A3E-8c55-y",
+        "-94d7-4a3e-8c5-",
+        "-94g7-4a3e-8c55-",
+        "-hhhh-hhhh-hhhh-",
+        "--------",
+        "h-aaaa-bbbb-cccc-h",
+        "-aaaa-bbbb-cccc",
+        "",
+        "\0\xff-0000-0000-0000-\0",
+    ],
+)
+def test_quick_probe_is_the_uuid_probe(text: str) -> None:
+    import re
+
+    from responder.core.redact import PROBE
+    from responder.scanning.quick import has_probe
+
+    data = text.encode("latin-1")
+    assert has_probe(data) is (re.search(PROBE.encode(), data) is not None)
+
+
+def test_hook_quick_path_loads_no_scanner(repo: Repo) -> None:
+    """A clean staged change is decided by one diff and one byte search; a UUID anywhere
+    in it (or no HEAD yet) goes to the full scan."""
+    probe = (
+        "import sys\nfrom responder.entry import main\ncode = main(['scan', '--staged'])\n"
+        "print(code, 'responder.scanning.scanner' in sys.modules, 'subprocess' in sys.modules)\n"
+    )
+
+    def hook() -> str:
+        done = subprocess.run([sys.executable, "-c", probe], cwd=repo.path, capture_output=True, text=True, check=True)
+        return done.stdout.strip().splitlines()[-1]
+
+    repo.write("a.py", "print('hi')\n")
+    repo.git("add", "-A")
+    assert hook() == "0 True True"  # no HEAD yet: the full scan
+    repo.commit("base")
+    repo.write("b.py", "print('clean')\n")
+    repo.git("add", "-A")
+    assert hook() == "0 False False"
+    repo.write("c.py", f'request_id = "{new_key()}"\n')
+    repo.git("add", "-A")
+    assert hook() == "0 True True"
+    key = new_key()
+    repo.write("d.env", f"QUESTIONPRO_API_KEY={key}\n")
+    repo.git("add", "-A")
+    assert hook() == "1 True True"

@@ -1,4 +1,5 @@
-"""The only module that runs ``git``.
+"""The git adapter: every ``git`` the scanner runs (the hook's quick path, ``quick``, runs
+its one diff itself with the same pinned ``gitargs``).
 
 Every call pins what a user's or the scanned repository's config and attributes could
 change about what git shows (colour, prefixes, external diff, textconv, binary
@@ -15,49 +16,14 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 from responder.core.errors import UsageError
+from responder.scanning import gitargs
+from responder.scanning.gitargs import CONFIG as _CONFIG
+from responder.scanning.gitargs import DIFF_OPTS as _DIFF_OPTS
 from responder.scanning.patch import COMMIT_MARK
 
 EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
 _CHUNK = 1 << 20  # history is handed on in pieces of about this size, cut between commits
 _MAX_PIECE = 16 * _CHUNK  # a commit bigger than this is handed on in pieces cut between files
-# Settings (git-config(1): core.*, diff.*, log.*) that change what git shows, pinned.
-# In-tree .gitattributes cannot be switched off by config: ``--text`` overrides
-# ``-diff``/``binary``/``diff.<driver>.binary``, ``--no-textconv``/``--no-ext-diff`` the
-# drivers; blobs are read with ``cat-file``, which applies no attributes at all.
-_SETTINGS = {
-    "core.quotepath": "off",
-    "core.attributesFile": os.devnull,
-    "core.bigFileThreshold": "2g",
-    "core.fsmonitor": "false",
-    "log.showSignature": "false",
-    "log.showRoot": "true",
-    "log.follow": "false",
-    "diff.noprefix": "false",
-    "diff.mnemonicPrefix": "false",
-    "diff.relative": "false",
-    "diff.renames": "false",
-    "diff.orderFile": os.devnull,
-    "diff.submodule": "short",
-    "diff.ignoreSubmodules": "none",
-    "diff.context": "0",
-    "diff.interHunkContext": "0",
-    "color.ui": "false",
-    "color.diff": "false",
-}
-_CONFIG = tuple(arg for key, value in _SETTINGS.items() for arg in ("-c", f"{key}={value}"))
-_DIFF_OPTS = (
-    "--no-color",
-    "--no-ext-diff",
-    "--no-textconv",
-    "--text",
-    "--no-relative",
-    "-U0",
-    "--inter-hunk-context=0",
-    "--submodule=short",
-    "--src-prefix=a/",
-    "--dst-prefix=b/",
-    "--diff-filter=ACDMRT",
-)
 
 
 class GitError(UsageError):
@@ -65,11 +31,7 @@ class GitError(UsageError):
 
 
 def _env() -> dict[str, str]:
-    env = dict(os.environ)
-    env.update({"GIT_PAGER": "cat", "LC_ALL": "C", "GIT_TERMINAL_PROMPT": "0", "GIT_ATTR_NOSYSTEM": "1"})
-    for name in ("GIT_EXTERNAL_DIFF", "GIT_DIFF_OPTS", "GIT_NOTES_REF", "GIT_DIFF_PATH_COUNTER", "GIT_DIFF_PATH_TOTAL"):
-        env.pop(name, None)
-    return env
+    return gitargs.clean_env()
 
 
 def command(*args: str) -> list[str]:

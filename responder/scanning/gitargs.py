@@ -1,0 +1,56 @@
+"""What every ``git`` call is given: settings and options pinned so that neither the user's
+nor the scanned repository's config and attributes change what git shows. Imports only
+``os``: the hook's quick path (``quick``) uses it before anything else is loaded."""
+
+from __future__ import annotations
+
+import os
+
+# Settings (git-config(1): core.*, diff.*, log.*) that change what git shows, pinned.
+# In-tree .gitattributes cannot be switched off by config: ``--text`` overrides
+# ``-diff``/``binary``/``diff.<driver>.binary``, ``--no-textconv``/``--no-ext-diff`` the
+# drivers; blobs are read with ``cat-file``, which applies no attributes at all.
+SETTINGS = {
+    "core.quotepath": "off",
+    "core.attributesFile": os.devnull,
+    "core.bigFileThreshold": "2g",
+    "core.fsmonitor": "false",
+    "log.showSignature": "false",
+    "log.showRoot": "true",
+    "log.follow": "false",
+    "diff.noprefix": "false",
+    "diff.mnemonicPrefix": "false",
+    "diff.relative": "false",
+    "diff.renames": "false",
+    "diff.orderFile": os.devnull,
+    "diff.submodule": "short",
+    "diff.ignoreSubmodules": "none",
+    "diff.context": "0",
+    "diff.interHunkContext": "0",
+    "color.ui": "false",
+    "color.diff": "false",
+}
+CONFIG = tuple(arg for key, value in SETTINGS.items() for arg in ("-c", f"{key}={value}"))
+DIFF_OPTS = (
+    "--no-color",
+    "--no-ext-diff",
+    "--no-textconv",
+    "--text",
+    "--no-relative",
+    "-U0",
+    "--inter-hunk-context=0",
+    "--submodule=short",
+    "--src-prefix=a/",
+    "--dst-prefix=b/",
+    "--diff-filter=ACDMRT",
+)
+
+
+def clean_env() -> dict[str, str]:
+    """The process environment minus what changes git's diff output, plus a fixed pager,
+    locale and no prompts; system-wide attributes off."""
+    env = dict(os.environ)
+    env.update({"GIT_PAGER": "cat", "LC_ALL": "C", "GIT_TERMINAL_PROMPT": "0", "GIT_ATTR_NOSYSTEM": "1"})
+    for name in ("GIT_EXTERNAL_DIFF", "GIT_DIFF_OPTS", "GIT_NOTES_REF", "GIT_DIFF_PATH_COUNTER", "GIT_DIFF_PATH_TOTAL"):
+        env.pop(name, None)
+    return env
