@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import base64
 import json
+import socket
 import threading
 import time
 from dataclasses import dataclass, field
@@ -70,6 +71,12 @@ class Fault:
     message: str = "fault"
     headers: dict[str, str] = field(default_factory=dict)
     then_apply: bool = False  # do the work, then answer with the fault (a lost answer); always for 2xx
+    drop: bool = False  # close the connection instead of answering (a network fault)
+
+
+def dropped(*, then_apply: bool = False) -> Fault:
+    """The connection closes with no answer: before the work, or after it (a lost answer)."""
+    return Fault(0, "connection dropped", then_apply=then_apply, drop=True)
 
 
 def secondary_limit(retry_after: str | None = None) -> Fault:
@@ -155,6 +162,13 @@ class FakeGitHub:
     def error(message: str) -> dict[str, Any]:
         return {"message": message, "documentation_url": DOCS}
 
+    def _fail(self, h: BaseHTTPRequestHandler, fault: Fault) -> None:
+        if fault.drop:
+            h.close_connection = True
+            h.connection.shutdown(socket.SHUT_RDWR)
+        else:
+            self._send(h, fault.status, self.error(fault.message), fault.headers)
+
     def handle(self, h: BaseHTTPRequestHandler) -> None:
         parts = urlsplit(h.path)
         query = parse_qs(parts.query)
@@ -176,12 +190,12 @@ class FakeGitHub:
         with self.lock:
             queue = self.faults.get((method, route))
             fault = queue.pop(0) if queue else None
-        if fault is not None and not fault.then_apply and fault.status >= 300:  # a 2xx is work done
-            self._send(h, fault.status, self.error(fault.message), fault.headers)
+        if fault is not None and not fault.then_apply and (fault.drop or fault.status >= 300):  # a 2xx is work done
+            self._fail(h, fault)
             return
         status, data, headers = self._answer(method, found, template, perms, query, raw)
         if fault is not None:
-            self._send(h, fault.status, self.error(fault.message), fault.headers)
+            self._fail(h, fault)
             return
         wrong = rest_description.response_problems(found.operation, status, data)
         if wrong:

@@ -126,6 +126,8 @@ class FakeQuestionPro:
             self._send(h, int(status), error_body(int(status), error_id, loose=True))
         elif action == "429-retry-after":
             self._send(h, 429, error_body(429, "1013"), {"Retry-After": "0"})
+        elif action.startswith("429-retry-after:"):  # any Retry-After value, as a proxy might send
+            self._send(h, 429, error_body(429, "1013"), {"Retry-After": action.split(":", 1)[1]})
         elif action == "429-no-retry":
             self._send(h, 429, error_body(429, "1013"))
         elif action == "html-403":

@@ -26,7 +26,7 @@ import pytest
 from responder.response import questionpro
 from tests.conftest import Run, assert_no_secret, pty_session, run_cli, run_main
 from tests.corpus import new_key
-from tests.fake_github import INTEGRATION, FakeGitHub, Fault
+from tests.fake_github import INTEGRATION, FakeGitHub, Fault, dropped
 from tests.fake_questionpro import FakeQuestionPro
 
 REPO = "octo/app"
@@ -664,4 +664,101 @@ def test_journal_failure_never_drops_the_new_key(
         assert_no_secret(token + outcome.message, world.keys())
         world.gh.faults.clear()
         assert world.run("resume", "--sealed", token).code == 0
+        assert world.gh.secret_value() == world.qp.valid_key and len(world.gh.issues) == 1
+
+
+# -- transport faults: what counts as "never sent", what is waited for, what survives a crash --
+
+
+@pytest.mark.parametrize("value", ["Wed, 21 Oct 2026 07:28:00 GMT", "soon", "-1", "9999"])
+def test_a_retry_after_that_is_no_usable_number_of_seconds_is_not_waited_for(world: World, value: str) -> None:
+    """A date, a word, a negative or an absurd wait: the 429 is final, the old key stays."""
+    world.qp.script = [f"429-retry-after:{value}"]
+    run = world.respond()
+    assert run.code == 4, run.output
+    assert "HTTP 429 error 1013" in run.stdout and "old key is still valid" in run.stdout
+    assert world.qp.calls == 1 and world.qp.rotations == 0
+    assert world.slept == []
+
+
+def test_a_tls_handshake_failure_is_never_sent_and_not_retried(world: World) -> None:
+    """https to a server that speaks plain HTTP: the handshake fails before any byte of the
+    request (the key) leaves, so the rotation surely did not happen."""
+    plain = world.env["QUESTIONPRO_BASE_URL"]
+    run = world.respond(env={"QUESTIONPRO_BASE_URL": plain.replace("http://", "https://")})
+    assert run.code == 4, run.output
+    assert "SSLError" in run.stdout and "nothing was sent" in run.stdout
+    assert world.qp.calls == 0 and world.slept == []
+    assert world.gh.secret_value() is None and world.gh.issues == []
+
+
+def test_a_connect_timeout_is_never_sent_and_retried() -> None:
+    """A listener whose accept queue is full never completes the handshake: the connect
+    times out before the request is sent, which is safe to retry."""
+    waits: list[float] = []
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(0)
+        address = listener.getsockname()
+        fillers = [socket.socket() for _ in range(4)]
+        for filler in fillers:  # complete what the queue holds; later handshakes go unanswered
+            filler.setblocking(False)
+            filler.connect_ex(address)
+        try:
+            client = questionpro.QuestionProClient(questionpro.new_session, timeout=0.3, sleep=waits.append)
+            endpoint = questionpro.Endpoint("com", f"http://{address[0]}:{address[1]}")
+            with pytest.raises(questionpro.RegenerateRefused, match=r"ConnectTimeout.*nothing was sent"):
+                client.regenerate(new_key(), [endpoint])
+        finally:
+            for filler in fillers:
+                filler.close()
+    assert waits == [0.5, 1.0]  # three attempts, backing off
+
+
+@pytest.mark.parametrize(
+    ("killed_after", "code", "stored"),
+    [("regenerated", 0, True), ("stored", 0, True), ("regenerating", 5, False)],
+)
+def test_a_half_written_last_journal_line_is_ignored(world: World, killed_after: str, code: int, stored: bool) -> None:
+    """A crash in the middle of writing the next step leaves a torn last line: that step did
+    not complete. Resume goes on from the last whole line and never regenerates."""
+    run = world.respond(env={"QP_RESPONDER_FAULT_KILL_AFTER": killed_after}, subprocess=True)
+    assert run.code == -signal.SIGKILL
+    [journal] = world.state.glob("*.jsonl")
+    with journal.open("a", encoding="utf-8") as handle:
+        handle.write('{"at": 1767225600.5, "step": "issue-ope')
+    calls = world.qp.calls
+    resumed = world.run("resume")
+    assert resumed.code == code, resumed.output
+    assert world.qp.calls == calls
+    assert (world.gh.secret_value() == world.qp.valid_key) is stored
+    assert len(world.gh.issues) == (1 if stored else 0)
+
+
+@pytest.mark.parametrize(
+    ("route", "faults", "code", "issues"),
+    [
+        (("GET", "repo"), [dropped()] * 3, 7, 0),  # preflight: nothing rotated
+        (("GET", "public_key"), [dropped()] * 3, 7, 0),
+        (("PUT", "secret"), [Fault(201)] + [dropped()] * 3, 6, 0),  # after the preflight probe: sealed, resumable
+        (("POST", "issues"), [dropped()] * 3, 8, 0),
+        (("POST", "issues"), [dropped(then_apply=True)], 0, 1),  # created, answer lost: found, not duplicated
+    ],
+    ids=["repo", "public-key", "store", "issue", "issue-answer-lost"],
+)
+def test_github_network_faults(
+    world: World, route: tuple[str, str], faults: list[Fault], code: int, issues: int
+) -> None:
+    """A connection GitHub closes without answering is a network error: retried where that is
+    safe, and never costs the rotated key."""
+    world.gh.faults[route] = list(faults)
+    run = world.respond()
+    assert run.code == code, run.output
+    assert world.qp.calls == (0 if code == 7 else 1)
+    assert len(world.gh.issues) == issues
+    if code in (7, 6, 8):
+        assert "network" in run.stdout
+    if world.qp.rotations:
+        world.gh.faults.clear()
+        assert world.run("resume").code == 0
         assert world.gh.secret_value() == world.qp.valid_key and len(world.gh.issues) == 1
