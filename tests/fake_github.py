@@ -60,6 +60,8 @@ ROUTES: list[tuple[str, str, str | None]] = [
     ("secret", "/orgs/{org}/dependabot/secrets/{secret_name}", "org"),
     ("selected_repos", "/orgs/{org}/actions/secrets/{secret_name}/repositories", "org"),
     ("selected_repos", "/orgs/{org}/dependabot/secrets/{secret_name}/repositories", "org"),
+    ("list_repos", "/orgs/{org}/repos", None),
+    ("list_repos", "/users/{username}/repos", None),
 ]
 _NAME_OF = {template: name for name, template, _ in ROUTES}
 _NEED_OF = {template: need for _, template, need in ROUTES}
@@ -114,6 +116,8 @@ class FakeGitHub:
     issues: list[dict[str, Any]] = field(default_factory=list)  # issues and pull requests
     log: list[tuple[str, str, str]] = field(default_factory=list)  # (method, raw path, body)
     violations: list[str] = field(default_factory=list)
+    # GET /orgs/{org}/repos, /users/{username}/repos: "orgs/NAME" or "users/NAME" -> listed repositories
+    listings: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def __post_init__(self) -> None:
@@ -248,9 +252,11 @@ class FakeGitHub:
             **{f"{f}_url": f"{api}/{f}" for f in fields},
         }
 
-    def repo_json(self) -> dict[str, Any]:
-        owner, name = self.repo.split("/")
-        api = f"{self.url}/repos/{self.repo}"
+    def repo_json(self, listed: dict[str, Any] | None = None) -> dict[str, Any]:
+        """The repository under test, or one of ``listings`` (full_name, archived, fork, private)."""
+        full_name = listed["full_name"] if listed else self.repo
+        owner, name = full_name.split("/")
+        api = f"{self.url}/repos/{full_name}"
         links = "archive assignees blobs branches collaborators comments commits compare contents contributors "
         links += "deployments downloads events forks git_commits git_refs git_tags hooks issue_comment "
         links += "issue_events issues keys labels languages merges milestones notifications pulls releases "
@@ -260,20 +266,20 @@ class FakeGitHub:
         return {
             **{f"{link}_url": f"{api}/{link}" for link in links.split()},
             **{count: 0 for count in counts.split()},
-            "id": self.repo_id,
+            "id": listed["id"] if listed else self.repo_id,
             "node_id": "R_1",
             "name": name,
-            "full_name": self.repo,
+            "full_name": full_name,
             "owner": self._user(owner),
-            "private": True,
+            "private": listed["private"] if listed else True,
             "description": None,
-            "fork": False,
+            "fork": listed["fork"] if listed else False,
             "url": api,
-            "html_url": f"https://github.example/{self.repo}",
-            "clone_url": f"https://github.example/{self.repo}.git",
-            "git_url": f"git://github.example/{self.repo}.git",
-            "ssh_url": f"git@github.example:{self.repo}.git",
-            "svn_url": f"https://github.example/{self.repo}",
+            "html_url": f"https://github.example/{full_name}",
+            "clone_url": f"https://github.example/{full_name}.git",
+            "git_url": f"git://github.example/{full_name}.git",
+            "ssh_url": f"git@github.example:{full_name}.git",
+            "svn_url": f"https://github.example/{full_name}",
             "mirror_url": None,
             "homepage": None,
             "language": None,
@@ -284,7 +290,7 @@ class FakeGitHub:
             "has_wiki": False,
             "has_pages": False,
             "has_discussions": False,
-            "archived": False,
+            "archived": listed["archived"] if listed else False,
             "disabled": False,
             "pushed_at": "2026-01-01T00:00:00Z",
             "created_at": "2026-01-01T00:00:00Z",
@@ -484,6 +490,38 @@ class FakeGitHub:
         labels = [] if "no-push" in perms else list(body.get("labels") or [])  # silently dropped
         issue = self.add_issue(str(body["title"]), str(body.get("body") or ""), labels=labels)
         return 201, self.issue_json(issue), {}
+
+    def _list_repos(self, method: str, args: dict[str, str], body: Any, query: Any, perms: set[str]) -> Any:
+        """``type`` (orgs: all, public, private, forks, sources, member; users: all, owner,
+        member), ``per_page``/``page`` with ``Link`` headers, as GitHub lists them."""
+        kind, owner = ("orgs", args["org"]) if "org" in args else ("users", args["username"])
+        listed = self.listings.get(f"{kind}/{owner}")
+        if listed is None:
+            return 404, self.error("Not Found"), {}
+        wanted = {
+            "forks": lambda r: r["fork"],
+            "sources": lambda r: not r["fork"],
+            "public": lambda r: not r["private"],
+            "private": lambda r: r["private"],
+        }.get(query.get("type", ["all"])[0], lambda r: True)
+        chunk, headers = self._page([r for r in listed if wanted(r)], query, f"/{kind}/{owner}/repos")
+        return 200, [self.repo_json(r) for r in chunk], headers
+
+    def add_repositories(self, owner: str, count: int, *, kind: str = "orgs", every: int = 0) -> list[str]:
+        """``count`` repositories of ``owner``; with ``every``, each every-th is archived and
+        the one after it a fork. Their full names, in order."""
+        names = [f"{owner}/repo-{n:04d}" for n in range(count)]
+        self.listings.setdefault(f"{kind}/{owner}", []).extend(
+            {
+                "id": 10_000 + n,
+                "full_name": name,
+                "private": n % 2 == 0,
+                "fork": bool(every) and n % every == 1,
+                "archived": bool(every) and n % every == 0,
+            }
+            for n, name in enumerate(names)
+        )
+        return names
 
     def secret_value(self, name: str = "QUESTIONPRO_API_KEY", where: str = "repo:actions") -> str | None:
         return self.secrets.get((where, name))

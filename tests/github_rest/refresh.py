@@ -55,6 +55,8 @@ OPERATIONS = [
     ("PUT", "/orgs/{org}/dependabot/secrets/{secret_name}"),
     ("DELETE", "/orgs/{org}/dependabot/secrets/{secret_name}"),
     ("GET", "/orgs/{org}/dependabot/secrets/{secret_name}/repositories"),
+    ("GET", "/orgs/{org}/repos"),
+    ("GET", "/users/{username}/repos"),
 ]
 
 
