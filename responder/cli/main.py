@@ -262,3 +262,13 @@ def init_plugin(path: Path, baseline: Path | None) -> None:
     except (OSError, ValueError, AttributeError, json.JSONDecodeError) as exc:
         raise UsageError(f"cannot update {baseline}: {type(exc).__name__}") from None
     click.echo(f"{baseline}: plugin path {'made relative' if changed else 'already relative'}")
+
+
+def _add_sweep_commands() -> None:
+    from responder.cli.sweep import sweep_matrix, sweep_summary
+
+    cli.add_command(sweep_matrix)
+    cli.add_command(sweep_summary)
+
+
+_add_sweep_commands()
