@@ -222,8 +222,8 @@ def test_readme_sweep_workflow_steps_run(gh: FakeGitHub, tmp_path: Path) -> None
         Repo(work).commit()
         git(tmp_path, "clone", "-q", "--bare", str(work), str(server / f"{name}.git"))
     gh.listings["orgs/octo"] = [
-        {"full_name": n, "archived": False, "fork": False, "private": True}
-        for n in ("octo/app", "octo/docs", "octo/gone")
+        {"id": n, "full_name": name, "archived": False, "fork": False, "private": True}
+        for n, name in enumerate(("octo/app", "octo/docs", "octo/gone"))
     ]
     env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"}
     outputs = tmp_path / "outputs"

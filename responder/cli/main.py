@@ -161,7 +161,12 @@ def scan(
     return code
 
 
-_RESPONSE_DEFAULTS = {"secret_name": DEFAULT_SECRET_NAME, "dependabot": False, "org_include_repo": False, "timeout": 30.0}
+_RESPONSE_DEFAULTS = {
+    "secret_name": DEFAULT_SECRET_NAME,
+    "dependabot": False,
+    "org_include_repo": False,
+    "timeout": 30.0,
+}
 
 
 def _check_response_flags(respond: bool, yes: bool, response: dict[str, Any]) -> None:
