@@ -572,3 +572,32 @@ def test_branch_gate_reads_the_rules_that_apply(
     assert says in run.summary
     assert any("/rules/branches/release%2F1" in path for _, path, _ in gh.log)
     assert gh.violations == []
+
+
+def test_sarif_categories_keep_full_scan_alerts_open(remote: Remote, runner: Path) -> None:
+    """A push uploads its own range under another category than full scans, so the next
+    push's upload (without that key) cannot mark a full scan's alert fixed; a removed key
+    carries the commit it was in, not a line HEAD does not have."""
+    key = new_key()
+    remote.commit("a.env", "# questionpro\nx=1\n" + f"QP_API_KEY={key}\n")
+    before = remote.commit("a.env", "# questionpro\n")
+    after = remote.commit("b.txt", "clean\n")
+    remote.push("main")
+    documents = {}
+    for mode in ("auto", "full"):
+        run = run_action(
+            workspace=remote.checkout("main"),
+            runner_temp=runner,
+            event_name="push",
+            payload=push_payload(before, after),
+            inputs={"mode": mode, "fail-on-findings": "false"},
+        )
+        documents[mode] = json.loads(Path(run.outputs["sarif"]).read_text())["runs"][0]
+    assert documents["auto"]["automationDetails"]["id"] == "qp-responder/incremental/"
+    assert documents["full"]["automationDetails"]["id"] == "qp-responder/full/"
+    [result] = documents["full"]["results"]
+    assert (
+        result["properties"]["inAnalyzedVersion"] is False
+        and result["properties"]["commit"] in result["message"]["text"]
+    )
+    assert documents["full"]["properties"]["analyzedRevision"] == after

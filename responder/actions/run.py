@@ -17,7 +17,7 @@ from typing import Any
 from responder.core import console, gha
 from responder.core.errors import UsageError
 from responder.core.exitcodes import ExitCode
-from responder.report.formats import render_sarif
+from responder.report.formats import SarifContext, render_sarif
 from responder.response.github_adapter import DEFAULT_SECRET_NAME
 from responder.response.workflow import EXIT, Outcome, Status, most_urgent
 from responder.scanning import gitio, scanner
@@ -71,6 +71,7 @@ class Result:
     report: ScanReport = field(default_factory=ScanReport)
     outcomes: list[Outcome] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    sarif: SarifContext | None = None
 
 
 def _payload() -> dict[str, Any]:
@@ -158,6 +159,17 @@ def _respond_reason(event: str, plan: gha.ScanPlan, payload: dict[str, Any], not
     return None
 
 
+def _sarif_context(root: Path, *, full: bool) -> SarifContext:
+    """Results placed in the checked-out commit (what upload-sarif describes); full scans and
+    scans of what is new are separate code scanning categories, so an upload of one push's
+    range never closes the alerts of a full scan."""
+    from responder.scanning import locate
+
+    version = locate.analyzed(root, revision="HEAD")
+    kind = "full" if full else "incremental"
+    return SarifContext(version.prefix, locate.locator(version), version.revision, f"qp-responder/{kind}/")
+
+
 def run(root: Path, inputs: Inputs) -> Result:
     event = os.environ.get("GITHUB_EVENT_NAME", "")
     payload = _payload()
@@ -165,7 +177,7 @@ def run(root: Path, inputs: Inputs) -> Result:
     if not plan.revs:
         return Result(notes=[plan.description])
     plan = prepare(root, plan, payload)
-    result = Result(notes=[plan.description])
+    result = Result(notes=[plan.description], sarif=_sarif_context(root, full=plan.full))
     result.report = scanner.scan_revisions(
         root, plan.revs, root, scanner.Excluder(), include_removed=not plan.full, no_walk=bool(plan.no_walk)
     )
@@ -212,7 +224,7 @@ def report(result: Result, inputs: Inputs) -> ExitCode:
             + "\n"
         )
     sarif = Path(inputs.sarif or Path(os.environ.get("RUNNER_TEMP", ".")) / "qp-responder.sarif")
-    sarif.write_text(render_sarif(findings), encoding="utf-8")
+    sarif.write_text(render_sarif(findings, result.sarif), encoding="utf-8")
     from responder.response.service import ROTATED, render
 
     if result.outcomes:

@@ -12,6 +12,7 @@ import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from responder.cli import advice
 from responder.core import console
@@ -21,6 +22,9 @@ from responder.report.formats import render
 from responder.scanning import gitio, pushes, scanner
 from responder.scanning.baseline import load_baseline
 from responder.scanning.findings import ScanReport
+
+if TYPE_CHECKING:
+    from responder.report.formats import SarifContext
 
 ProgressFactory = Callable[[int], Callable[[int], None] | None]
 
@@ -158,11 +162,30 @@ def _scope(request: ScanRequest, found: ScanReport) -> str:
     return f"in {found.commits_scanned} commit(s)"
 
 
+def _sarif_context(request: ScanRequest) -> SarifContext:
+    """Paths relative to the repository root; results placed in the version a code scanning
+    upload describes: the work tree for paths, the index for --staged, HEAD for git history."""
+    from responder.report.formats import SarifContext
+    from responder.scanning import locate
+
+    mode = request.mode
+    if mode is Mode.PRE_RECEIVE:
+        return SarifContext(automation_id=f"qp-responder/{mode.value}/")
+    revision = None if mode in (Mode.PATHS, Mode.STAGED) else "HEAD"
+    version = locate.analyzed(Path.cwd(), revision=revision, index=mode is Mode.STAGED)
+    return SarifContext(
+        prefix=version.prefix,
+        locate=locate.locator(version),
+        revision=version.revision,
+        automation_id=f"qp-responder/{mode.value}/",
+    )
+
+
 def report(request: ScanRequest, found: ScanReport) -> ExitCode:
     """Print warnings, the report and what to do; the exit code the findings call for."""
     for message in found.warnings:
         console.warn(message)
-    text = render(request.fmt, found.findings)
+    text = render(request.fmt, found.findings, _sarif_context(request) if request.fmt == "sarif" else None)
     if request.output is not None:
         try:
             request.output.write_text(text, encoding="utf-8")

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from urllib.parse import quote
 
-from responder import __version__
+from responder.report.sarif import RULE_ID, SarifContext, render_sarif
 from responder.scanning.detect import SECRET_TYPE
 from responder.scanning.findings import Finding
 
-RULE_ID = "questionpro-api-key"
+__all__ = ["FORMATS", "RULE_ID", "SarifContext", "render", "render_json", "render_sarif", "render_text"]
 FORMATS = ("text", "json", "sarif")
 
 
@@ -44,64 +43,9 @@ def render_json(findings: Sequence[Finding]) -> str:
     return json.dumps([f.to_json() for f in findings], indent=2) + "\n"
 
 
-def _sarif_result(finding: Finding) -> dict[str, object]:
-    state = "previously committed (removed)" if finding.previously_committed else "committed"
-    where = f" in commit {finding.commit}" if finding.commit else ""
-    return {
-        "ruleId": RULE_ID,
-        "ruleIndex": 0,
-        "level": "warning" if finding.previously_committed else "error",
-        "message": {
-            "text": f"QuestionPro API key {finding.redacted} {state}{where} "
-            f"(hashed_secret {finding.hashed_secret}). Rotate it with qp-responder respond."
-        },
-        "locations": [
-            {
-                "physicalLocation": {
-                    "artifactLocation": {"uri": quote(finding.filename, safe="/"), "uriBaseId": "%SRCROOT%"},
-                    "region": {"startLine": max(1, finding.line_number)},
-                }
-            }
-        ],
-        "partialFingerprints": {"hashedSecret/v1": finding.hashed_secret},
-        "properties": {"commit": finding.commit, "datacenter": finding.datacenter},
-    }
-
-
-def render_sarif(findings: Sequence[Finding]) -> str:
-    rule = {
-        "id": RULE_ID,
-        "name": "QuestionProApiKey",
-        "shortDescription": {"text": "QuestionPro API key committed to git"},
-        "fullDescription": {
-            "text": "A QuestionPro API key (a UUID identified from its context) was found in "
-            "the repository. Anyone with read access can use it until it is regenerated."
-        },
-        "help": {
-            "text": "Regenerate the key (qp-responder respond), store the new one in a secret, "
-            "and purge the old one from history.",
-        },
-        "defaultConfiguration": {"level": "error"},
-        "properties": {"tags": ["security", "secret"], "security-severity": "9.0", "precision": "high"},
-    }
-    import json
-
-    doc = {
-        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
-        "version": "2.1.0",
-        "runs": [
-            {
-                "tool": {"driver": {"name": "qp-responder", "version": __version__, "rules": [rule]}},
-                "results": [_sarif_result(f) for f in findings],
-            }
-        ],
-    }
-    return json.dumps(doc, indent=2) + "\n"
-
-
-def render(fmt: str, findings: Sequence[Finding]) -> str:
+def render(fmt: str, findings: Sequence[Finding], sarif: SarifContext | None = None) -> str:
     if fmt == "json":
         return render_json(findings)
     if fmt == "sarif":
-        return render_sarif(findings)
+        return render_sarif(findings, sarif)
     return render_text(findings)
