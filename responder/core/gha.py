@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import os
 import secrets as pyrandom
+import stat
+import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TextIO
 
 ZERO = "0" * 40
 
@@ -82,13 +84,47 @@ def in_actions() -> bool:
     return os.environ.get("GITHUB_ACTIONS") == "true"
 
 
+# The Action's own step (action.yml) sets this: its stdout goes straight to the runner.
+MASK_STREAM_ENV = "QP_RESPONDER_MASK_STREAM"
+
+
+def _same_file(fd_a: int, fd_b: int) -> bool:
+    try:
+        a, b = os.fstat(fd_a), os.fstat(fd_b)
+    except OSError:
+        return False
+    return (a.st_dev, a.st_ino) == (b.st_dev, b.st_ino)
+
+
+def mask_stream() -> TextIO | None:
+    """Where ``::add-mask::`` may go without handing the value to whoever captures output.
+
+    The runner reads workflow commands from a step's stdout *and* stderr, and a mask line
+    necessarily holds the value in plaintext. So: the Action's own step, whose stdout only
+    the runner reads, masks on stdout (the same stream as its annotations, so no mask can
+    arrive after the line it protects). Everywhere else stdout is data (JSON, SARIF) that
+    users capture, so never there; stderr only while it is a stream of its own: not a
+    regular file (``2>log``) and not merged into stdout (``2>&1``, ``|&``, ``$(… 2>&1)``).
+    When no stream qualifies nothing is masked: nothing prints a key anyway."""
+    if not in_actions():
+        return None
+    if os.environ.get(MASK_STREAM_ENV) == "stdout":
+        return sys.stdout
+    try:
+        err = os.fstat(2)
+    except OSError:
+        return None
+    if stat.S_ISREG(err.st_mode) or _same_file(1, 2):
+        return None
+    return sys.stderr
+
+
 def mask(value: str) -> None:
     """In GitHub Actions, register a value with the runner's log masking, first thing."""
-    if in_actions() and value:
-        import sys
-
-        sys.stdout.write(f"::add-mask::{value}\n")
-        sys.stdout.flush()
+    stream = mask_stream() if value else None
+    if stream is not None:
+        stream.write(f"::add-mask::{value}\n")
+        stream.flush()
 
 
 def _escape_data(text: str) -> str:

@@ -1,0 +1,229 @@
+"""The Action and the CLI in Actions, attacked and broken (issue 8, findings 1-3):
+a rotated key is never lost (unexpected replies, SIGKILL at every step boundary, the
+runner gone: the token from the job summary or the step output suffices), no captured
+stream holds a key, and nothing from the scanned workspace runs."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from responder.actions.run import safe_path
+from tests.conftest import ROOT, assert_no_secret, git, run_cli
+from tests.corpus import new_key
+from tests.fake_github import FakeGitHub, Fault
+from tests.fake_questionpro import FakeQuestionPro
+from tests.runner_sim import ActionRun, plant, run_action
+from tests.test_action import (  # noqa: F401 - fixtures
+    Remote,
+    action_venv,
+    check_no_unmasked_key,
+    leak,
+    push_and_run,
+    push_payload,
+    remote,
+    runner,
+    services,
+)
+
+Services = tuple[FakeQuestionPro, FakeGitHub, dict[str, str]]
+RESPOND = {"respond": "true", "secrets-token": "secrets-token"}
+TOKEN = re.compile(r"qpr1\.[A-Za-z0-9_-]+")
+
+
+def tokens_left_behind(run: ActionRun) -> tuple[list[str], list[str]]:
+    """The resume tokens in the job summary and in the step output: what outlives the runner."""
+    return TOKEN.findall(run.summary), json.loads(run.outputs.get("resume-tokens") or "[]")
+
+
+def resume_elsewhere(token: str, env: dict[str, str], tmp: Path) -> subprocess.CompletedProcess[str]:
+    """``qp-responder resume --sealed TOKEN`` on another machine: no runner, no journal."""
+    other = tmp / "other-machine"
+    other.mkdir(exist_ok=True)
+    clean = {k: v for k, v in env.items() if not k.startswith(("GITHUB_ACTIONS", "QP_RESPONDER_STATE"))}
+    run = run_cli(
+        ["resume", "--sealed", token],
+        other,
+        env={**clean, "QP_RESPONDER_SECRETS_TOKEN": "secrets-token", "QP_RESPONDER_STATE_DIR": str(other / "state")},
+    )
+    return subprocess.CompletedProcess([], run.code, run.stdout, run.stderr)
+
+
+# -- finding 1: the Action never loses a rotated key -------------------------------------------
+@pytest.mark.parametrize(
+    "fault",
+    [
+        Fault(502, raw=b'{"message": "Bad Gateway"'),  # a proxy's truncated JSON
+        Fault(502, raw=b"<html><body>502 Bad Gateway</body></html>"),  # an HTML error page
+        Fault(301, headers={"Location": "https://elsewhere.invalid/repos/octo/app"}),  # a redirect off-host
+        Fault(504, raw=b"\xff\xfe not json"),  # not even UTF-8
+    ],
+    ids=["truncated-json", "html", "redirect", "garbage-504"],
+)
+def test_an_unexpected_reply_to_the_store_ends_rotated_not_stored(
+    remote: Remote, runner: Path, services: Services, tmp_path: Path, fault: Fault
+) -> None:
+    qp, gh, env = services
+    old = qp.valid_key
+    gh.faults[("PUT", "secret")] = [Fault(201), *[fault] * 4]  # the write probe passes, the store breaks
+    run, _ = push_and_run(remote, runner, "a.env", f"QP_API_KEY={old}\n", env=env, inputs=RESPOND)
+    assert run.code == 6, run.stdout + run.stderr  # rotated-not-stored, never 9
+    assert qp.calls == 1 and gh.secret_value() is None
+    in_summary, in_output = tokens_left_behind(run)
+    assert in_output and set(in_output) <= set(in_summary)
+    check_no_unmasked_key(run, [old, qp.valid_key], runner)
+    gh.faults.clear()
+    done = resume_elsewhere(in_output[0], env, tmp_path)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert gh.secret_value() == qp.valid_key and len(gh.issues) == 1 and qp.calls == 1
+
+
+@pytest.mark.parametrize(
+    ("step", "token_left", "calls"),
+    [
+        ("planned", False, 0),
+        ("preflight-ok", False, 0),
+        ("regenerating", False, 0),  # killed before the request left: nothing sealed, nothing to hand on
+        ("regenerated", True, 1),
+        ("stored", True, 1),
+        ("issue-opened", True, 1),
+    ],
+)
+def test_sigkill_at_each_step_then_resume_from_the_summary_alone(
+    remote: Remote, runner: Path, services: Services, tmp_path: Path, step: str, token_left: bool, calls: int
+) -> None:
+    qp, gh, env = services
+    old = qp.valid_key
+    run, _ = push_and_run(
+        remote,
+        runner,
+        "a.env",
+        f"QP_API_KEY={old}\n",
+        env={**env, "QP_RESPONDER_FAULT_KILL_AFTER": step},
+        inputs=RESPOND,
+    )
+    assert run.code == 128 + signal.SIGKILL, run.stdout + run.stderr
+    assert qp.calls == calls
+    in_summary, in_output = tokens_left_behind(run)
+    check_no_unmasked_key(run, [old, qp.valid_key], runner)
+    if not token_left:
+        assert in_summary == in_output == []
+        return
+    assert in_summary and in_summary == in_output
+    # The runner is gone with $RUNNER_TEMP (journal included): only the summary is left.
+    done = resume_elsewhere(in_summary[0], env, tmp_path)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert gh.secret_value() == qp.valid_key != old
+    assert len(gh.issues) == 1 and qp.calls == 1  # never regenerated again, one issue
+
+
+# -- finding 2: no captured stream holds a key ---------------------------------------------------
+@pytest.mark.parametrize("routing", ["separate", "merged", "stderr-to-file"])
+def test_respond_json_in_actions_stays_parseable_and_key_free(services: Services, tmp_path: Path, routing: str) -> None:
+    qp, _gh, env = services
+    old = qp.valid_key
+    full_env = {
+        **os.environ,
+        **env,
+        "GITHUB_ACTIONS": "true",
+        "QP_RESPONDER_SECRETS_TOKEN": "secrets-token",
+        "QP_RESPONDER_STATE_DIR": str(tmp_path / "state"),
+    }
+    err_file = tmp_path / "stderr.log"
+    with err_file.open("w") as err_handle:
+        stderr = {"separate": subprocess.PIPE, "merged": subprocess.STDOUT, "stderr-to-file": err_handle}[routing]
+        done = subprocess.run(
+            [sys.executable, "-m", "responder", "respond", "--repo", "octo/app", "--yes", "--format", "json"],
+            input=old + "\n",
+            stdout=subprocess.PIPE,
+            stderr=stderr,
+            text=True,
+            env=full_env,
+            cwd=tmp_path,
+            check=False,
+        )
+    assert done.returncode == 0, done.stdout + (done.stderr or "")
+    keys = [old, qp.valid_key]
+    if routing == "merged":  # `out=$(… 2>&1)`: one captured stream, so no mask anywhere
+        assert_no_secret(done.stdout, keys)
+        json.loads(done.stdout[done.stdout.index("{") :])
+        return
+    assert json.loads(done.stdout)["status"] == "rotated-and-stored"  # stdout is data: parses as is
+    assert_no_secret(done.stdout, keys)
+    assert_no_secret(err_file.read_bytes(), keys)  # `2>file`: a file the user keeps, never a mask
+    if routing == "separate":  # stderr as its own stream, as the runner reads it: masks go there
+        assert f"::add-mask::{old}" in done.stderr and f"::add-mask::{qp.valid_key}" in done.stderr
+        shown = "\n".join(line for line in done.stderr.splitlines() if not line.startswith("::add-mask::"))
+        assert_no_secret(shown, keys)
+
+
+def test_the_action_masks_on_its_own_stdout_first(remote: Remote, runner: Path) -> None:
+    key = new_key()
+    run, _ = push_and_run(remote, runner, "a.env", f"QP_API_KEY={key}\n")
+    assert run.stdout.splitlines()[0] == f"::add-mask::{key}"
+    assert "::add-mask::" not in run.stderr
+
+
+# -- finding 3: nothing from the workspace runs ----------------------------------------------------
+def test_the_scan_step_runs_nothing_from_the_workspace(remote: Remote, runner: Path, tmp_path: Path) -> None:
+    sentinel = tmp_path / "pwned"
+    key = new_key()
+    before = git(remote.dev, "rev-parse", "HEAD")
+    after = remote.commit("a.env", f"QP_API_KEY={key}\n")
+    remote.push("main")
+    ws = remote.checkout("main")
+    plant(ws, sentinel)
+    path = f".:bin::{ws}/bin:{os.environ['PATH']}"
+    run = run_action(
+        workspace=ws,
+        runner_temp=runner,
+        event_name="push",
+        payload=push_payload(before, after),
+        env={"PATH": path, "PYTHONPATH": str(ws)},
+    )
+    assert not sentinel.exists(), sentinel.read_text()
+    assert run.code == 1 and run.outputs["findings"] == "1", run.stdout + run.stderr
+
+
+@pytest.mark.parametrize(
+    ("path", "kept"),
+    [
+        ("/usr/bin:.:bin::/bin", "/usr/bin:/bin"),
+        ("/ws/bin:/usr/bin:/ws", "/usr/bin"),
+        ("/wsx/bin", "/wsx/bin"),  # a sibling, not inside the workspace
+        ("", ""),
+    ],
+)
+def test_safe_path(path: str, kept: str) -> None:
+    assert safe_path(path, "/ws") == kept
+
+
+def test_windows_fails_at_once_with_a_clear_message(tmp_path: Path) -> None:
+    ws = tmp_path / "ws"
+    ws.mkdir()
+    git(ws, "init", "-q")
+    run = run_action(
+        workspace=ws,
+        runner_temp=tmp_path / "temp",
+        event_name="push",
+        payload={},
+        env={"RUNNER_OS": "Windows"},
+        skip_install=False,
+    )
+    assert run.code == 1 and run.steps_run == ["Prepare qp-responder"]
+    assert "Windows runners are not supported" in run.stdout and "ubuntu-latest" in run.stdout
+
+
+def test_the_lock_pins_every_requirement_with_hashes() -> None:
+    lock = (ROOT / "requirements" / "action.txt").read_text()
+    entries = re.findall(r"^([A-Za-z0-9_.-]+)==(\S+)(.*?)(?=^\S|\Z)", lock, re.M | re.S)
+    names = {name.lower() for name, _, _ in entries}
+    assert {"click", "detect-secrets", "requests", "pygithub", "pynacl", "urllib3"} <= names
+    assert all("--hash=sha256:" in rest for _, _, rest in entries)
