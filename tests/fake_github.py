@@ -74,6 +74,7 @@ class Fault:
     headers: dict[str, str] = field(default_factory=dict)
     then_apply: bool = False  # do the work, then answer with the fault (a lost answer); always for 2xx
     drop: bool = False  # close the connection instead of answering (a network fault)
+    raw: bytes | None = None  # a body that is not GitHub's JSON (a proxy's truncated page)
 
 
 def dropped(*, then_apply: bool = False) -> Fault:
@@ -152,15 +153,18 @@ class FakeGitHub:
     def _send(
         self, h: BaseHTTPRequestHandler, status: int, data: Any = None, headers: dict[str, str] | None = None
     ) -> None:
-        body = b"" if data is None else json.dumps(data).encode()
+        body = data if isinstance(data, bytes) else b"" if data is None else json.dumps(data).encode()
         h.send_response(status)
-        if data is not None:
+        if data is not None and not isinstance(data, bytes):
             h.send_header("Content-Type", "application/json; charset=utf-8")
         h.send_header("Content-Length", str(len(body)))
         for name, value in (headers or {}).items():
             h.send_header(name, value)
         h.end_headers()
         h.wfile.write(body)
+
+    def _fault_body(self, fault: Fault) -> Any:
+        return fault.raw if fault.raw is not None else self.error(fault.message)
 
     @staticmethod
     def error(message: str) -> dict[str, Any]:
@@ -171,7 +175,7 @@ class FakeGitHub:
             h.close_connection = True
             h.connection.shutdown(socket.SHUT_RDWR)
         else:
-            self._send(h, fault.status, self.error(fault.message), fault.headers)
+            self._send(h, fault.status, self._fault_body(fault), fault.headers)
 
     def handle(self, h: BaseHTTPRequestHandler) -> None:
         parts = urlsplit(h.path)

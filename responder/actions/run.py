@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -181,7 +182,7 @@ def run(root: Path, inputs: Inputs) -> Result:
     result.report = scanner.scan_revisions(
         root, plan.revs, root, scanner.Excluder(), include_removed=not plan.full, no_walk=bool(plan.no_walk)
     )
-    from responder.response.service import Options, leaks_of, respond_all
+    from responder.response.service import Options, leaks_of, publish_resume_tokens, respond_all
 
     items = leaks_of(result.report.findings)  # masks every key before anything is printed
     if not (items and inputs.respond):
@@ -197,10 +198,29 @@ def run(root: Path, inputs: Inputs) -> Result:
         datacenter=inputs.datacenter,
         yes=True,
     )
+    sealed: list[str] = []
+
+    def on_sealed(tokens: Sequence[str]) -> None:
+        sealed.extend(tokens)
+        publish_resume_tokens(tokens)
+
     try:
-        result.outcomes = respond_all(options, items)
+        result.outcomes = respond_all(options, items, on_sealed=on_sealed)
     except UsageError as exc:
         result.notes.append(f"could not respond: {exc}")
+    except Exception as exc:
+        if not sealed:
+            raise
+        # A key was rotated and its tokens published: say so, never a bare internal error.
+        result.outcomes = [
+            Outcome(
+                Status.NOT_STORED,
+                f"a key was rotated but the response stopped ({type(exc).__name__}); finish with "
+                "`qp-responder resume --sealed TOKEN` (the tokens are in this job's summary and "
+                "the step output resume-tokens)",
+                resume_tokens=tuple(sealed),
+            )
+        ]
     return result
 
 
@@ -237,6 +257,7 @@ def report(result: Result, inputs: Inputs) -> ExitCode:
             "findings": str(len(blocking)),
             "rotated": str(sum(o.status in ROTATED for o in result.outcomes)),
             "issue-urls": json.dumps(urls),
+            "resume-tokens": json.dumps([t for o in result.outcomes for t in o.resume_tokens]),
             "sarif": str(sarif),
         }
     )
@@ -292,7 +313,23 @@ def _summary(result: Result, findings: list[Finding]) -> str:
     return "\n".join(parts)
 
 
+def safe_path(path: str, workspace: str | None) -> str:
+    """PATH without what the scanned repository could control: relative entries (resolved
+    against git's working directory, the workspace) and directories inside the workspace,
+    so a committed ``git`` never runs in place of the real one."""
+    inside = Path(workspace).resolve() if workspace else None
+    kept = []
+    for entry in path.split(os.pathsep):
+        if not entry or not os.path.isabs(entry):
+            continue
+        if inside is not None and Path(entry).resolve().is_relative_to(inside):
+            continue
+        kept.append(entry)
+    return os.pathsep.join(kept)
+
+
 def run_action() -> ExitCode:
+    os.environ["PATH"] = safe_path(os.environ.get("PATH", ""), os.environ.get("GITHUB_WORKSPACE"))
     inputs = Inputs.from_env()
     try:
         root = gitio.require_root(Path(os.environ.get("GITHUB_WORKSPACE") or Path.cwd()))

@@ -12,7 +12,7 @@ import json
 import os
 import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -92,7 +92,9 @@ def resolve_repo(options: Options) -> str:
     return repo
 
 
-def build_services(options: Options, *, need_tokens: bool) -> Services:
+def build_services(
+    options: Options, *, need_tokens: bool, on_sealed: Callable[[Sequence[str]], None] | None = None
+) -> Services:
     issues_token = os.environ.get("GITHUB_TOKEN", "")
     secrets_token = os.environ.get("QP_RESPONDER_SECRETS_TOKEN") or issues_token
     if need_tokens and not issues_token:
@@ -108,7 +110,35 @@ def build_services(options: Options, *, need_tokens: bool) -> Services:
         mask=mask,
         default_token_in_use=gha.in_actions() and not os.environ.get("QP_RESPONDER_SECRETS_TOKEN"),
         kill_after=os.environ.get("QP_RESPONDER_FAULT_KILL_AFTER") or None,
+        on_sealed=on_sealed or publish_resume_tokens,
     )
+
+
+RESUME_TOKENS_OUTPUT = "resume-tokens"
+
+
+def publish_resume_tokens(tokens: Sequence[str]) -> None:
+    """In Actions, the moment a new key is sealed and before it is stored: the resume tokens
+    go to the job summary and a step output, which outlive the runner (a cancel, a timeout
+    or a kill between rotation and store loses $RUNNER_TEMP, never these)."""
+    if not (gha.in_actions() and tokens):
+        return
+    gha.append_summary(
+        "\n".join(
+            [
+                "### qp-responder: a key was rotated; its replacement is sealed and being stored",
+                "",
+                "If this job stops before the responses below say `rotated-and-stored`, finish from any "
+                "machine (the tokens hold the new key sealed to GitHub's public key; only GitHub can open it):",
+                "",
+                "```sh",
+                *(f"qp-responder resume --sealed {t}" for t in tokens),
+                "```",
+                "",
+            ]
+        )
+    )
+    gha.write_outputs({RESUME_TOKENS_OUTPUT: json.dumps(list(tokens))})
 
 
 def confirm_on_tty(plan: Plan) -> bool:
@@ -170,10 +200,15 @@ def _summarise_for_actions(outcomes: Sequence[Outcome]) -> None:
 ROTATED = (Status.ROTATED_AND_STORED, Status.ISSUE_FAILED, Status.NOT_STORED)
 
 
-def respond_all(options: Options, items: Sequence[tuple[Leak, str]]) -> list[Outcome]:
+def respond_all(
+    options: Options,
+    items: Sequence[tuple[Leak, str]],
+    *,
+    on_sealed: Callable[[Sequence[str]], None] | None = None,
+) -> list[Outcome]:
     """One response per (leak, key), in order. Raises UsageError for bad options."""
     repo = resolve_repo(options)
-    services = build_services(options, need_tokens=not options.dry_run)
+    services = build_services(options, need_tokens=not options.dry_run, on_sealed=on_sealed)
     outcomes: list[Outcome] = []
     written: set[SecretTarget] = set()
     for leak, key in items:

@@ -182,6 +182,9 @@ class Services:
     journal_dir: Path
     mask: Callable[[str], None] = lambda _value: None
     notify: Callable[[str], None] = lambda _line: None
+    # Called with the resume tokens the moment the new key is sealed, before anything can
+    # fail: the Action writes them where they outlive the runner (job summary, step output).
+    on_sealed: Callable[[Sequence[str]], None] = lambda _tokens: None
     default_token_in_use: bool = False  # secrets would go through Actions' own GITHUB_TOKEN
     clock: Callable[[], float] = time.time
     # Fault injection for the crash tests (QP_RESPONDER_FAULT_KILL_AFTER): a real kill -9 of
@@ -320,6 +323,10 @@ def _rotate(plan: Plan, key: str, services: Services, log: Journal, checked: Pre
     state = {"request_id": result.request_id, "datacenter": result.datacenter, "sealed": sealed}
     del result  # from here on only the sealed values exist
     try:
+        services.on_sealed(_tokens(plan, state, started, set()))
+    except Exception:  # noqa: BLE001, S110 - the journal and the outcome still carry the tokens
+        pass
+    try:
         _checkpoint(services, log, journal.REGENERATED, **state)
     except OSError as exc:  # no journal to resume from: deliver now, or hand out the tokens
         return _deliver(plan, state, started, checked.repo_id, services, note=f"journal unwritable: {exc.strerror}")
@@ -336,6 +343,29 @@ def _seal_all(targets: Sequence[SecretTarget], keys: Sequence[PublicKey], result
 def _plan_of(planned: dict[str, Any]) -> Plan:
     targets = tuple(SecretTarget.from_json(t) for t in planned["targets"])
     return Plan(planned["repo"], Leak(**planned["leak"]), targets, ())
+
+
+def _tokens(plan: Plan, state: dict[str, Any], planned_at: float, skip: set[str]) -> tuple[str, ...]:
+    """One resume token per sealed value whose target is not in ``skip``."""
+    return tuple(
+        ResumeToken(
+            item["target"],
+            item["key_id"],
+            item["encrypted_value"],
+            state["request_id"],
+            state.get("datacenter"),
+            plan.leak.to_json(),
+            planned_at,
+        ).encode()
+        for item in state["sealed"]
+        if SecretTarget.from_json(item["target"]).describe() not in skip
+    )
+
+
+def _failure(exc: Exception) -> str:
+    """What a delivery failure may say: our own errors carry redacted text; anything else
+    (a truncated JSON body, a redirect PyGithub refuses) is named by its type only."""
+    return str(exc) if isinstance(exc, GitHubError) else f"unexpected {type(exc).__name__} from GitHub"
 
 
 def _deliver(
@@ -364,19 +394,7 @@ def _deliver(
     }
 
     def tokens(skip: set[str]) -> tuple[str, ...]:
-        return tuple(
-            ResumeToken(
-                item["target"],
-                item["key_id"],
-                item["encrypted_value"],
-                state["request_id"],
-                state.get("datacenter"),
-                plan.leak.to_json(),
-                planned_at,
-            ).encode()
-            for item in state["sealed"]
-            if SecretTarget.from_json(item["target"]).describe() not in skip
-        )
+        return _tokens(plan, state, planned_at, skip)
 
     for item in state["sealed"]:
         target = SecretTarget.from_json(item["target"])
@@ -384,10 +402,9 @@ def _deliver(
             continue
         try:
             services.secrets_github.put_sealed(target, item["key_id"], item["encrypted_value"], repo_id)
-        except GitHubError as exc:
-            hint = (
-                " (GitHub's public key changed since: that sealed value is unusable)" if exc.kind == "invalid" else ""
-            )
+        except Exception as exc:  # noqa: BLE001 - whatever breaks here, the sealed key must not be lost
+            invalid = isinstance(exc, GitHubError) and exc.kind == "invalid"
+            hint = " (GitHub's public key changed since: that sealed value is unusable)" if invalid else ""
             how = (
                 "`qp-responder resume` (or `qp-responder resume --sealed TOKEN` elsewhere)"
                 if log
@@ -395,7 +412,8 @@ def _deliver(
             )
             return Outcome(
                 Status.NOT_STORED,
-                f"the key was rotated (requestID {state['request_id']}){suffix} but storing it failed: {exc}{hint}. "
+                f"the key was rotated (requestID {state['request_id']}){suffix} but storing it failed: "
+                f"{_failure(exc)}{hint}. "
                 f"The new key is sealed; finish with {how}.",
                 resume_tokens=tokens(stored),
                 **common,
@@ -407,13 +425,13 @@ def _deliver(
     if issue_url is None:
         try:
             issue_url = _open_issue(services, plan, state["request_id"], state.get("datacenter"), planned_at)
-        except GitHubError as exc:
+        except Exception as exc:  # noqa: BLE001 - stored already: an issue failure must not hide that
             again = (
                 "Run `qp-responder resume` to try again." if log else "Run `qp-responder resume --sealed TOKEN` again."
             )
             return Outcome(
                 Status.ISSUE_FAILED,
-                f"rotated and stored{suffix}, but the issue could not be opened: {exc}. {again}",
+                f"rotated and stored{suffix}, but the issue could not be opened: {_failure(exc)}. {again}",
                 resume_tokens=() if log else tokens(set()),  # no journal: the tokens re-deliver
                 **common,
             )
@@ -488,10 +506,10 @@ def resume_token(token: ResumeToken, services: Services) -> Outcome:
     }
     try:
         repo_id = services.secrets_github.repository(target.repo).id
-    except GitHubError as exc:
+    except Exception as exc:  # noqa: BLE001 - the token stays the way to finish
         return Outcome(
             Status.NOT_STORED,
-            f"storing failed again: {exc}",
+            f"storing failed again: {_failure(exc)}",
             plan,
             token.request_id,
             token.datacenter,
