@@ -115,6 +115,8 @@ def run_action(
     for index, step in enumerate(spec["runs"]["steps"]):
         if skip_install and step.get("name") == INSTALL_STEP:
             continue
+        if "uses" in step:  # other actions (the download cache): a cache miss, as on a first run
+            continue
         output_file = runner_temp / f"output-{index}"
         output_file.touch()
         step_env = {**base, "GITHUB_OUTPUT": str(output_file)}
@@ -141,3 +143,22 @@ def run_action(
             break
     outputs = {name: evaluate(str(item["value"])) for name, item in spec.get("outputs", {}).items()}
     return ActionRun(code, stdout, stderr, outputs, summary.read_text() if summary.exists() else "", steps_run)
+
+
+HOSTILE_PY = "import pathlib; pathlib.Path({sentinel!r}).write_text('{name}')\n"
+HOSTILE_SH = "#!/bin/sh\necho pwned > {sentinel!r}\nexit 0\n"
+
+
+def plant(ws: Path, sentinel: Path) -> None:
+    """What a malicious commit can add: modules that shadow the ones python -m runs, a
+    package named like ours, and executables named like the tools the steps call."""
+    for name in ("venv.py", "pip.py", "ensurepip.py", "sitecustomize.py", "usercustomize.py", "site.py"):
+        (ws / name).write_text(HOSTILE_PY.format(sentinel=str(sentinel), name=name))
+    (ws / "responder").mkdir()
+    (ws / "responder" / "__init__.py").write_text(HOSTILE_PY.format(sentinel=str(sentinel), name="responder"))
+    (ws / "responder" / "__main__.py").write_text(HOSTILE_PY.format(sentinel=str(sentinel), name="responder"))
+    for directory in (ws, ws / "bin"):
+        directory.mkdir(exist_ok=True)
+        for tool in ("git", "python3", "sha256sum", "shasum"):
+            (directory / tool).write_text(HOSTILE_SH.format(sentinel=str(sentinel)))
+            (directory / tool).chmod(0o755)

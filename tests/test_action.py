@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -16,7 +17,7 @@ from tests.conftest import ROOT, assert_no_secret, git
 from tests.corpus import new_key
 from tests.fake_github import FakeGitHub, Fault
 from tests.fake_questionpro import FakeQuestionPro
-from tests.runner_sim import ActionRun, run_action
+from tests.runner_sim import ActionRun, plant, run_action
 
 BIN = Path(sys.executable).parent
 ZERO = "0" * 40
@@ -44,31 +45,47 @@ def test_inputs_reach_scripts_only_through_env() -> None:
     import yaml
 
     for step in yaml.safe_load((ROOT / "action.yml").read_text())["runs"]["steps"]:
-        assert "${{" not in step["run"], step["name"]
+        assert "${{" not in step.get("run", ""), step["name"]
 
 
-def test_install_step_installs_the_checkout(tmp_path: Path, wheelhouse: Path) -> None:
-    """The install step, run for real: pip installs this checkout into a venv (from the
-    local wheelhouse), and the scan step runs what it installed."""
+def test_install_step_installs_the_lock_and_runs_nothing_from_the_workspace(tmp_path: Path, wheelhouse: Path) -> None:
+    """The install step, run for real (from the local wheelhouse): pip installs the pinned,
+    hash-checked lock into a venv, qp-responder comes from the action's checkout, and the
+    scan step runs it; the workspace plants modules and tools named like the ones the steps
+    use (venv.py, pip.py, sitecustomize.py, a responder/ package, git and python3 on a
+    relative PATH): none of them may run."""
     temp, ws = tmp_path / "runner-temp", tmp_path / "ws"
     ws.mkdir()
     git(ws, "init", "-q")
-    run = run_action(workspace=ws, runner_temp=temp, event_name="workflow_dispatch", payload={}, skip_install=False)
-    assert run.steps_run == ["Install qp-responder", "Scan (and respond)"], run.stderr
+    sentinel = tmp_path / "install-pwned"
+    plant(ws, sentinel)
+    run = run_action(
+        workspace=ws,
+        runner_temp=temp,
+        event_name="workflow_dispatch",
+        payload={},
+        skip_install=False,
+        env={"PATH": f".:bin::{os.environ['PATH']}", "PYTHONPATH": str(ws)},
+    )
+    assert run.steps_run == ["Prepare qp-responder", "Install qp-responder", "Scan (and respond)"], run.stderr
     assert run.code == 0, run.stdout + run.stderr
-    installed = temp / "qp-responder-venv" / "lib"
-    assert not any(installed.glob("python*/site-packages/__editable__*")), "installed as a copy, not editable"
-    assert any(installed.glob("python*/site-packages/responder/entry.py"))
+    assert not sentinel.exists(), f"the workspace's {sentinel.read_text()} ran"
+    site = temp / "qp-responder-venv" / "lib"
+    [pth] = site.glob("python*/site-packages/qp_responder_action.pth")
+    assert pth.read_text().strip() == str(ROOT)
+    assert not any(site.glob("python*/site-packages/responder")), "qp-responder comes from the action's checkout"
 
 
 @pytest.fixture(scope="session")
 def action_venv(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """What the install step leaves in RUNNER_TEMP, for the other tests: a venv whose
-    ``qp-responder`` is the one under test (test_install_step_installs_the_checkout runs
-    the step itself)."""
+    ``python`` is this test environment's, so ``python -I -m responder`` is the code under
+    test (test_install_step_… runs the step itself)."""
     venv = tmp_path_factory.mktemp("qp-responder-venv")
     (venv / "bin").mkdir()
-    (venv / "bin" / "qp-responder").symlink_to(BIN / "qp-responder")
+    python = venv / "bin" / "python"
+    python.write_text(f'#!/bin/sh\nexec "{BIN / "python"}" "$@"\n')
+    python.chmod(0o755)
     return venv
 
 

@@ -30,9 +30,11 @@ def requirements() -> dict[str, list[str]]:
     except ModuleNotFoundError:  # Python 3.10: the stamp is only checked for presence
         return {}
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    lock = (ROOT / "requirements" / "action.txt").read_text(encoding="utf-8")
     return {
         "dependencies": sorted(project["project"]["dependencies"]),
         "build-system": sorted(project["build-system"]["requires"]),
+        "action-lock": sorted(line.strip(" \\") for line in lock.splitlines() if "==" in line),
     }
 
 
