@@ -88,12 +88,11 @@ def in_actions() -> bool:
 MASK_STREAM_ENV = "QP_RESPONDER_MASK_STREAM"
 
 
-def _same_file(fd_a: int, fd_b: int) -> bool:
+def _stat(stream: TextIO | None) -> os.stat_result | None:
     try:
-        a, b = os.fstat(fd_a), os.fstat(fd_b)
-    except OSError:
-        return False
-    return (a.st_dev, a.st_ino) == (b.st_dev, b.st_ino)
+        return os.fstat(stream.fileno()) if stream is not None else None
+    except (AttributeError, OSError, ValueError):  # no file descriptor (an in-memory stream)
+        return None
 
 
 def mask_stream() -> TextIO | None:
@@ -110,13 +109,16 @@ def mask_stream() -> TextIO | None:
         return None
     if os.environ.get(MASK_STREAM_ENV) == "stdout":
         return sys.stdout
-    try:
-        err = os.fstat(2)
-    except OSError:
+    err, out = sys.stderr, sys.stdout
+    if err is None or err is out:
         return None
-    if stat.S_ISREG(err.st_mode) or _same_file(1, 2):
-        return None
-    return sys.stderr
+    err_stat, out_stat = _stat(err), _stat(out)
+    if err_stat is not None:
+        if stat.S_ISREG(err_stat.st_mode):
+            return None
+        if out_stat is not None and (err_stat.st_dev, err_stat.st_ino) == (out_stat.st_dev, out_stat.st_ino):
+            return None
+    return err
 
 
 def mask(value: str) -> None:
