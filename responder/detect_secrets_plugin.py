@@ -84,11 +84,14 @@ class QuestionProDetector(BasePlugin):
     def analyze_line(
         self, filename: str, line: str, line_number: int = 0, context: Any = None, **kwargs: Any
     ) -> set[PotentialSecret]:
-        if not detect.has_candidate(line):
+        if (
+            not detect.has_candidate(line)
+            and next(detect.encoded_hits(line.encode("latin-1", "replace")), None) is None
+        ):
             return set()
         in_file = self._keys_in_file(filename)
         if in_file is not None:  # judged with the whole file as context
-            secrets = {key for number, key in in_file if key in line and line_number in (number, 0)}
+            secrets = {key for number, key in in_file if number == line_number or (not line_number and key in line)}
         else:  # a diff or a string: judge the line within the lines around it
             around = "\n".join(getattr(context, "lines", None) or [line])
             secrets = {m.secret for m in detect.find_keys(around, path=filename) if m.secret in line}

@@ -1,13 +1,15 @@
 """A labelled corpus: realistic files that do and do not hold a QuestionPro key.
 
-Templates carry ``{K}`` (a fresh random key, lower case), ``{KU}`` (the same upper case)
-and ``{U}`` (another random UUID that is *not* a key), so no key-like literal is ever
+Templates carry ``{K}`` (a fresh random key, lower case), ``{KU}`` (the same upper case),
+``{B64}`` (the key base64-encoded) and ``{U}`` (another random UUID that is *not* a key), so no key-like literal is ever
 committed here and the repository's own hook stays quiet. ``expect`` lists the
-(line, datacenter) of every key the template plants.
+(line, datacenter) of every key the template plants. The rows for issue 9's failure
+classes are in ``tests/corpus_classes.py``, labelled by class.
 """
 
 from __future__ import annotations
 
+import base64
 import random
 import uuid
 from dataclasses import dataclass
@@ -34,10 +36,17 @@ class Case:
     filename: str
     template: str
     expect: tuple[tuple[int, str | None], ...] = ()
+    klass: str = "general"  # issue 9's failure class the row stands for (tests/corpus_classes.py)
 
     def render(self, key: str, other: str | None = None) -> str:
         other = other or new_uuid()
-        return self.template.replace("{KU}", key.upper()).replace("{K}", key).replace("{U}", other)
+        encoded = base64.b64encode(key.encode()).decode()
+        return (
+            self.template.replace("{KU}", key.upper())
+            .replace("{K}", key)
+            .replace("{U}", other)
+            .replace("{B64}", encoded)
+        )
 
 
 def new_key() -> str:
@@ -255,3 +264,13 @@ NEGATIVES = [
     Case("k8s-env-other-name", "deploy.yaml", '# questionpro sync\nenv:\n  - name: REQUEST_ID\n    value: "{K}"\n'),
     Case("value-far-from-name", "cfg.yaml", "questionpro_api_key: x\nsomething: else\nvalue: {K}\n"),
 ]
+
+
+def _with_classes() -> None:
+    from tests.corpus_classes import CLASS_NEGATIVES, CLASS_POSITIVES
+
+    POSITIVES.extend(CLASS_POSITIVES)
+    NEGATIVES.extend(CLASS_NEGATIVES)
+
+
+_with_classes()

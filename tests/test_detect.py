@@ -28,14 +28,14 @@ def hang_guard() -> Iterator[None]:
 @pytest.mark.parametrize("case", POSITIVES, ids=lambda c: c.name)
 def test_positive(case: Case) -> None:
     key = new_key()
-    found = detect.find_keys(case.render(key))
+    found = detect.find_keys(case.render(key), path=case.filename)
     assert [(m.line_number, m.datacenter) for m in found] == list(case.expect)
     assert all(m.secret.lower() == key for m in found)
 
 
 @pytest.mark.parametrize("case", NEGATIVES, ids=lambda c: c.name)
 def test_negative(case: Case) -> None:
-    assert detect.find_keys(case.render(new_key())) == []
+    assert detect.find_keys(case.render(new_key()), path=case.filename) == []
 
 
 @pytest.mark.parametrize(

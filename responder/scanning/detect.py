@@ -33,9 +33,9 @@ class _Lazy:
 
     __slots__ = ("_args", "_compiled")
 
-    def __init__(self, pattern: str, flags: int = 0) -> None:
+    def __init__(self, pattern: str | bytes, flags: int = 0) -> None:
         self._args = (pattern, flags)
-        self._compiled: re.Pattern[str] | None = None
+        self._compiled: re.Pattern[Any] | None = None
 
     def __getattr__(self, name: str) -> Any:
         if self._compiled is None:
@@ -53,6 +53,7 @@ _UUID = _Lazy(
 # The dashed middle of a UUID, led by a literal: the one pattern every fast search uses
 # (here on text, in ``scanner`` on bytes).
 _PROBE = _Lazy(PROBE)
+_PROBE_BYTES = _Lazy(PROBE.encode())
 
 # Anything naming QuestionPro; each hit is checked to be a word (``questionProperties`` is not).
 _QP_MARK = _Lazy(r"questionpro|surveyanalytics", re.IGNORECASE)
@@ -97,6 +98,7 @@ class Match:
     secret: str
     datacenter: str | None
     offset: int
+    encoding: str | None = None  # "base64" when the text holds the key encoded
 
 
 def iter_uuids(text: str, pos: int = 0, endpos: int | None = None) -> Iterator[re.Match[str]]:
@@ -111,6 +113,66 @@ def iter_uuids(text: str, pos: int = 0, endpos: int | None = None) -> Iterator[r
         found = _UUID.match(text, probe.start() - 8, end) if probe.start() >= 8 else None
         if found is not None:
             yield found
+
+
+# A Kubernetes Secret (YAML or JSON): its ``data`` values are base64.
+_K8S_SECRET = _Lazy(r"""kind["']?\s*:\s*["']?Secret\b""")
+# Base64 of a UUID: 48 characters (52 with padding when a newline was encoded too).
+_B64_UUID_SHAPE = r"(?<![A-Za-z0-9+/=])[A-Za-z0-9+/]{48}(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?(?![A-Za-z0-9+/=])"
+_B64_UUID = _Lazy(_B64_UUID_SHAPE)
+_B64_UUID_BYTES = _Lazy(_B64_UUID_SHAPE.encode())
+
+
+def iter_encoded(text: str) -> Iterator[tuple[int, int, str]]:
+    """(start, end, decoded UUID) of every base64-encoded UUID in a Kubernetes Secret."""
+    if _K8S_SECRET.search(text) is None:
+        return
+    import base64
+    import binascii
+
+    for found in _B64_UUID.finditer(text):
+        try:
+            decoded = base64.b64decode(found.group(), validate=True).decode("ascii").strip()
+        except (binascii.Error, UnicodeDecodeError):
+            continue
+        if len(decoded) == 36 and _UUID.fullmatch(decoded):
+            yield found.start(), found.end(), decoded
+
+
+def encoded_hits(data: bytes, signs: tuple[bytes, ...] = ()) -> Iterator[tuple[int, int]]:
+    """(start, end) of every base64-encoded UUID in ``data`` (on lines starting with one
+    of ``signs``, when given: the changed lines of a patch). For the scanner's byte-level
+    gates: the UUID probe cannot see an encoded key."""
+    import base64
+    import binascii
+
+    for found in _B64_UUID_BYTES.finditer(data):
+        if signs and not data.startswith(signs, data.rfind(b"\n", 0, found.start()) + 1):
+            continue
+        try:
+            decoded = base64.b64decode(found.group(), validate=True).strip()
+        except binascii.Error:
+            continue
+        if len(decoded) == 36 and _UUID.fullmatch(decoded.decode("latin-1")):
+            yield found.span()
+
+
+def may_hold_key(data: bytes) -> bool:
+    """Could these bytes hold a key at all? The UUID probe (about 1 GB/s), or, in text
+    that says ``Secret`` (a literal search), a base64-encoded UUID."""
+    return _PROBE_BYTES.search(data) is not None or (b"Secret" in data and next(encoded_hits(data), None) is not None)
+
+
+def _candidates(text: str) -> Iterator[tuple[int, int, str, str | None]]:
+    """Every UUID in ``text``, plain or encoded, in order of offset."""
+    plain = ((m.start(), m.end(), m.group(), None) for m in iter_uuids(text))
+    encoded = [(start, end, secret, "base64") for start, end, secret in iter_encoded(text)]
+    if not encoded:
+        yield from plain
+        return
+    import heapq
+
+    yield from heapq.merge(plain, encoded)
 
 
 def has_candidate(text: str) -> bool:
@@ -213,27 +275,23 @@ def find_keys(text: str, wanted_lines: Callable[[int], bool] | None = None, *, p
     while the context still comes from the whole text.
     """
     matches: list[Match] = []
-    if not has_candidate(text):
-        return matches
     from responder.scanning import judge
 
     ctx = judge.Context(text, path)
     line = _Line(text)
     marks: DatacenterMarks | None = None
     counted_to = 0
-    for found in iter_uuids(text):
-        start, end = found.span()
+    for start, end, secret, encoding in _candidates(text):
         line.advance(counted_to, start)
         counted_to = start
         if wanted_lines is not None and not wanted_lines(line.number):
             continue
-        secret = found.group()
         if is_placeholder(secret) or line.allowlisted():
             continue
         if not judge.is_key(ctx, start, end, line.start, line.end()):
             continue
         marks = marks or DatacenterMarks.of(text)
-        matches.append(Match(line.number, secret, marks.nearest(start), start))
+        matches.append(Match(line.number, secret, marks.nearest(start), start, encoding))
     return matches
 
 

@@ -116,8 +116,9 @@ def _key_path(ctx: Context, start: int, line_start: int, line_end: int) -> Itera
     text = ctx.text
     shape = keypath.line_shape(text, line_start, start)
     yield shape.levels
-    if not shape.named and not any(lv.verdict.kind not in (Kind.NEUTRAL, Kind.WEAK) for lv in shape.levels):
-        yield _above_levels(text, line_start)
+    if not any(lv.verdict.kind not in (Kind.NEUTRAL, Kind.WEAK) for lv in shape.levels):
+        if not shape.named:
+            yield _above_levels(text, line_start)
         if shape.opener == "(":
             yield keypath.sql_column(text, start, shape)
         yield keypath.markdown_column(text, line_start, start)

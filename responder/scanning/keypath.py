@@ -151,8 +151,13 @@ def _callee_levels(clause: str) -> list[Level]:
         return []
     callee = tokens[0]
     whole = judge(callee)
-    last = judge(callee.rsplit(".", 1)[-1])
+    segments = [seg for seg in re.split(r"[.:]+", callee) if seg]
+    if len(segments) > 1 and segments[-1].lower() in _FACTORIES:
+        segments.pop()  # ``QuestionPro::Client.new(…)``: the class says what is built
+    last = judge(segments[-1] if segments else callee)
     kind = last.kind if last.kind is not Kind.WEAK else Kind.NEUTRAL
+    if kind is Kind.NEUTRAL and whole.owner is Owner.QUESTIONPRO and last.owner is Owner.QUESTIONPRO:
+        kind = Kind.CONSTRUCTOR  # ``new QuestionPro("…")``, ``QuestionProApi("…")``
     # ``requests.get``, ``axios.create``: a library's verb names no owner; ``StripeClient``,
     # ``QuestionPro.Client``, ``new Stripe`` do.
     owner = whole.owner if last.owner is not Owner.NONE or kind is Kind.CONSTRUCTOR else Owner.NONE
@@ -198,6 +203,7 @@ def _indent(line: str) -> int:
     return len(line) - len(line.lstrip(" \t-"))
 
 
+_FACTORIES = frozenset("new create of from instance getinstance newinstance".split())
 _CONTROL = frozenset("if else elif for while def fn func function class switch case try catch do with".split())
 
 

@@ -142,7 +142,10 @@ def _explode(word: str) -> list[str]:
         return ["questionpro", word[11:]]
     for piece in _GLUE_PIECES:
         if word.endswith(piece) and len(word) > len(piece):
-            return [*_explode(word[: -len(piece)]), piece]
+            rest = word[: -len(piece)]
+            if len(rest) <= 2 and rest not in _QP_WORDS:
+                return [rest + "*", piece]  # a glued prefix (``hapikey``): someone's name
+            return [*_explode(rest), piece]
     return [word]
 
 
@@ -209,13 +212,8 @@ def judge(name: str) -> Verdict:
             kind = found
             break
     if kind is Kind.NEUTRAL:
-        if ws[-1] in _CONSTRUCTOR_WORDS or (owner is Owner.QUESTIONPRO and ws[-1] in ("api", "questionpro")):
+        if ws[-1] in _CONSTRUCTOR_WORDS:
             kind = Kind.CONSTRUCTOR
-        elif all(w in _WEAK_WORDS for w in ws):
+        elif ws[-1] in _WEAK_WORDS and all(w in _WEAK_WORDS or w in _GENERIC for w in ws):
             kind = Kind.WEAK
     return Verdict(owner, kind)
-
-
-def is_weak(name: str) -> bool:
-    ws = words(name)
-    return bool(ws) and all(w in _WEAK_WORDS or w in ("android", "xml", "key") for w in ws)

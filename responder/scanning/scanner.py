@@ -113,7 +113,7 @@ def scan_paths(paths: Sequence[Path], cwd: Path, exclude: Excluder) -> ScanRepor
         except OSError as exc:
             report.warnings.append(f"cannot read {name}: {exc.strerror or type(exc).__name__}")
             continue
-        if _PROBE_BYTES.search(data) is None and not data.startswith(_UTF16_BOMS):
+        if not detect.may_hold_key(data) and not data.startswith(_UTF16_BOMS):
             continue
         report.add(findings_in_text(decode(data), name), name)
     return report
@@ -129,10 +129,11 @@ class _DiffSide:
 
 
 def _is_suspect(line: bytes) -> bool:
-    """Does a changed line hold a UUID under a key-like (or weak) name?"""
-    return _PROBE_BYTES.search(line) is not None and (
-        detect.line_naming(line.decode("latin-1")) is not detect.Naming.NONE
-    )
+    """Does a changed line hold a UUID under a key-like (or weak) name, or a base64-encoded
+    UUID (a Kubernetes Secret's ``data``: the whole file decides)?"""
+    if _PROBE_BYTES.search(line) is not None:
+        return detect.line_naming(line.decode("latin-1")) is not detect.Naming.NONE
+    return next(detect.encoded_hits(line), None) is not None
 
 
 def has_suspect_line(data: bytes, signs: tuple[bytes, ...] = ()) -> bool:
@@ -151,7 +152,7 @@ def has_suspect_line(data: bytes, signs: tuple[bytes, ...] = ()) -> bool:
         if (not signs or data.startswith(signs, start)) and _is_suspect(data[start:end]):
             return True
         pos = end
-    return False
+    return b"Secret" in data and next(detect.encoded_hits(data, signs), None) is not None
 
 
 def _suspect_lines(side: _DiffSide, root: Path) -> set[int]:
