@@ -147,7 +147,9 @@ class FakeGitHub:
         return self.url
 
     def stop(self) -> None:
+        """Stop serving; a test whose exchanges broke GitHub's description fails here."""
         self.server.stop()
+        assert not self.violations, "the fake answered off GitHub's REST description:\n" + "\n".join(self.violations)
 
     # -- the exchange -----------------------------------------------------------------------
     def _send(
