@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 import click
 
 from responder import __version__
+from responder.core import datacenters
 from responder.core.errors import UsageError
 from responder.core.exitcodes import ExitCode
 from responder.response.github_adapter import DEFAULT_SECRET_NAME
@@ -44,8 +45,7 @@ def _response_options(func: F) -> F:
             click.option(
                 "--datacenter",
                 metavar="DC",
-                help="com (us), eu, ca, sg, au, ae, sa or ksa; default: "
-                "from the finding's context, else try each in turn.",
+                help=f"{datacenters.listing()}; default: from the finding's context, else try each in turn.",
             ),
             click.option(
                 "--timeout",

@@ -26,21 +26,11 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
+from responder.core.datacenters import ALIASES, HOSTS
 from responder.core.redact import scrub
 from responder.core.urls import is_loopback_host
 
 REGENERATE_PATH = "/a/api/v2/apikey/regenerate"
-HOSTS = {
-    "com": "api.questionpro.com",
-    "eu": "api.questionpro.eu",
-    "ca": "api.questionpro.ca",
-    "sg": "api.questionpro.sg",
-    "au": "api.questionpro.au",
-    "ae": "api.questionpro.ae",
-    "sa": "api.surveyanalytics.com",
-    "ksa": "api.questionprosa.com",
-}
-ALIASES = {"us": "com"}
 MAX_CONNECT_ATTEMPTS = 3
 MAX_RATE_LIMIT_WAITS = 3
 MAX_RETRY_AFTER = 120.0
@@ -70,8 +60,7 @@ def validate_base_url(url: str) -> str:
         return f"{parts.scheme}://{parts.netloc}"
     raise ConfigError(
         f"QUESTIONPRO_BASE_URL {parts.scheme}://{host} is not a QuestionPro datacenter host "
-        "(https://api.questionpro.com, .eu, .ca, .sg, .au, .ae, api.surveyanalytics.com, "
-        "api.questionprosa.com) nor a loopback address"
+        f"({', '.join(f'https://{h}' for h in HOSTS.values())}) nor a loopback address"
     )
 
 

@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from responder.core import datacenters
 from responder.core.redact import PROBE
 
 SECRET_TYPE = "QuestionPro API Key"  # noqa: S105 - a type label, not a secret
@@ -67,17 +68,17 @@ _OTHER_MARK = _Lazy(
 )
 _COMPETE_WINDOW = 1500
 
+# A datacenter's host (``questionpro.eu``, ``surveyanalytics.com``) or, after a setting's
+# name, its name (``eu``, ``us``): group 1 is the word, datacenters.named_by reads it.
 _HOSTS = _Lazy(
-    r"questionpro\.(com|eu|ca|sg|au|ae)(?![\w-])|(surveyanalytics)\.com|(questionprosa)\.com",
+    "(" + "|".join(re.escape(word) for word in datacenters.words() if "." in word) + r")(?![\w-])",
     re.IGNORECASE,
 )
 _DC_SETTING = _Lazy(
     r"(?:data[_ -]?cent(?:er|re)|questionpro[_.-]?(?:env|environment|region|dc))"
-    r"[^\w\n]{1,6}(us|com|eu|ca|sg|au|ae|sa|ksa)(?![\w-])",
+    r"[^\w\n]{1,6}(" + "|".join(word for word in datacenters.words() if "." not in word) + r")(?![\w-])",
     re.IGNORECASE,
 )
-_HOST_TO_DC = {"surveyanalytics": "sa", "questionprosa": "ksa"}
-DATACENTERS = ("com", "eu", "ca", "sg", "au", "ae", "sa", "ksa")
 
 _ALLOWLIST = _Lazy(r"pragma:\s*allowlist[ -]secret", re.IGNORECASE)
 _ALLOWLIST_NEXT = _Lazy(r"pragma:\s*allowlist[ -]nextline[ -]secret", re.IGNORECASE)
@@ -234,8 +235,7 @@ class _Line:
 
 
 def _label(found: re.Match[str]) -> str:
-    label = next(g for g in found.groups() if g).lower()
-    return _HOST_TO_DC.get(label, "com" if label == "us" else label)
+    return datacenters.named_by(found.group(1)) or found.group(1).lower()
 
 
 @dataclass(frozen=True)

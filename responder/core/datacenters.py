@@ -1,0 +1,41 @@
+"""QuestionPro's datacenters: the one table of their names and API hosts.
+
+Detection reads a datacenter from a host or a setting in the scanned text, the response
+sends to a host, the CLI lists the names: all from here.
+"""
+
+from __future__ import annotations
+
+HOSTS: dict[str, str] = {
+    "com": "api.questionpro.com",
+    "eu": "api.questionpro.eu",
+    "ca": "api.questionpro.ca",
+    "sg": "api.questionpro.sg",
+    "au": "api.questionpro.au",
+    "ae": "api.questionpro.ae",
+    "sa": "api.surveyanalytics.com",
+    "ksa": "api.questionprosa.com",
+}
+ALIASES: dict[str, str] = {"us": "com"}
+# What names a datacenter in text: its name, an alias, or its host without "api.".
+_BY_WORD = {
+    **{name: name for name in HOSTS},
+    **ALIASES,
+    **{host.removeprefix("api."): name for name, host in HOSTS.items()},
+}
+
+
+def words() -> list[str]:
+    """Every word that names a datacenter (names, aliases, hosts without "api."), longest first."""
+    return sorted(_BY_WORD, key=len, reverse=True)
+
+
+def named_by(word: str) -> str | None:
+    """The datacenter ``word`` names (any case), or None."""
+    return _BY_WORD.get(word.lower())
+
+
+def listing() -> str:
+    """The names for a help text: ``com (us), eu, …, sa or ksa``."""
+    names = [name + "".join(f" ({a})" for a, to in ALIASES.items() if to == name) for name in HOSTS]
+    return ", ".join(names[:-1]) + " or " + names[-1]
