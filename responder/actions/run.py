@@ -18,7 +18,7 @@ from typing import Any
 from responder.core import console, gha
 from responder.core.errors import UsageError
 from responder.core.exitcodes import ExitCode
-from responder.report.formats import SarifContext, render_sarif
+from responder.report.formats import SarifContext, render_sarif, sentence
 from responder.response.github_adapter import DEFAULT_SECRET_NAME
 from responder.response.workflow import EXIT, Outcome, Status, most_urgent
 from responder.scanning import gitio, scanner
@@ -229,14 +229,10 @@ def report(result: Result, inputs: Inputs) -> ExitCode:
     findings = result.report.findings
     for finding in findings:
         level = "warning" if finding.previously_committed else "error"
-        where = f" in commit {finding.commit[:12]}" if finding.commit else ""
-        state = (
-            "was committed before and removed here (may still be live)" if finding.previously_committed else "committed"
-        )
         console.out(
             gha.annotation(
                 level,
-                f"QuestionPro API key {finding.redacted} {state}{where} (hashed_secret {finding.hashed_secret})",
+                sentence(finding),
                 file=finding.filename,
                 line=finding.line_number,
                 title="QuestionPro API key",

@@ -8,24 +8,25 @@ from responder.report.sarif import RULE_ID, SarifContext, render_sarif
 from responder.scanning.detect import SECRET_TYPE
 from responder.scanning.findings import Finding
 
-__all__ = ["FORMATS", "RULE_ID", "SarifContext", "render", "render_json", "render_sarif", "render_text"]
-FORMATS = ("text", "json", "sarif")
+__all__ = ["RULE_ID", "SarifContext", "render", "render_json", "render_sarif", "render_text", "sentence"]
 
 
-def _where(finding: Finding) -> str:
+def sentence(finding: Finding) -> str:
+    """How a finding is told everywhere (text report, SARIF, annotations): the redacted key
+    and its hashed_secret, never the key."""
     extra = [f"hashed_secret {finding.hashed_secret}"]
     if finding.datacenter:
         extra.append(f"datacenter {finding.datacenter}")
     if finding.commit:
         extra.append(f"commit {finding.commit[:12]}")
-    return f"{finding.filename}:{finding.line_number}: {SECRET_TYPE} {finding.redacted} ({', '.join(extra)})"
+    state = " previously committed (removed here, may still be live)" if finding.previously_committed else ""
+    return f"{SECRET_TYPE} {finding.redacted}{state} ({', '.join(extra)})"
 
 
 def render_text(findings: Sequence[Finding]) -> str:
     blocking = [f for f in findings if f.blocking]
     earlier = [f for f in findings if not f.blocking]
-    lines = [_where(f) for f in blocking]
-    lines += [f"previously committed (removed here, may still be live): {_where(f)}" for f in earlier]
+    lines = [f"{f.filename}:{f.line_number}: {sentence(f)}" for f in [*blocking, *earlier]]
     if blocking:
         keys = len({f.hashed_secret for f in blocking})
         lines.append(f"{len(blocking)} QuestionPro API key finding(s), {keys} distinct key(s).")
