@@ -181,7 +181,6 @@ class Services:
     issues_github: GitHubAdapter
     journal_dir: Path
     mask: Callable[[str], None] = lambda _value: None
-    notify: Callable[[str], None] = lambda _line: None
     # Called with the resume tokens the moment the new key is sealed, before anything can
     # fail: the Action writes them where they outlive the runner (job summary, step output).
     on_sealed: Callable[[Sequence[str]], None] = lambda _tokens: None
