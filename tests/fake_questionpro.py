@@ -64,6 +64,8 @@ class FakeQuestionPro:
     hang_seconds: float = 5.0
     request_ids: list[str] = field(default_factory=list)
     seen_headers: list[dict[str, str]] = field(default_factory=list)
+    drip_interval: float = 0.2  # "drip": seconds between the bytes of a never-ending reply
+    bytes_sent: int = 0  # "huge": how much of an endless body the client read before closing
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def start(self) -> str:
@@ -114,6 +116,8 @@ class FakeQuestionPro:
                     "drop-after-rotate",
                     "malformed-after-rotate",
                     "html-502-after-rotate",
+                    "drip-after-rotate",
+                    "huge-after-rotate",
                 )
                 and key_ok
             ):
@@ -146,12 +150,42 @@ class FakeQuestionPro:
             self._send(h, 200, b'{"response": {"status": "ok"}')
         elif action == "html-502-after-rotate":
             self._send(h, 502, b"<html><body><h1>502 Bad Gateway</h1></body></html>", ctype="text/html")
+        elif action == "drip-after-rotate":  # a body that never ends, one byte at a time
+            self._drip(h, b'{"response": {"apiKey": "' + rotated[0].encode() + b'"' + b" " * 100_000)
+        elif action == "huge-after-rotate":  # 3 GB announced, zeros until the client hangs up
+            self._endless(h)
         elif action == "ok-loose":  # the published success example: apiKey unquoted
             self._send(
                 h, 200, f'{{\n"response": {{\n"apiKey": {rotated[0]}\n}},\n"requestID": "{rotated[1]}"\n}}'.encode()
             )
         else:
             self._send(h, 200, json.dumps({"response": {"apiKey": rotated[0]}, "requestID": rotated[1]}).encode())
+
+    def _drip(self, h: BaseHTTPRequestHandler, body: bytes) -> None:
+        h.send_response(200)
+        h.send_header("Content-Type", "application/json")
+        h.send_header("Content-Length", str(len(body)))
+        h.end_headers()
+        try:
+            for i in range(len(body)):
+                h.wfile.write(body[i : i + 1])
+                h.wfile.flush()
+                time.sleep(self.drip_interval)
+        except OSError:  # the client gave up: what it should do
+            h.close_connection = True
+
+    def _endless(self, h: BaseHTTPRequestHandler) -> None:
+        h.send_response(200)
+        h.send_header("Content-Type", "application/json")
+        h.send_header("Content-Length", str(3 * 1024**3))
+        h.end_headers()
+        chunk = b"{" + b" " * 65535
+        try:
+            while self.bytes_sent < 3 * 1024**3:
+                h.wfile.write(chunk)
+                self.bytes_sent += len(chunk)
+        except OSError:
+            h.close_connection = True
 
     @staticmethod
     def _send(

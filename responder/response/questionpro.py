@@ -24,16 +24,23 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlsplit
 
 from responder.core.datacenters import ALIASES, HOSTS
 from responder.core.redact import scrub
-from responder.core.urls import is_loopback_host
+from responder.core.urls import BadURL, is_loopback_host, parse_origin
+from responder.response import bounded_http
 
 REGENERATE_PATH = "/a/api/v2/apikey/regenerate"
 MAX_CONNECT_ATTEMPTS = 3
 MAX_RATE_LIMIT_WAITS = 3
 MAX_RETRY_AFTER = 120.0
+MAX_BODY = 1024 * 1024  # QuestionPro's replies are a few hundred bytes
+ALLOWANCE_EXHAUSTED = (
+    ". The account's API call allowance is used up (QuestionPro answers 429 with error 1013 and no "
+    "Retry-After): retrying will not help. Regenerate the key in QuestionPro's web application "
+    "(sign in, open Integrations > API), then store the new key with: qp-responder store --repo OWNER/NAME"
+)
+RATE_LIMITED = ". QuestionPro allows 300 calls per key (2,400 per organization) per 60 s: wait a minute, then run again"
 
 
 class ConfigError(Exception):
@@ -49,17 +56,20 @@ def normalise_datacenter(name: str) -> str:
 
 def validate_base_url(url: str) -> str:
     """Accept only QuestionPro's https hosts, or a loopback address (tests, local proxies),
-    so a hostile configuration can never make us send a key anywhere else."""
-    parts = urlsplit(url.strip())
-    host = (parts.hostname or "").lower()
-    if parts.username or parts.password or parts.query or parts.fragment or parts.path not in ("", "/"):
+    so a hostile configuration can never make us send a key anywhere else. Malformed
+    hosts and ports are refused here, before anything is sent."""
+    try:
+        origin = parse_origin(url)
+    except BadURL as exc:
+        raise ConfigError(f"QUESTIONPRO_BASE_URL: {exc}") from None
+    if origin.path not in ("", "/"):
         raise ConfigError("QUESTIONPRO_BASE_URL must be a bare scheme://host[:port]")
-    if parts.scheme == "https" and host in HOSTS.values() and parts.port in (None, 443):
-        return f"https://{host}"
-    if parts.scheme in ("http", "https") and is_loopback_host(host):
-        return f"{parts.scheme}://{parts.netloc}"
+    if origin.scheme == "https" and origin.host in HOSTS.values() and origin.port in (None, 443):
+        return f"https://{origin.host}"
+    if is_loopback_host(origin.host):
+        return origin.base
     raise ConfigError(
-        f"QUESTIONPRO_BASE_URL {parts.scheme}://{host} is not a QuestionPro datacenter host "
+        f"QUESTIONPRO_BASE_URL {origin.scheme}://{origin.host} is not a QuestionPro datacenter host "
         f"({', '.join(f'https://{h}' for h in HOSTS.values())}) nor a loopback address"
     )
 
@@ -211,70 +221,87 @@ class QuestionProClient:
         raise last
 
     def _regenerate_at(self, key: str, endpoint: Endpoint) -> Regenerated:
-        import requests
-
         connect_failures = rate_waits = 0
         while True:
             if self.on_attempt is not None:
                 self.on_attempt(endpoint)
-            session = self.session_factory()
             try:
-                response = session.get(
-                    endpoint.url,
-                    headers={"api-key": key, "Accept": "application/json", "Connection": "close"},
-                    timeout=(min(10.0, self.timeout), self.timeout),
-                    allow_redirects=False,
-                )
-            except (
-                requests.exceptions.ConnectTimeout,
-                requests.exceptions.SSLError,
-                requests.exceptions.ConnectionError,
-            ) as exc:
-                if not _never_sent(exc):
-                    raise RegenerateUnknown(
-                        f"the connection to {endpoint.datacenter} ({endpoint.base_url}) broke after the "
-                        "request was sent",
-                        datacenter=endpoint.datacenter,
-                    ) from None
+                reply = self._send(key, endpoint)
+            except _NeverSent as exc:
                 connect_failures += 1
-                if connect_failures < MAX_CONNECT_ATTEMPTS and not isinstance(exc, requests.exceptions.SSLError):
+                if connect_failures < MAX_CONNECT_ATTEMPTS and exc.retryable:
                     self.sleep(0.5 * connect_failures)
                     continue
                 raise RegenerateRefused(
                     "unreachable",
-                    f"could not connect to {endpoint.base_url} ({type(exc).__name__}); nothing was sent",
+                    f"could not connect to {endpoint.base_url} ({exc}); nothing was sent",
                     datacenter=endpoint.datacenter,
                 ) from None
-            except requests.exceptions.Timeout:
-                raise RegenerateUnknown(
-                    f"{endpoint.base_url} did not answer within {self.timeout:g}s after the request was sent",
-                    datacenter=endpoint.datacenter,
-                ) from None
-            except requests.exceptions.RequestException as exc:
-                raise RegenerateUnknown(
-                    f"the request to {endpoint.base_url} failed midway ({type(exc).__name__})",
-                    datacenter=endpoint.datacenter,
-                ) from None
-            finally:
-                session.close()
             try:
-                return self._interpret(response, endpoint, key)
+                return self._interpret(reply, endpoint, key)
             except RegenerateRefused as exc:
-                wait = _retry_after(response.headers.get("Retry-After"))
+                wait = _retry_after(reply.headers.get("retry-after"))
                 if exc.reason == "rate-limited" and wait is not None and rate_waits < MAX_RATE_LIMIT_WAITS:
                     rate_waits += 1
                     self.sleep(wait)
                     continue
                 raise
 
-    def _interpret(self, response: Any, endpoint: Endpoint, key: str) -> Regenerated:
-        status = int(response.status_code)
-        try:
-            text = response.content[:65536].decode("utf-8", "replace")
-        except Exception:  # noqa: BLE001 - a broken body is an unreadable answer
-            text = ""
-        fields = parse_body(text)
+    def _send(self, key: str, endpoint: Endpoint) -> bounded_http.Reply:
+        """One GET with a total deadline and a capped body. Raises ``_NeverSent`` when the
+        request surely did not leave, RegenerateRefused when it was never built,
+        RegenerateUnknown when it may have reached the server."""
+        import requests
+
         dc = endpoint.datacenter
+        try:
+            return bounded_http.get(
+                self.session_factory,
+                endpoint.url,
+                {"api-key": key, "Accept": "application/json", "Connection": "close"},
+                deadline=self.timeout,
+                max_body=MAX_BODY,
+            )
+        except (
+            requests.exceptions.ConnectTimeout,
+            requests.exceptions.SSLError,
+            requests.exceptions.ConnectionError,
+        ) as exc:
+            if not _never_sent(exc):
+                raise RegenerateUnknown(
+                    f"the connection to {dc} ({endpoint.base_url}) broke after the request was sent",
+                    datacenter=dc,
+                ) from None
+            raise _NeverSent(type(exc).__name__, retryable=not isinstance(exc, requests.exceptions.SSLError)) from None
+        except (
+            requests.exceptions.InvalidURL,
+            requests.exceptions.InvalidSchema,
+            requests.exceptions.MissingSchema,
+            requests.exceptions.InvalidHeader,
+        ) as exc:
+            raise RegenerateRefused(
+                "invalid-request", f"the request to {endpoint.base_url} could not be built ({type(exc).__name__})"
+            ) from None
+        except (requests.exceptions.Timeout, bounded_http.DeadlineExceeded):
+            raise RegenerateUnknown(
+                f"{endpoint.base_url} did not answer completely within {self.timeout:g}s after the request was sent",
+                datacenter=dc,
+            ) from None
+        except Exception as exc:  # noqa: BLE001 - anything else happened with the request possibly sent
+            raise RegenerateUnknown(
+                f"the request to {endpoint.base_url} failed midway ({type(exc).__name__})", datacenter=dc
+            ) from None
+
+    def _interpret(self, reply: bounded_http.Reply, endpoint: Endpoint, key: str) -> Regenerated:
+        status, dc = reply.status, endpoint.datacenter
+        if reply.truncated:
+            raise RegenerateUnknown(
+                f"{endpoint.base_url} answered HTTP {status} with more than {MAX_BODY // 1024} KiB (not QuestionPro's "
+                "reply; read no further): the request may have reached QuestionPro",
+                datacenter=dc,
+            )
+        text = reply.body.decode("utf-8", "replace")
+        fields = parse_body(text)
         if 200 <= status < 300:
             new_key = fields.get("apiKey", "")
             if KEY_SHAPE.fullmatch(new_key) and new_key != key:
@@ -309,11 +336,20 @@ class QuestionProClient:
                 datacenter=dc,
             )
         reason = _REASONS.get(status, "bad-request")
-        if status == 403 and fields.get("id") == "1013" and "limit" in (fields.get("message") or "").lower():
-            reason = "rate-limited"
         if not fields and text.lstrip().startswith("<"):
             error = ApiError(status=status, message="an HTML error page (proxy or firewall?)")
-        raise RegenerateRefused(reason, f"QuestionPro {dc}: {error.describe()}", datacenter=dc, error=error)
+        message = f"QuestionPro {dc}: {error.describe()}"
+        if status == 429 and _retry_after(reply.headers.get("retry-after")) is None:
+            message += ALLOWANCE_EXHAUSTED if error.error_id == "1013" else RATE_LIMITED
+        raise RegenerateRefused(reason, message, datacenter=dc, error=error)
+
+
+class _NeverSent(Exception):
+    """The request surely did not leave this machine (the message is the error's type name)."""
+
+    def __init__(self, message: str, *, retryable: bool) -> None:
+        super().__init__(message)
+        self.retryable = retryable
 
 
 def _never_sent(exc: Exception) -> bool:
