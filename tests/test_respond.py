@@ -519,11 +519,11 @@ def test_scan_respond_success_keeps_exit_1(world: World, tmp_path: Path) -> None
 
 def test_store_a_key_regenerated_by_hand(world: World) -> None:
     manual = new_key()
-    run = world.run("store", "--repo", REPO, stdin=manual + "\n")
+    run = world.run("store", "--repo", REPO, "--yes", stdin=manual + "\n")
     assert run.code == 0 and world.gh.secret_value() == manual
     assert_no_secret(run.output, [manual])
     world.gh.faults[("PUT", "secret")] = [Fault(500)] * 3
-    assert world.run("store", "--repo", REPO, stdin=manual + "\n").code == 6
+    assert world.run("store", "--repo", REPO, "--yes", stdin=manual + "\n").code == 6
 
 
 def test_state_dir_unwritable_rotates_nothing(world: World, tmp_path: Path) -> None:

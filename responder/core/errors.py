@@ -27,3 +27,12 @@ class QprError(Exception):
 
 class UsageError(QprError):
     """Bad flags, input or environment; nothing was done."""
+
+
+class Interrupted(QprError):
+    """Ctrl-C; the message says what state it left (exit 130, never 1 "key found")."""
+
+    exit_code = ExitCode.INTERRUPTED
+
+    def show(self) -> None:
+        console.note(str(self))

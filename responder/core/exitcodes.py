@@ -16,3 +16,4 @@ class ExitCode(enum.IntEnum):
     PREFLIGHT_FAILED = 7  # respond: GitHub token/repo/permissions not usable; nothing changed
     ISSUE_FAILED = 8  # respond: rotated and stored, but the GitHub issue could not be opened
     INTERNAL = 9  # a bug: never reported as 1 ("leak found")
+    INTERRUPTED = 130  # Ctrl-C (128 + SIGINT, the shell's convention); a line says what state it left

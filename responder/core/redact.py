@@ -15,7 +15,7 @@ def hashed_secret(secret: str) -> str:
 
 
 def redact(secret: str) -> str:
-    """``3e158e6c-…-ec1406881337`` -> ``3e15…1337``; short values show nothing."""
+    """``12345678-…-234567890abc`` -> ``1234…0abc``; short values show nothing."""
     if len(secret) < 16:
         return "…"
     return f"{secret[:4]}…{secret[-4:]}"

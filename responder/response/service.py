@@ -10,25 +10,21 @@ from __future__ import annotations
 import getpass
 import json
 import os
-import re
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from urllib.parse import urlsplit
 
 from responder.core import console, gha
-from responder.core.errors import QprError, UsageError
+from responder.core.errors import Interrupted, UsageError
 from responder.core.exitcodes import ExitCode
 from responder.core.gha import mask
 from responder.core.redact import hashed_secret, redact
-from responder.core.urls import is_loopback_host
-from responder.response import journal
+from responder.core.urls import BadURL, is_loopback_host, parse_origin
+from responder.response import journal, names
 from responder.response.github_adapter import DEFAULT_SECRET_NAME, GitHubAdapter, SecretTarget
 from responder.response.questionpro import KEY_SHAPE, ConfigError, QuestionProClient, endpoints, new_session
 from responder.response.workflow import EXIT, Leak, Outcome, Plan, Services, Status, most_urgent, respond
 from responder.scanning.findings import Finding
-
-_REPO = re.compile(r"[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+")
 
 
 @dataclass(frozen=True)
@@ -46,34 +42,49 @@ class Options:
     timeout: float = 30.0
 
 
-def read_key() -> str:
-    """The leaked key from stdin (one line) or a hidden prompt; never from argv."""
-    if sys.stdin is not None and not sys.stdin.isatty():
-        raw = sys.stdin.readline()
-    else:
-        raw = getpass.getpass("QuestionPro API key (input hidden): ")
+def read_key(check: Callable[[str], None] | None = None) -> str:
+    """The key from stdin (one line) or a hidden prompt; never from argv. ``check`` may
+    refuse it (UsageError) before it is masked."""
+    try:
+        if sys.stdin is not None and not sys.stdin.isatty():
+            raw = sys.stdin.readline()
+        else:
+            raw = getpass.getpass("QuestionPro API key (input hidden): ")
+    except (KeyboardInterrupt, EOFError) as exc:
+        if isinstance(exc, EOFError):
+            raise UsageError("no QuestionPro API key given") from None
+        raise Interrupted("interrupted at the key prompt: nothing was rotated or stored") from None
     key = raw.strip()
     if not KEY_SHAPE.fullmatch(key):  # (checked first: only a key-shaped value goes into a runner command)
         raise UsageError("no QuestionPro API key on stdin (expected one line holding the key)")
+    if check is not None:
+        check(key)
     mask(key)
     return key
 
 
 def api_url() -> str:
     url = os.environ.get("GITHUB_API_URL") or "https://api.github.com"
-    parts = urlsplit(url)
-    host = parts.hostname or ""
-    if parts.scheme != "https" and not (parts.scheme == "http" and is_loopback_host(host)):
-        raise UsageError(f"GITHUB_API_URL must be https (or a loopback address), not {parts.scheme}://{host}")
-    return url.rstrip("/")
+    try:
+        origin = parse_origin(url)
+    except BadURL as exc:
+        raise UsageError(f"GITHUB_API_URL: {exc}") from None
+    if origin.scheme != "https" and not is_loopback_host(origin.host):
+        raise UsageError(f"GITHUB_API_URL must be https (or a loopback address), not {origin.base}")
+    return (origin.base + origin.path).rstrip("/")
 
 
 def targets_for(options: Options, repo: str) -> tuple[SecretTarget, ...]:
     if options.environment and options.org:
         raise UsageError("--environment and --org exclude each other")
-    name = options.secret_name
-    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name) or name.upper().startswith("GITHUB_"):
-        raise UsageError(f"invalid secret name {options.secret_name!r}")
+    try:
+        names.secret(options.secret_name)
+        if options.environment is not None:
+            names.environment(options.environment)
+        if options.org is not None:
+            names.owner(options.org)
+    except names.InvalidName as exc:
+        raise UsageError(str(exc)) from None
     if options.org_include_repo and not options.org:
         raise UsageError("--org-include-repo needs --org")
     include = options.org_include_repo
@@ -87,9 +98,12 @@ def targets_for(options: Options, repo: str) -> tuple[SecretTarget, ...]:
 
 def resolve_repo(options: Options) -> str:
     repo = options.repo or os.environ.get("GITHUB_REPOSITORY")
-    if not repo or not _REPO.fullmatch(repo):
+    if not repo:
         raise UsageError("give --repo OWNER/NAME (or set GITHUB_REPOSITORY)")
-    return repo
+    try:
+        return names.repository(repo)
+    except names.InvalidName as exc:
+        raise UsageError(str(exc)) from None
 
 
 def build_services(
@@ -141,15 +155,22 @@ def publish_resume_tokens(tokens: Sequence[str]) -> None:
     gha.write_outputs({RESUME_TOKENS_OUTPUT: json.dumps(list(tokens))})
 
 
-def confirm_on_tty(plan: Plan) -> bool:
-    """Ask on the terminal itself: under pre-commit, stdin is never a TTY."""
+def ask_on_tty(text: str, question: str) -> bool:
+    """Ask on the terminal itself: under pre-commit, stdin is never a TTY. No terminal
+    means no. Ctrl-C raises Interrupted (nothing has changed yet)."""
     try:  # two handles: a text-mode "r+" on a terminal fails (not seekable)
         with open("/dev/tty", "w", encoding="utf-8") as ask, open("/dev/tty", encoding="utf-8") as answer:
-            ask.write(plan.describe() + "\nRotate this key now? Type 'yes' to continue: ")
+            ask.write(f"{text}\n{question} Type 'yes' to continue: ")
             ask.flush()
             return answer.readline().strip().lower() in ("y", "yes")
     except (OSError, UnicodeDecodeError):
         return False
+    except KeyboardInterrupt:
+        raise Interrupted("interrupted at the confirmation prompt: nothing was rotated or stored") from None
+
+
+def confirm_on_tty(plan: Plan) -> bool:
+    return ask_on_tty(plan.describe(), "Rotate this key now?")
 
 
 def _plan(options: Options, repo: str, leak: Leak) -> Plan:
@@ -281,22 +302,3 @@ def run_resume(options: Options, sealed: str | None) -> ExitCode:
         return ExitCode.CLEAN
     render(outcomes, options.fmt)
     return EXIT[most_urgent(outcomes)]
-
-
-def run_store(options: Options) -> ExitCode:
-    """Store a key regenerated by hand (QuestionPro's UI) in the secret(s)."""
-    from responder.response.github_adapter import GitHubError
-    from responder.response.sealing import seal
-
-    key = read_key()
-    repo = resolve_repo(options)
-    services = build_services(options, need_tokens=True)
-    try:
-        repo_id = services.secrets_github.repository(repo).id
-        for target in targets_for(options, repo):
-            public = services.secrets_github.public_key(target)
-            services.secrets_github.put_sealed(target, public.key_id, seal(public.key, key), repo_id)
-            console.out(f"qp-responder: stored in the {target.describe()}\n")
-    except GitHubError as exc:
-        raise QprError(f"storing failed: {exc}", exit_code=ExitCode.NOT_STORED) from None
-    return ExitCode.CLEAN

@@ -1,0 +1,140 @@
+"""`store` takes only QuestionPro keys, confirms like `respond` and refuses a key the
+journals say was regenerated (issue 8 finding 8); Ctrl-C at a prompt exits 130 with the
+state it left, never 1 ("key found") with "Aborted!" (finding 11).
+
+The real CLI against the local fakes; the prompts through a real pseudo-terminal.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import Run, assert_no_secret, pty_session, run_cli
+from tests.corpus import new_key
+from tests.fake_github import FakeGitHub
+from tests.fake_questionpro import FakeQuestionPro
+
+REPO = "octo/app"
+GH_TOKEN = "ghp_" + "A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8"
+
+
+@dataclass
+class World:
+    qp: FakeQuestionPro
+    gh: FakeGitHub
+    env: dict[str, str]
+    cwd: Path
+
+    def run(self, *args: str, stdin: str, secrets: tuple[str, ...] = ()) -> Run:
+        return run_cli(list(args), self.cwd, stdin=stdin, env=self.env, secrets=secrets)
+
+
+@pytest.fixture
+def world(tmp_path: Path) -> Iterator[World]:
+    qp = FakeQuestionPro(valid_key=new_key())
+    gh = FakeGitHub(repo=REPO, tokens={"tok": {"secrets", "issues"}})
+    env = {
+        "QUESTIONPRO_BASE_URL": qp.start(),
+        "GITHUB_API_URL": gh.start(),
+        "GITHUB_TOKEN": "tok",
+        "QP_RESPONDER_STATE_DIR": str(tmp_path / "state"),
+    }
+    yield World(qp, gh, env, tmp_path)
+    qp.stop()
+    gh.stop()
+
+
+@pytest.mark.parametrize(
+    ("value", "says"),
+    [
+        ("not-a-key", "not a QuestionPro API key"),
+        (GH_TOKEN, "GitHub token"),
+        ("github_pat_" + "x" * 40, "GitHub token"),
+        ("00000000-0000-0000-0000-000000000000", "placeholder"),
+        ("123e4567-e89b-12d3-a456-426614174000", "placeholder"),
+        ("5d0e8c1a-7f3b-4e2d-9a6c-1b8f4d7e2a90-extra", "not a QuestionPro API key"),
+        ("", "no QuestionPro API key"),
+    ],
+)
+def test_store_refuses_what_is_not_a_questionpro_key(world: World, value: str, says: str) -> None:
+    run = world.run("store", "--repo", REPO, "--yes", stdin=value + "\n", secrets=(value,) if len(value) > 12 else ())
+    assert run.code == 2, run.output
+    assert says in run.stderr
+    assert says.startswith("no ") or "nothing was stored" in run.stderr
+    assert world.gh.log == [] and world.gh.secrets == {}
+
+
+def test_store_without_yes_or_terminal_is_not_confirmed(world: World) -> None:
+    key = new_key()
+    run = world.run("store", "--repo", REPO, stdin=key + "\n", secrets=(key,))
+    assert run.code == 3, run.output
+    assert "not confirmed" in run.stderr and world.gh.secrets == {}
+
+
+def test_store_with_yes_stores(world: World) -> None:
+    key = new_key()
+    run = world.run("store", "--repo", REPO, "--yes", stdin=key + "\n", secrets=(key,))
+    assert run.code == 0, run.output
+    assert world.gh.secret_value() == key
+
+
+@pytest.mark.parametrize(("answer", "code"), [("yes", 0), ("no", 3)])
+def test_store_asks_on_the_terminal(world: World, answer: str, code: int) -> None:
+    key = new_key()
+    status, screen = pty_session(
+        ["store", "--repo", REPO],
+        world.env,
+        world.cwd,
+        [("QuestionPro API key (input hidden):", key), ("Type 'yes' to continue:", answer)],
+    )
+    assert status == code, screen
+    assert "Store this key now?" in screen and f"{key[:4]}…{key[-4:]}" in screen
+    assert_no_secret(screen, [key])
+    assert world.gh.secret_value() == (key if answer == "yes" else None)
+
+
+def test_store_refuses_a_key_already_regenerated(world: World) -> None:
+    old = world.qp.valid_key
+    assert world.run("respond", "--repo", REPO, "--yes", stdin=old + "\n", secrets=(old,)).code == 0
+    new = world.gh.secret_value()
+    assert new is not None and new != old
+    refused = world.run("store", "--repo", REPO, "--yes", stdin=old + "\n", secrets=(old, new))
+    assert refused.code == 2, refused.output
+    assert "was regenerated" in refused.stderr and "--force" in refused.stderr
+    assert world.gh.secret_value() == new  # the live key was not overwritten by the dead one
+    forced = world.run("store", "--repo", REPO, "--yes", "--force", stdin=old + "\n", secrets=(old, new))
+    assert forced.code == 0 and "warning" in forced.stderr
+    assert world.gh.secret_value() == old
+
+
+@pytest.mark.parametrize(
+    ("argv", "answers", "state"),
+    [
+        (["respond", "--repo", REPO], [("(input hidden):", "\x03")], "interrupted at the key prompt: nothing"),
+        (["store", "--repo", REPO], [("(input hidden):", "\x03")], "interrupted at the key prompt: nothing"),
+        (
+            ["respond", "--repo", REPO],
+            [("(input hidden):", "KEY"), ("Type 'yes' to continue:", "\x03")],
+            "interrupted at the confirmation prompt: nothing",
+        ),
+        (
+            ["store", "--repo", REPO],
+            [("(input hidden):", "KEY"), ("Type 'yes' to continue:", "\x03")],
+            "interrupted at the confirmation prompt: nothing",
+        ),
+    ],
+)
+def test_ctrl_c_at_a_prompt_exits_130_and_says_nothing_changed(
+    world: World, argv: list[str], answers: list[tuple[str, str]], state: str
+) -> None:
+    key = world.qp.valid_key
+    answers = [(prompt, key if reply == "KEY" else reply) for prompt, reply in answers]
+    status, screen = pty_session(argv, world.env, world.cwd, answers)
+    assert status == 130, screen
+    assert state in screen and "Aborted!" not in screen
+    assert world.qp.calls == 0 and world.gh.secrets == {}
+    assert_no_secret(screen, [key])
