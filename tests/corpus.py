@@ -268,9 +268,10 @@ NEGATIVES = [
 
 def _with_classes() -> None:
     from tests.corpus_classes import CLASS_NEGATIVES, CLASS_POSITIVES
+    from tests.corpus_heldout import HELDOUT_NEGATIVES, HELDOUT_POSITIVES
 
-    POSITIVES.extend(CLASS_POSITIVES)
-    NEGATIVES.extend(CLASS_NEGATIVES)
+    POSITIVES.extend(CLASS_POSITIVES + HELDOUT_POSITIVES)
+    NEGATIVES.extend(CLASS_NEGATIVES + HELDOUT_NEGATIVES)
 
 
 _with_classes()

@@ -300,6 +300,12 @@ CLASS_NEGATIVES = [
         klass="2",
     ),
     Case(
+        "c2-sql-other-column-neg",
+        "surveys.sql",
+        "-- questionpro\nINSERT INTO surveys (api_key, survey_uuid) VALUES (NULL, '{K}');\n",
+        klass="2",
+    ),
+    Case(
         "c2-markdown-request-neg",
         "runbook.md",
         "QuestionPro calls:\n\n| Call | Request ID |\n|---|---|\n| regenerate | {K} |\n",

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import base64
 import signal
 from collections.abc import Iterator
 
 import pytest
 
-from responder.scanning import detect
+from responder.scanning import detect, judge, names
+from responder.scanning.names import Kind, Owner
 from tests.corpus import NEGATIVES, POSITIVES, Case, new_key
 
 
@@ -117,3 +119,98 @@ def test_many_keys_on_one_huge_line(hang_guard: None) -> None:
     line = "questionpro " + " ".join(f'"api-key": "{k}",' for k in keys) + "x" * 1_000_000
     found = detect.find_keys(line)
     assert [m.secret for m in found] == keys
+
+
+@pytest.mark.parametrize(
+    ("name", "owner", "kind"),
+    [
+        ("QUESTIONPRO_API_KEY_PROD", Owner.QUESTIONPRO, Kind.KEY),
+        ("QP_KEY_EU", Owner.QUESTIONPRO, Kind.KEYWORD),
+        ("questionproKeyStaging", Owner.QUESTIONPRO, Kind.KEYWORD),
+        ("QUESTIONPROAPIKEY", Owner.QUESTIONPRO, Kind.KEY),
+        ("QuestionProClient", Owner.QUESTIONPRO, Kind.CONSTRUCTOR),
+        ("questionProperties", Owner.NONE, Kind.ID),
+        ("SecurityQuestionProfile", Owner.OTHER, Kind.ID),
+        ("questionprofiles", Owner.OTHER, Kind.NEUTRAL),
+        ("hapikey", Owner.OTHER, Kind.KEY),
+        ("ACMEPAY_API_KEY", Owner.OTHER, Kind.KEY),
+        ("zendeskSecret", Owner.OTHER, Kind.KEYWORD),
+        ("x-api-key", Owner.NONE, Kind.KEY),
+        ("settings.API_KEY", Owner.NONE, Kind.KEY),
+        ("api_key_id", Owner.NONE, Kind.ID),
+        ("key_file", Owner.NONE, Kind.REFERENCE),
+        ("QUESTIONPRO_BASE_URL", Owner.QUESTIONPRO, Kind.REFERENCE),
+        ("example_api_key", Owner.NONE, Kind.PLACEHOLDER),
+        ("YOUR_QUESTIONPRO_TOKEN", Owner.QUESTIONPRO, Kind.PLACEHOLDER),
+        ("android:value", Owner.NONE, Kind.WEAK),
+        ("DataCenter.EU", Owner.NONE, Kind.NEUTRAL),
+    ],
+)
+def test_names_owner_and_kind(name: str, owner: Owner, kind: Kind) -> None:
+    assert names.judge(name) == names.Verdict(owner, kind)
+
+
+@pytest.mark.parametrize(
+    ("text", "kind_from", "owner_from"),
+    [
+        ('QP_KEY = "{K}"', "line", "line"),
+        ('client = QuestionProClient("{K}")', "callee", "callee"),
+        ('h.header("api-key", "{K}")', "sibling", "path"),
+        ("- name: QUESTIONPRO_API_KEY\n  value: {K}", "line above", "line above"),
+        ("questionpro:\n  auth:\n    token: {K}", "line", "parent"),
+        ("[questionpro]\nkey = {K}", "line", "section"),
+        ("vendor,api_key\nbeta,none\nacme,{K}", "column", "path"),
+        ("INSERT INTO creds (qp_key, survey_id) VALUES ('{K}', 12);", "column", "column"),
+        ("| name | QuestionPro key |\n|--|--|\n| prod | {K} |", "column", "column"),
+    ],
+    ids=["line", "callee", "sibling", "above", "parent", "section", "csv", "sql", "markdown"],
+)
+def test_key_path_levels_say_what_and_whose(text: str, kind_from: str, owner_from: str) -> None:
+    """The nearest level with a kind and the nearest with an owner come from where the
+    names are (the path ``x/questionpro.txt`` owns what nothing nearer owns)."""
+    key = new_key()
+    rendered = text.replace("{K}", key)
+    start = rendered.index(key)
+    line_start = rendered.rfind("\n", 0, start) + 1
+    line_end = rendered.find("\n", start) % (len(rendered) + 1)
+    path = "x/questionpro.txt"
+    batches = judge._key_path(judge.Context(rendered, path), start, line_start, line_end)
+    levels = [lv for batch in batches for lv in batch]
+    kind = next(lv for lv in levels if lv.verdict.kind not in (Kind.NEUTRAL, Kind.WEAK))
+    owner = next(lv for lv in levels if lv.verdict.owner is not Owner.NONE)
+    assert (kind.source.value, owner.source.value) == (kind_from, owner_from)
+    assert [m.secret for m in detect.find_keys(rendered, path=path)] == [key]
+
+
+@pytest.mark.parametrize(
+    ("text", "lines"),
+    [
+        ("# pragma: allowlist nextline secret\nQP_KEY={K}\nQP_KEY={K}\n", [3]),
+        ("# pragma: allowlist nextline secret\n\nQP_KEY={K}\n", [3]),
+        ("QP_KEY={K}  # pragma: allowlist secret\nQP_KEY={K}\n", [2]),
+        ("# pragma: allowlist secret\nQP_KEY={K}\n", [2]),
+        ("# pragma: allowlist nextline secret\nA=1\nB=2\nC='" + "y" * 900 + "' QP_KEY={K}\n", [4]),
+        ("QP_KEY={K} " + "y" * 900 + " # pragma: allowlist secret\n", []),
+    ],
+    ids=["nextline-one", "nextline-blank", "inline-own", "inline-not-next", "far-line-4", "inline-far"],
+)
+def test_pragma_covers_exactly_its_line_or_the_next(text: str, lines: list[int]) -> None:
+    found = detect.find_keys(text.replace("{K}", new_key()))
+    assert [m.line_number for m in found] == lines
+
+
+def test_base64_key_in_a_kubernetes_secret_reports_the_decoded_key() -> None:
+    key = new_key()
+    encoded = base64.b64encode(key.encode()).decode()
+    text = f"kind: Secret\ndata:\n  QUESTIONPRO_API_KEY: {encoded}\n  REQUEST_ID: {encoded}\n"
+    found = detect.find_keys(text)
+    assert [(m.line_number, m.secret, m.encoding) for m in found] == [(3, key, "base64")]
+    assert detect.find_keys(text.replace("kind: Secret", "kind: ConfigMap")) == []
+
+
+def test_one_line_of_thousands_of_entries_is_linear_enough(hang_guard: None) -> None:
+    """Not a speed assertion (that is benchmarks/linear_detect.py): each candidate looks
+    at a bounded window, so this finishes at all and finds every key."""
+    keys = [new_key() for _ in range(5000)]
+    line = '{"questionpro": {' + ", ".join(f'"k{i}": {{"api_key": "{k}"}}' for i, k in enumerate(keys)) + "}}"
+    assert [m.secret for m in detect.find_keys(line)] == keys

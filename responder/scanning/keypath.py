@@ -134,13 +134,15 @@ def _is_quoted(clause: str) -> bool:
 
 
 def _sibling_levels(group: _Group) -> list[Level]:
-    """Kind-bearing names among the value's siblings (quoted ones only inside a call)."""
+    """Names among the value's siblings (quoted ones only inside a call): the nearest with
+    a kind, and a sibling naming QuestionPro (a table row's label: ``questionpro;<uuid>``)."""
     levels: list[Level] = []
     for clause in group.clauses[1:4]:
         if group.opener == "(" and not _is_quoted(clause):
             continue
-        levels += [lv for lv in clause_levels(clause, Source.SIBLING) if _has_kind(lv.verdict)]
-        if levels:
+        found = clause_levels(clause, Source.SIBLING)
+        levels += [lv for lv in found if _has_kind(lv.verdict) or lv.verdict.owner is Owner.QUESTIONPRO]
+        if any(_has_kind(lv.verdict) for lv in levels):
             break
     return levels
 
@@ -185,6 +187,8 @@ def line_shape(text: str, line_start: int, start: int) -> LineShape:
     if not any(_has_kind(lv.verdict) for lv in levels) and (not named or not own.strip(" \t\"'`<>")):
         levels += _sibling_levels(groups[0])
     for group in groups[1:]:
+        if group.opener == "(" and _tokens(group.clauses[0])[:1] in (["VALUES"], ["values"]):
+            break  # a SQL row: its column header names it (``sql_column``)
         if group.opener == "(":
             levels += _callee_levels(group.clauses[0])
         else:

@@ -206,6 +206,8 @@ def judge(name: str) -> Verdict:
     else:
         owner = Owner.NONE
     kind = Kind.NEUTRAL
+    if any(w in _PLACEHOLDER_WORDS for w in ws):
+        return Verdict(owner, Kind.PLACEHOLDER)  # ``EXAMPLE_API_KEY``, ``your_token``
     for i in range(len(ws) - 1, -1, -1):
         found = _word_kind(ws[i], ws[i - 1] if i else None)
         if found is not None:

@@ -1,0 +1,155 @@
+"""Rows written after the detector, in formats its own rows do not use: a check that it
+generalizes (their first score is reported in issue 9's closing note). Folded into the
+corpus like every other row, so every mode is tested on them too."""
+
+from __future__ import annotations
+
+from tests.corpus import Case
+
+HELDOUT_POSITIVES = [
+    Case(
+        "h-compose-map",
+        "docker-compose.override.yml",
+        "services:\n  worker:\n    image: acme/worker\n    environment:\n      QUESTIONPRO_KEY: {K}\n",
+        ((5, None),),
+        "heldout",
+    ),
+    Case("h-gitlab-vars", ".gitlab-ci.yml", 'variables:\n  QP_APIKEY: "{K}"\n', ((2, None),), "heldout"),
+    Case(
+        "h-tfvars-object",
+        "prod.auto.tfvars",
+        'questionpro = {\n  api_key = "{K}"\n  region  = "eu"\n}\n',
+        ((2, None),),
+        "heldout",
+    ),
+    Case("h-dotnet-flat", "secrets.json", '{\n  "QuestionPro:ApiKey": "{K}"\n}\n', ((2, None),), "heldout"),
+    Case(
+        "h-go-struct",
+        "internal/qp/config.go",
+        'cfg := questionpro.Config{\n\tAPIKey: "{K}",\n\tTimeout: 30,\n}\n',
+        ((2, None),),
+        "heldout",
+    ),
+    Case("h-swift", "Sources/App/Keys.swift", 'let questionProAPIKey = "{K}"\n', ((1, None),), "heldout"),
+    Case("h-rust", "src/keys.rs", 'const QP_TOKEN: &str = "{K}";\n', ((1, None),), "heldout"),
+    Case(
+        "h-elixir",
+        "config/prod.exs",
+        'config :survey_sync, :questionpro,\n  api_key: "{K}"\n',
+        ((2, None),),
+        "heldout",
+    ),
+    Case(
+        "h-insomnia",
+        "insomnia.yaml",
+        "- _type: request\n  url: https://api.questionpro.com/a/api/v2/surveys\n  headers:\n"
+        "    - name: api-key\n      value: {K}\n",
+        ((5, "com"),),
+        "heldout",
+    ),
+    Case(
+        "h-postman-env",
+        "QP.postman_environment.json",
+        '{"values": [{"key": "qp_api_key", "value": "{K}", "enabled": true}]}\n',
+        ((1, None),),
+        "heldout",
+    ),
+    Case(
+        "h-systemd",
+        "deploy/sync.service",
+        '[Service]\nEnvironment="QUESTIONPRO_API_KEY={K}"\n',
+        ((2, None),),
+        "heldout",
+    ),
+    Case("h-bat", "setenv.bat", "@echo off\nset QUESTIONPRO_API_KEY={K}\n", ((2, None),), "heldout"),
+    Case("h-fish", "config.fish", "set -x QP_API_KEY {K}\n", ((1, None),), "heldout"),
+    Case("h-md-bold", "HANDOFF.md", "**QuestionPro API key**: {K}\n", ((1, None),), "heldout"),
+    Case("h-csv-semicolon", "export.csv", "service;key;env\nquestionpro;{K};prod\n", ((2, None),), "heldout"),
+    Case(
+        "h-sql-update",
+        "fix.sql",
+        "UPDATE settings SET questionpro_api_key = '{K}' WHERE id = 1;\n",
+        ((1, None),),
+        "heldout",
+    ),
+    Case(
+        "h-spring-default",
+        "Config.java",
+        '@Value("${questionpro.api-key:{K}}")\nprivate String apiKey;\n',
+        ((1, None),),
+        "heldout",
+    ),
+    Case(
+        "h-csharp-const",
+        "Keys.cs",
+        'private const string QuestionProApiKey = "{K}";\n',
+        ((1, None),),
+        "heldout",
+    ),
+    Case("h-python-kwarg", "qp.py", 'qp = questionpro.Client(token="{K}")\n', ((1, None),), "heldout"),
+    Case(
+        "h-php-array",
+        "config/services.php",
+        "<?php\nreturn [\n    'questionpro' => [\n        'key' => '{K}',\n    ],\n];\n",
+        ((4, None),),
+        "heldout",
+    ),
+    Case(
+        "h-gradle",
+        "app/build.gradle",
+        'buildConfigField "String", "QUESTIONPRO_API_KEY", "\\"{K}\\""\n',
+        ((1, None),),
+        "heldout",
+    ),
+    Case(
+        "h-strings-xml",
+        "res/values/strings.xml",
+        '<resources>\n    <string name="questionpro_key" translatable="false">{K}</string>\n</resources>\n',
+        ((2, None),),
+        "heldout",
+    ),
+]
+
+HELDOUT_NEGATIVES = [
+    Case(
+        "h-csproj-neg",
+        "App.csproj",
+        "<Project>\n  <PropertyGroup>\n    <ProjectGuid>{{KU}}</ProjectGuid>\n  </PropertyGroup>\n"
+        '  <ItemGroup><PackageReference Include="QuestionPro.Client" /></ItemGroup>\n</Project>\n',
+        klass="heldout",
+    ),
+    Case(
+        "h-idea-neg",
+        ".idea/workspace.xml",
+        '<project>\n  <component name="ProjectId" id="{K}" />\n  <!-- questionpro -->\n</project>\n',
+        klass="heldout",
+    ),
+    Case(
+        "h-segment-neg",
+        "analytics.ts",
+        "// QuestionPro embed\nexport const analytics = { segmentWriteKey: '{K}' };\n",
+        klass="heldout",
+    ),
+    Case("h-newrelic-neg", "newrelic.yml", "# questionpro sync\nnewrelic_license_key: {K}\n", klass="heldout"),
+    Case("h-webhook-id-neg", "hooks.yml", "questionpro:\n  webhook_id: {K}\n", klass="heldout"),
+    Case("h-prose-survey-neg", "CHANGELOG.md", "- QuestionPro survey {K} now exports results\n", klass="heldout"),
+    Case("h-correlation-neg", "qp.log", '{"source": "questionpro", "correlationId": "{K}"}\n', klass="heldout"),
+    Case("h-mixpanel-neg", "track.js", "// questionpro\nmixpanel.init('{K}');\n", klass="heldout"),
+    Case("h-algolia-neg", ".env", "QUESTIONPRO_REGION=eu\nALGOLIA_SEARCH_KEY={K}\n", klass="heldout"),
+    Case("h-intercom-neg", "app.yml", "# questionpro\nintercom_app_id: {K}\n", klass="heldout"),
+    Case(
+        "h-datadog-neg", ".env.ci", "QUESTIONPRO_API_URL=https://api.questionpro.com\nDD_API_KEY={K}\n", klass="heldout"
+    ),
+    Case(
+        "h-azure-block-neg",
+        "cfg.yaml",
+        "questionpro:\n  url: https://api.questionpro.com\nazure:\n  api-key: {K}\n",
+        klass="heldout",
+    ),
+    Case(
+        "h-schema-example-neg",
+        "openapi.json",
+        '{"title": "QuestionPro", "properties": {"apiKey": {"type": "string", "examples": ["{K}"]}}}\n',
+        klass="heldout",
+    ),
+]
