@@ -115,36 +115,54 @@ def build_tree(target: Path, megabytes: int, keys: int, seed: int) -> list[str]:
 
 
 def build_history(repo: Path, commits: int, seed: int) -> list[str]:
-    """A bare repository of ``commits`` commits (a main line and a side branch merged back
-    every 50), each rewriting a few real source files; one commit plants a key."""
+    """A bare repository that grows as real ones do: an initial import of 800 real source
+    files, then ``commits`` commits that each edit a few hunks of 1-3 files (lines moved in
+    from other files, request ids that are not keys), now and then a new file; packed as a
+    clone's pack is (``git repack -adf``). One commit plants a key."""
     if (repo / "qp-keys").exists():
         return (repo / "qp-keys").read_text().split()
     shutil.rmtree(repo, ignore_errors=True)
     repo.mkdir(parents=True)
     git(repo, "init", "-q", "--bare")
-    pool = sorted(p for p in STDLIB.rglob("*.py") if 2000 <= p.stat().st_size <= 40000)
     rng = random.Random(seed)
+    pool = sorted(p for p in STDLIB.rglob("*.py") if 2000 <= p.stat().st_size <= 40000)
     rng.shuffle(pool)
-    pool = pool[:600]
+    files = {f"src/{p.parent.name}/{p.name}": p.read_bytes().split(b"\n") for p in pool[:800]}
+    reserve, names = pool[800:1200], sorted(files)
     key, plant_at = new_key(rng), commits // 2
     out: list[bytes] = []
-    for n in range(commits):
+
+    def commit(n: int, changed: dict[str, bytes]) -> None:
         msg = f"change {n}\n".encode()
-        out += [f"commit refs/heads/main\nmark :{n + 1}\ncommitter b <b@b.invalid> {1700000000 + n} +0000\n".encode()]
-        out += [f"data {len(msg)}\n".encode(), msg]
-        if n:
-            out.append(f"from :{n}\n".encode())
-        for _ in range(rng.randint(1, 4)):
-            src = rng.choice(pool)
-            body = bytearray(src.read_bytes())
-            if rng.random() < 0.3:  # request ids and other UUIDs that are not keys
-                body += f'\nREQUEST_ID = "{uuid.UUID(int=rng.getrandbits(128))}"\n'.encode()
-            out.append(f"M 644 inline src/{src.parent.name}/{src.name}\ndata {len(body)}\n".encode())
-            out += [bytes(body), b"\n"]
+        out.append(
+            f"commit refs/heads/main\nmark :{n + 1}\ncommitter b <b@b.invalid> {1700000000 + n} +0000\n".encode()
+        )
+        out.extend([f"data {len(msg)}\n".encode(), msg] + ([f"from :{n}\n".encode()] if n else []))
+        for name, body in changed.items():
+            out.extend([f"M 644 inline {name}\ndata {len(body)}\n".encode(), body, b"\n"])
+
+    commit(0, {name: b"\n".join(lines) for name, lines in files.items()})
+    for n in range(1, commits):
+        changed: dict[str, bytes] = {}
+        for _ in range(rng.randint(1, 3)):
+            name = rng.choice(names)
+            lines, donor = files[name], files[rng.choice(names)]
+            at, start = rng.randrange(len(lines) + 1), rng.randrange(len(donor))
+            lines[at : at + rng.randint(0, 5)] = donor[start : start + rng.randint(0, 8)]
+            if rng.random() < 0.2:
+                lines.insert(at, f'REQUEST_ID = "{uuid.UUID(int=rng.getrandbits(128))}"'.encode())
+            changed[name] = b"\n".join(lines)
+        if n % 100 == 0 and reserve:
+            src = reserve.pop()
+            name = f"src/new/{n}_{src.name}"
+            files[name] = src.read_bytes().split(b"\n")
+            names.append(name)
+            changed[name] = b"\n".join(files[name])
         if n == plant_at:
-            body = f"# QuestionPro settings\n{plant_line(key)}".encode()
-            out += [f"M 644 inline config/questionpro.env\ndata {len(body)}\n".encode(), body, b"\n"]
+            changed["config/questionpro.env"] = f"# QuestionPro settings\n{plant_line(key)}".encode()
+        commit(n, changed)
     subprocess.run(["git", "fast-import", "--quiet"], cwd=repo, input=b"".join(out), check=True, env=GIT_ENV)
+    git(repo, "repack", "-adfq")
     (repo / "qp-keys").write_text(key)
     return [key]
 
@@ -218,7 +236,7 @@ def workloads(selected: set[str]) -> list[Workload]:
                 )
             )
     if "history" in selected:
-        repo = WORK / "history-peers.git"
+        repo = WORK / "history-3400.git"
         keys = build_history(repo, 3400, 3400)
         found.append(
             Workload(

@@ -443,3 +443,22 @@ def test_hook_quick_path_loads_no_scanner(repo: Repo) -> None:
     repo.write("d.env", f"QUESTIONPRO_API_KEY={key}\n")
     repo.git("add", "-A")
     assert hook() == "1 True True"
+
+
+def test_history_renames_copies_and_many_files(repo: Repo) -> None:
+    """A rename is not a new leak, a copy is; files without a candidate cost nothing."""
+    key, key2 = new_key(), new_key()
+    for i in range(30):
+        repo.write(f"pkg/m{i}.py", f"x = {i}\n")
+    repo.write("a.env", f"QUESTIONPRO_API_KEY={key}\n")
+    added = repo.commit("import")
+    (repo.path / "conf").mkdir()
+    repo.git("mv", "a.env", "conf/b.env")
+    repo.write("c.yml", f"questionpro:\n  api_key: {key2}\n")  # another suspect in the same commit
+    moved = repo.commit("move and add")
+    repo.write("copy.env", f"QUESTIONPRO_API_KEY={key}\n")
+    copied = repo.commit("copy")
+    found = _json(repo, "--history", secrets=[key, key2], code=1)
+    assert sorted((f["filename"], f["commit"]) for f in found) == sorted(
+        [("a.env", added), ("c.yml", moved), ("copy.env", copied)]
+    )

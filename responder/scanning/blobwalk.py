@@ -1,9 +1,10 @@
-"""Which commits of a history could add a key: each new blob read once.
+"""Which commits of a history could add a key, and in which files: each new blob read once.
 
 ``git log --raw`` names the blob each commit writes at each path (tree diffs only, no
 file contents); ``git cat-file --batch`` reads every blob not seen before, once. A
 commit is worth a patch only when one of its new blobs holds a suspect line (a UUID under
-a key-like name): the scanner then reads just those commits' patches. A thread feeds blob
+a key-like name): the scanner then reads just those commits' patches of those files
+(and of the files they delete, so that renames are still recognised). A thread feeds blob
 ids from the walk to cat-file while this thread reads the blobs, so the two git processes
 and Python overlap on two cores.
 
@@ -23,7 +24,7 @@ from typing import IO
 
 from responder.core.redact import PROBE
 from responder.scanning import gitio
-from responder.scanning.patch import COMMIT_MARK
+from responder.scanning.patch import COMMIT_MARK, unquote_path
 
 MAX_BLOB_BYTES = 64 * 1024 * 1024
 _PIECE = 8 * 1024 * 1024
@@ -31,14 +32,20 @@ _PROBE_BYTES = re.compile(PROBE.encode())
 _NO_BLOB = b"0" * 40
 _GITLINK = b"160000"
 
-# (commit, its new blob ids, how many of them were sent to cat-file for it)
-_Entry = tuple[bytes, list[bytes], int]
+
+@dataclass(frozen=True)
+class _Entry:
+    commit: bytes
+    blobs: list[tuple[bytes, bytes]]  # (blob id, path) for each blob the commit writes
+    fresh: int  # how many of them were sent to cat-file for this commit
+    deleted: list[bytes]  # paths it deletes: a rename's other half
 
 
 @dataclass
 class Walk:
     commits: int = 0
     suspects: list[str] = field(default_factory=list)  # commits to patch, in walk order
+    paths: set[bytes] = field(default_factory=set)  # the files worth a patch in them
 
 
 def _raw_args(revs: Sequence[str], no_walk: bool) -> list[str]:
@@ -57,26 +64,30 @@ def _raw_args(revs: Sequence[str], no_walk: bool) -> list[str]:
     ]
 
 
-def _new_blob(line: bytes) -> bytes | None:
-    """The blob a ``--raw`` line writes (``:old new sha sha M`` or, for a merge,
-    ``::p1 p2 new sha sha sha MM``); None for a deletion or a submodule."""
-    fields = line.split(b"\t", 1)[0].split()
+def _parse_raw(line: bytes) -> tuple[bytes | None, bytes]:
+    """(the blob a ``--raw`` line writes, its path) from ``:old new sha sha M\tpath`` or,
+    for a merge, ``::p1 p2 new sha sha sha MM\tpath``; no blob for a deletion or a
+    submodule."""
+    head, _, path = line.rstrip(b"\n").partition(b"\t")
+    fields = head.split()
+    path = unquote_path(path.split(b"\t")[-1])
     parents = len(fields[0]) - len(fields[0].lstrip(b":"))
     if len(fields) < 2 * parents + 3:
-        return None
+        return None, path
     mode, sha = fields[parents], fields[-2]
     if sha == _NO_BLOB or mode == _GITLINK:
-        return None
-    return sha
+        return None, path
+    return sha, path
 
 
 def _feed(log: IO[bytes], batch: IO[bytes], entries: queue.Queue[_Entry | None], failed: list[BaseException]) -> None:
     """Walk the raw log; queue each commit, then ask cat-file for its unseen blobs."""
     seen: set[bytes] = set()
-    commit, blobs, fresh = b"", list[bytes](), list[bytes]()
+    entry = _Entry(b"", [], 0, [])
+    fresh: list[bytes] = []
 
     def flush() -> None:
-        entries.put((commit, blobs, len(fresh)))  # before writing: the reader never waits on us
+        entries.put(_Entry(entry.commit, entry.blobs, len(fresh), entry.deleted))  # first: the reader never waits on us
         if fresh:
             batch.write(b"".join(sha + b"\n" for sha in fresh))
             batch.flush()
@@ -84,17 +95,19 @@ def _feed(log: IO[bytes], batch: IO[bytes], entries: queue.Queue[_Entry | None],
     try:
         for line in log:
             if line.startswith(COMMIT_MARK):
-                if commit:
+                if entry.commit:
                     flush()
-                commit, blobs, fresh = line[1:].strip(), [], []
+                entry, fresh = _Entry(line[1:].strip(), [], 0, []), []
             elif line.startswith(b":"):
-                sha = _new_blob(line)
-                if sha is not None:
-                    blobs.append(sha)
-                    if sha not in seen:
-                        seen.add(sha)
-                        fresh.append(sha)
-        if commit:
+                sha, path = _parse_raw(line)
+                if sha is None:
+                    entry.deleted.append(path)
+                    continue
+                entry.blobs.append((sha, path))
+                if sha not in seen:
+                    seen.add(sha)
+                    fresh.append(sha)
+        if entry.commit:
             flush()
     except BaseException as exc:  # noqa: BLE001 - handed to the reading thread
         failed.append(exc)
@@ -131,16 +144,17 @@ def _read_blobs(
     walk = Walk()
     suspect_blobs: set[bytes] = set()
     while (entry := entries.get()) is not None:
-        commit, blobs, fresh = entry
-        for _ in range(fresh):
+        for _ in range(entry.fresh):
             header = out.readline().split()
             if len(header) == 3:  # else "<id> missing": a blob this clone does not have
                 sha, kind, size = header
                 if _blob_is_suspect(out, int(size), is_suspect) and kind == b"blob":
                     suspect_blobs.add(sha)
         walk.commits += 1
-        if any(sha in suspect_blobs for sha in blobs):
-            walk.suspects.append(commit.decode("ascii"))
+        paths = [path for sha, path in entry.blobs if sha in suspect_blobs]
+        if paths:
+            walk.suspects.append(entry.commit.decode("ascii"))
+            walk.paths.update(paths, entry.deleted)
         if progress is not None and walk.commits % 256 == 0:
             progress(walk.commits)
     if progress is not None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import io
 import os
 import subprocess
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from pathlib import Path
 
 from responder.core.errors import UsageError
@@ -190,10 +190,17 @@ def _pieces(read: Callable[[int], bytes]) -> Iterator[bytes]:
 
 
 def log_patches(
-    root: Path, revs: Sequence[str], *, renames: bool, no_walk: bool = False, stdin_revs: Sequence[str] = ()
+    root: Path,
+    revs: Sequence[str],
+    *,
+    renames: bool,
+    no_walk: bool = False,
+    stdin_revs: Sequence[str] = (),
+    paths: Collection[bytes] = (),
 ) -> Iterator[bytes]:
-    """Stream ``git log -p`` for ``revs`` (and commits fed on stdin) in pieces that end on
-    a commit boundary (see ``_pieces``). Merges come as a diff against their first parent.
+    """Stream ``git log -p`` for ``revs`` (and commits fed on stdin, limited to ``paths``
+    when given) in pieces that end on a commit boundary (see ``_pieces``). Merges come as
+    a diff against their first parent.
 
     Without rename detection a moved file's lines count as added: right for a range (the
     key is in what is pushed) and for the index; a full history already saw them added.
@@ -204,7 +211,7 @@ def log_patches(
     assert isinstance(proc.stdout, io.BufferedReader)
     if proc.stdin is not None:  # git reads all of stdin before it writes anything
         try:
-            proc.stdin.write("".join(f"{rev}\n" for rev in stdin_revs).encode())
+            proc.stdin.write(os.fsencode("".join(f"{rev}\n" for rev in stdin_revs)))
             proc.stdin.close()
         except BrokenPipeError:
             pass  # git stopped early: its exit status says why

@@ -11,7 +11,7 @@ from __future__ import annotations
 import fnmatch
 import os
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -209,13 +209,30 @@ def _scan_file_diff(root: Path, diff: FileDiff, rev: _Revision, cwd: Path, exclu
     return found
 
 
+def _suspect_sections(patch: bytes, signs: tuple[bytes, ...]) -> Iterator[bytes]:
+    """The per-file sections of ``patch`` with a suspect changed line; nothing else is
+    parsed (an initial import of thousands of files costs one probe search)."""
+    pos = 0
+    while (hit := _PROBE_BYTES.search(patch, pos)) is not None:
+        start = patch.rfind(b"\n", 0, hit.start()) + 1
+        end = patch.find(b"\n", hit.end())
+        end = len(patch) if end < 0 else end
+        if not (patch.startswith(signs, start) and _is_suspect(patch[start:end])):
+            pos = end
+            continue
+        section = patch.rfind(b"\ndiff --git ", 0, start) + 1
+        pos = patch.find(b"\ndiff --git ", end)
+        pos = len(patch) if pos < 0 else pos + 1
+        yield patch[section:pos]
+
+
 def _scan_patch(root: Path, patch: bytes, rev: _Revision, cwd: Path, exclude: Excluder, report: ScanReport) -> None:
     signs = (b"+", b"-") if rev.old_rev is not None else (b"+",)
-    if not has_suspect_line(patch, signs):
-        return
-    for diff in parse_diff(patch.split(b"\n")):
-        where = display_path(root / os.fsdecode(diff.path), cwd)
-        report.add(_scan_file_diff(root, diff, rev, cwd, exclude), f"{where} ({rev.commit})" if rev.commit else where)
+    for section in _suspect_sections(patch, signs):
+        for diff in parse_diff(section.split(b"\n")):
+            where = display_path(root / os.fsdecode(diff.path), cwd)
+            found = _scan_file_diff(root, diff, rev, cwd, exclude)
+            report.add(found, f"{where} ({rev.commit})" if rev.commit else where)
 
 
 def scan_staged(cwd: Path, exclude: Excluder) -> ScanReport:
@@ -244,6 +261,7 @@ def scan_revisions(
     """
     report = ScanReport()
     stdin_revs: list[str] = []
+    paths: set[bytes] = set()
     if not include_removed:
         from responder.scanning import blobwalk
 
@@ -251,9 +269,12 @@ def scan_revisions(
         report.commits_scanned = walk.commits
         if not walk.suspects:
             return report
-        revs, stdin_revs, no_walk, progress = [], walk.suspects, True, None
+        revs, stdin_revs, no_walk, progress, paths = [], walk.suspects, True, None, walk.paths
     last = ""
-    for chunk in gitio.log_patches(root, revs, renames=not include_removed, no_walk=no_walk, stdin_revs=stdin_revs):
+    patches = gitio.log_patches(
+        root, revs, renames=not include_removed, no_walk=no_walk, stdin_revs=stdin_revs, paths=paths
+    )
+    for chunk in patches:
         for commit in split_commits(chunk) if _PROBE_BYTES.search(chunk) else ():
             rev = _Revision(commit.sha, f"{commit.sha}^" if include_removed else None, commit.sha, commit.parents[1:])
             _scan_patch(root, commit.body, rev, cwd, exclude, report)
