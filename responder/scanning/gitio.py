@@ -115,6 +115,11 @@ def staged_patch(start: Path) -> tuple[Path, bytes, bool]:
     root, head = _repo_state(start)
     if root is None:
         raise GitError(f"not a git repository: {start}")
+    from responder.scanning.quick import take_staged_diff
+
+    handed = take_staged_diff(os.fspath(start)) if head else None  # the hook's quick path read it already
+    if handed is not None:
+        return root, handed, head
     base = "HEAD" if head else EMPTY_TREE
     return root, git(root, "diff", "--cached", "--no-renames", *_DIFF_OPTS, base, "--").stdout, head
 

@@ -12,15 +12,23 @@ import os
 
 from responder.scanning.gitargs import CONFIG, DIFF_OPTS, clean_env
 
-# The UUID probe (redact.PROBE: ``-hhhh-hhhh-hhhh-`` with h a hex digit) without ``re``:
-# hex digits become "h" ("h" itself becomes "g"), then one substring search. Both steps
-# run in C at memory speed.
+# The UUID probe (redact.PROBE: ``-hhhh-hhhh-hhhh-`` with h a hex digit) without ``re``
+# for small diffs: hex digits become "h" ("h" itself becomes "g"), then one substring
+# search. Over _SMALL bytes ``re`` (a few ms to import) searches faster.
 _HEX_TO_H = bytes.maketrans(b"0123456789abcdefABCDEFh", b"h" * 22 + b"g")
 _PROBE = b"-hhhh-hhhh-hhhh-"
+_SMALL = 256 * 1024
+_handoff: list[tuple[str, bytes]] = []  # the diff just read, for the full scan in this process
 
 
 def has_probe(data: bytes) -> bool:
     """Whether ``data`` holds the dashed middle of a UUID (same as ``redact.PROBE``)."""
+    if len(data) > _SMALL:
+        import re
+
+        from responder.core.redact import PROBE
+
+        return re.search(PROBE.encode(), data) is not None
     return _PROBE in data.translate(_HEX_TO_H)
 
 
@@ -51,6 +59,19 @@ def _staged_diff() -> bytes | None:
 
 
 def staged_is_clean() -> bool:
-    """True only when the staged changes surely hold no key; False means "run the scan"."""
+    """True only when the staged changes surely hold no key; False means "run the scan",
+    which then takes the diff read here (``take_staged_diff``) instead of reading it again."""
     data = _staged_diff()
-    return data is not None and not has_probe(data)
+    if data is None:
+        return False
+    if not has_probe(data):
+        return True
+    _handoff[:] = [(os.getcwd(), data)]
+    return False
+
+
+def take_staged_diff(cwd: str) -> bytes | None:
+    """The staged diff ``staged_is_clean`` read from ``cwd`` in this process, once."""
+    found = [data for where, data in _handoff if where == cwd]
+    _handoff.clear()
+    return found[0] if found else None
