@@ -209,21 +209,33 @@ def _scan_file_diff(root: Path, diff: FileDiff, rev: _Revision, cwd: Path, exclu
     return found
 
 
-def _suspect_sections(patch: bytes, signs: tuple[bytes, ...]) -> Iterator[bytes]:
-    """The per-file sections of ``patch`` with a suspect changed line; nothing else is
-    parsed (an initial import of thousands of files costs one probe search)."""
-    pos = 0
+def _suspect_offsets(patch: bytes, signs: tuple[bytes, ...]) -> list[int]:
+    """Where suspect changed lines start: a UUID under a name that could be a key's, or a
+    base64-encoded UUID (in text that says ``Secret``). Each line is judged once."""
+    found, pos = [], 0
     while (hit := _PROBE_BYTES.search(patch, pos)) is not None:
         start = patch.rfind(b"\n", 0, hit.start()) + 1
         end = patch.find(b"\n", hit.end())
-        end = len(patch) if end < 0 else end
-        if not (patch.startswith(signs, start) and _is_suspect(patch[start:end])):
-            pos = end
-            continue
-        section = patch.rfind(b"\ndiff --git ", 0, start) + 1
-        pos = patch.find(b"\ndiff --git ", end)
-        pos = len(patch) if pos < 0 else pos + 1
-        yield patch[section:pos]
+        pos = len(patch) if end < 0 else end
+        if patch.startswith(signs, start) and _is_suspect(patch[start:pos]):
+            found.append(start)
+    if b"Secret" in patch:
+        found += (start for start, _ in detect.encoded_hits(patch, signs))
+    return sorted(found)
+
+
+def _suspect_sections(patch: bytes, signs: tuple[bytes, ...]) -> Iterator[bytes]:
+    """The per-file sections of ``patch`` with a suspect changed line; nothing else is
+    parsed (an initial import of thousands of files costs one probe search). Linear: each
+    section boundary is searched for once."""
+    end = 0
+    for offset in _suspect_offsets(patch, signs):
+        if offset < end:
+            continue  # in the section just yielded
+        start = patch.rfind(b"\ndiff --git ", end, offset) + 1 or end
+        end = patch.find(b"\ndiff --git ", offset)
+        end = len(patch) if end < 0 else end + 1
+        yield patch[start:end]
 
 
 def _scan_patch(root: Path, patch: bytes, rev: _Revision, cwd: Path, exclude: Excluder, report: ScanReport) -> None:
