@@ -151,6 +151,7 @@ def test_many_rules_are_read_across_pages(gh: FakeGitHub, clock: Clock) -> None:
         ([secondary_limit(None)], [60.0]),  # at least a minute without Retry-After
         ([secondary_limit(None), secondary_limit(None)], [60.0, 120.0]),  # and longer each time
         ([Fault(429, "You have exceeded a secondary rate limit")], [60.0]),
+        ([Fault(429, "Too Many Requests")], [60.0]),  # a bare 429 is a rate limit too
         ([Fault(500), Fault(502)], [1.0, 2.0]),
     ],
 )

@@ -53,11 +53,11 @@ See [CWE-798: Use of Hard-coded Credentials](https://cwe.mitre.org/data/definiti
 @dataclass(frozen=True)
 class SarifContext:
     """What the report describes. ``prefix``: the scan's directory relative to the repository
-    root; ``locate``: a finding -> its region in the analyzed version, None when not there;
+    root; ``locate``: findings -> the region of each in the analyzed version (None: not there);
     ``revision``: the analyzed commit; ``automation_id``: code scanning's category/run."""
 
     prefix: str = ""
-    locate: Callable[[Finding], Region | None] | None = None
+    locate: Callable[[Sequence[Finding]], list[Region | None]] | None = None
     revision: str | None = None
     automation_id: str = "qp-responder/"
 
@@ -161,11 +161,12 @@ def _result(finding: Finding, path: str, occurrence: int, region: Region | None)
 def _results(findings: Sequence[Finding], context: SarifContext) -> list[dict[str, object]]:
     seen: dict[tuple[str, str], int] = {}
     results = []
-    for finding in sorted(findings, key=lambda f: f.previously_committed):  # errors first
+    ordered = sorted(findings, key=lambda f: f.previously_committed)  # errors first
+    regions = context.locate(ordered) if context.locate else [None] * len(ordered)
+    for finding, region in zip(ordered, regions, strict=True):
         path = context.repo_path(finding.filename)
         occurrence = seen.get((finding.hashed_secret, path), 0)
         seen[(finding.hashed_secret, path)] = occurrence + 1
-        region = context.locate(finding) if context.locate else None
         results.append(_result(finding, path, occurrence, region))
     return results
 

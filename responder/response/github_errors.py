@@ -72,7 +72,8 @@ def translate(exc: Exception, what: str) -> GitHubError:
     if status == 401:
         return GitHubError("auth", f"{detail}: the token is invalid or expired", status)
     primary = headers.get("x-ratelimit-remaining") == "0" or Requester.isPrimaryRateLimitError(message)
-    if status in (403, 429) and ("retry-after" in headers or primary or Requester.isRateLimitError(message)):
+    limited = "retry-after" in headers or primary or Requester.isRateLimitError(message)
+    if status == 429 or (status == 403 and limited):  # 429 is always "too many requests"
         retry_after = _number(headers.get("retry-after"))
         reset = _number(headers.get("x-ratelimit-reset")) if primary else None
         return GitHubError("rate-limited", detail, status, retry_after=retry_after, reset_at=reset)

@@ -6,12 +6,15 @@ from __future__ import annotations
 
 import os
 import posixpath
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 from responder.scanning import gitio
 from responder.scanning.findings import Finding
+
+MAX_FILE_BYTES = 256 * 1024 * 1024  # the scanner's own limit
 
 
 @dataclass(frozen=True)
@@ -63,45 +66,72 @@ def _column(line: str, secret: str) -> tuple[int, int] | None:
     return start, start + len(secret.encode("utf-16-le")) // 2
 
 
-def locator(version: Analyzed) -> Callable[[Finding], Region | None]:
-    """A function: a finding -> its region in ``version``, or None when that version does not
-    hold the key at that path and line. Each file is read once."""
-    cache: dict[str, list[str] | None] = {}
+def locator(version: Analyzed) -> Callable[[Sequence[Finding]], list[Region | None]]:
+    """A function: findings -> the region of each in ``version``, None where that version
+    does not hold the key. Every file named is read once (one ``git cat-file --batch``)."""
 
-    def lines_of(path: str) -> list[str] | None:
-        if path not in cache:
-            cache[path] = _read(version, path)
-        return cache[path]
-
-    def locate(finding: Finding) -> Region | None:
+    def locate_all(findings: Sequence[Finding]) -> list[Region | None]:
         if version.root is None:
-            return None
-        lines = lines_of(version.repo_path(finding.filename))
-        if lines is None:
-            return None
-        # where the finding's commit had it, else the nearest line holding it now (lines
-        # added above it since move it down)
-        holding = [n for n, line in enumerate(lines, 1) if finding.secret in line]
-        if not holding:
-            return None
-        line = min(holding, key=lambda n: (abs(n - finding.line_number), n))
-        columns = _column(lines[line - 1], finding.secret)
-        return None if columns is None else Region(line, *columns)
+            return [None] * len(findings)
+        paths = {version.repo_path(f.filename) for f in findings}
+        files = _read_all(version, sorted(paths))
+        return [_region(files.get(version.repo_path(f.filename)), f) for f in findings]
 
-    return locate
+    return locate_all
 
 
-def _read(version: Analyzed, path: str) -> list[str] | None:
-    assert version.root is not None
-    if path.startswith("../") or path == "..":
+def _region(lines: list[str] | None, finding: Finding) -> Region | None:
+    if lines is None:
         return None
-    if version.revision is not None or version.index:
-        data = gitio.read_blob(version.root, f"{version.revision or ''}:{path}")
-    else:
-        try:
-            data = (version.root / path).read_bytes()
-        except OSError:
-            return None
-    if data is None:
+    # where the finding's commit had it, else the nearest line holding it now (lines added
+    # above it since move it down)
+    holding = [n for n, line in enumerate(lines, 1) if finding.secret in line]
+    if not holding:
         return None
+    line = min(holding, key=lambda n: (abs(n - finding.line_number), n))
+    columns = _column(lines[line - 1], finding.secret)
+    return None if columns is None else Region(line, *columns)
+
+
+def _lines(data: bytes) -> list[str]:
     return data.decode("utf-8", "replace").split("\n")
+
+
+def _read_all(version: Analyzed, paths: list[str]) -> dict[str, list[str]]:
+    assert version.root is not None
+    inside = [p for p in paths if not (p == ".." or p.startswith("../")) and "\n" not in p]
+    found: dict[str, list[str]] = {}
+    if version.revision is None and not version.index:
+        for path in inside:
+            try:
+                file = version.root / path
+                if file.stat().st_size <= MAX_FILE_BYTES:
+                    found[path] = _lines(file.read_bytes())
+            except OSError:
+                continue
+        return found
+    batch = gitio.popen(version.root, "cat-file", "--batch", stdin=True)
+    assert batch.stdin is not None and batch.stdout is not None
+    try:
+        for path in inside:
+            batch.stdin.write(f"{version.revision or ''}:{path}\n".encode("utf-8", "surrogateescape"))
+            batch.stdin.flush()
+            header = batch.stdout.readline().split()
+            if len(header) != 3 or header[1] != b"blob":
+                continue  # "<spec> missing", or not a file
+            size = int(header[2])
+            if size > MAX_FILE_BYTES:  # as the scanner skips it: never hold it in memory
+                _discard(batch.stdout, size + 1)
+                continue
+            found[path] = _lines(batch.stdout.read(size + 1)[:-1])
+    finally:
+        gitio.finish(batch, "cat-file", check=False)
+    return found
+
+
+def _discard(stream: IO[bytes], size: int) -> None:
+    while size > 0:
+        chunk = stream.read(min(size, 1 << 20))
+        if not chunk:
+            return
+        size -= len(chunk)
