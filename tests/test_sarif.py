@@ -150,3 +150,15 @@ def test_results_stay_inside_code_scanning_limits() -> None:
     assert str(MAX_RESULTS + 7) in note["message"]["text"]
     assert key not in json.dumps(doc)
     assert len(json.dumps(doc).encode()) < 10 * 1024 * 1024  # code scanning's upload limit
+
+
+def test_long_hostile_names_stay_inside_the_upload_size() -> None:
+    key = new_key()
+    name = "d/" + "x" * 3000 + "/[evil](1).env"
+    found = [Finding(f"{name}{i}", 1, key, commit="c" * 40) for i in range(4000)]
+    text = render_sarif(found, SarifContext())
+    doc = json.loads(text)
+    kept = doc["runs"][0]["results"]
+    assert 0 < len(kept) < 4000 and len(text.encode()) < 10 * 1024 * 1024
+    assert "4000 results" in doc["runs"][0]["invocations"][0]["toolExecutionNotifications"][0]["message"]["text"]
+    assert "\\[evil\\](1)" in kept[0]["message"]["text"]  # not an embedded link

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 
 RULE_ID = "questionpro-api-key"
 MAX_RESULTS = 5_000  # what code scanning displays of one run ("top 5,000 by severity")
+MAX_RESULT_BYTES = 8 * 1024 * 1024  # results' JSON, uncompressed: well inside the 10 MB upload limit
 HELP_URI = "https://cwe.mitre.org/data/definitions/798.html"
 FALLBACK_INFORMATION_URI = "https://pypi.org/project/qp-responder/"
 
@@ -129,7 +130,7 @@ def _result(finding: Finding, path: str, occurrence: int, region: Region | None)
         commit = f"in commit {finding.commit}" if finding.commit else "in an earlier version"
         side = " (in that commit's parent: the line was removed there)" if finding.previously_committed else ""
         text = (
-            f"{key} {commit} at {path}:{finding.line_number}{side}; the analyzed version no longer has "
+            f"{key} {commit} at {_text(path)}:{finding.line_number}{side}; the analyzed version no longer has "
             f"it there, but history does and the key may still be live {tail}"
         )
         sarif_region = {"startLine": max(1, finding.line_number)}
@@ -171,24 +172,44 @@ def _results(findings: Sequence[Finding], context: SarifContext) -> list[dict[st
     return results
 
 
+def _within_limits(results: list[dict[str, object]]) -> list[dict[str, object]]:
+    """The first results (most severe first) that fit code scanning's count and size limits
+    (long, hostile file names make results large)."""
+    import json
+
+    kept, size = [], 0
+    for result in results[:MAX_RESULTS]:
+        size += len(json.dumps(result).encode())
+        if size > MAX_RESULT_BYTES:
+            break
+        kept.append(result)
+    return kept
+
+
+def _text(value: str) -> str:
+    """Plain text for a SARIF message: square brackets escaped (they start embedded links)."""
+    return value.replace("\\", "\\\\").replace("[", "\\[").replace("]", "\\]")
+
+
 def render_sarif(findings: Sequence[Finding], context: SarifContext | None = None) -> str:
     import json
 
     context = context or SarifContext()
     results = _results(findings, context)
+    kept = _within_limits(results)
     notes = []
-    if len(results) > MAX_RESULTS:
+    if len(kept) < len(results):
         notes.append(
             {
                 "level": "warning",
                 "message": {
-                    "text": f"{len(results)} results: code scanning keeps {MAX_RESULTS} of a run, so only "
-                    f"the first {MAX_RESULTS} (most severe first) are in this file; "
+                    "text": f"{len(results)} results: code scanning keeps at most {MAX_RESULTS} of a run and "
+                    f"files up to 10 MB, so only the first {len(kept)} (most severe first) are in this file; "
                     "run `qp-responder scan` for the full list."
                 },
             }
         )
-        results = results[:MAX_RESULTS]
+    results = kept
     run: dict[str, object] = {
         "tool": {
             "driver": {
