@@ -72,3 +72,12 @@ def test_a_rate_limit_reset_beyond_the_cap_stops_before_rotating(world: World) -
     assert run.code == 7, run.output
     assert "longer than qp-responder waits" in run.output and world.qp.calls == 0
     assert world.slept == []
+
+
+def test_default_token_message_names_the_dependabot_permission(world: World) -> None:
+    run = world.respond(
+        "--dependabot",
+        env={"QP_RESPONDER_SECRETS_TOKEN": "", "GITHUB_TOKEN": "ghs_default", "GITHUB_ACTIONS": "true"},
+    )
+    assert run.code == 7 and world.qp.calls == 0
+    assert "cannot read or write Actions secrets" in run.output and "dependabot_secrets" in run.output
