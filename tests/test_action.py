@@ -219,7 +219,7 @@ def test_push_with_a_leak_fails_with_annotation_summary_and_sarif(remote: Remote
         sarif["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
         == "app/settings.py"
     )
-    assert "| app/settings.py | 2 |" in run.summary
+    assert f"| [app/settings.py](https://github.com/octo/app/blob/{after}/app/settings.py#L2) | 2 |" in run.summary
     check_no_unmasked_key(run, [key], runner)
 
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from responder.actions import fetching, summary
 from responder.core import console, gha
 from responder.core.errors import UsageError
 from responder.core.exitcodes import ExitCode
@@ -22,7 +23,7 @@ from responder.report.formats import SarifContext, render_sarif, sentence
 from responder.response.github_adapter import DEFAULT_SECRET_NAME
 from responder.response.workflow import EXIT, Outcome, Status, most_urgent
 from responder.scanning import gitio, scanner
-from responder.scanning.findings import Finding, ScanReport
+from responder.scanning.findings import ScanReport
 
 
 class ActionError(UsageError):
@@ -88,27 +89,35 @@ def _payload() -> dict[str, Any]:
 
 def prepare(root: Path, plan: gha.ScanPlan, payload: dict[str, Any]) -> gha.ScanPlan:
     """Fetch what the plan needs from origin; say clearly when that is impossible."""
-    if gitio.is_shallow(root) and not gitio.fetch(root, unshallow=True):
-        gitio.fetch(root, "+refs/heads/*:refs/remotes/origin/*", unshallow=True)
+    if gitio.is_shallow(root) and not fetching.fetch(root, unshallow=True):
+        fetching.fetch(root, "+refs/heads/*:refs/remotes/origin/*", unshallow=True)
     if gitio.is_shallow(root):  # a cut history makes its oldest commit look like it added every file
         raise ActionError(
             "the checkout is shallow and could not be deepened (git fetch failed). "
             "Use actions/checkout with fetch-depth: 0 before this action."
         )
     if plan.full:
-        gitio.fetch(root, "+refs/heads/*:refs/remotes/origin/*")
+        fetching.fetch(root, "+refs/heads/*:refs/remotes/origin/*")
     if plan.pull_request:  # the head's commits, as data only: nothing is checked out or run
-        gitio.fetch(root, f"+refs/pull/{plan.pull_request}/head:refs/remotes/qp-responder/pull-{plan.pull_request}")
+        number = plan.pull_request
+        fetched = fetching.fetch(root, f"+refs/pull/{number}/head:refs/remotes/qp-responder/pull-{number}")
+        if not fetched and not all(gitio.has_commit(root, sha) for sha in plan.needs):
+            raise ActionError(
+                f"could not fetch pull request #{number} (refs/pull/{number}/head) from origin, neither with "
+                "the checkout's credentials nor with the github-token input. Keep github-token at its default "
+                "and give the job permissions: contents: read (a private repository needs it); the checkout's "
+                "fetch-depth does not matter here."
+            )
     default = (payload.get("repository") or {}).get("default_branch")
     if default and "--not" in plan.revs and f"refs/remotes/origin/{default}" in plan.revs:
-        gitio.fetch(root, f"+refs/heads/{default}:refs/remotes/origin/{default}")
+        fetching.fetch(root, f"+refs/heads/{default}:refs/remotes/origin/{default}")
         if not gitio.has_commit(root, f"refs/remotes/origin/{default}"):
             return gha.ScanPlan(
                 plan.revs[:1], plan.description + f" ({default} not found: whole history)", branch=plan.branch
             )
     missing = [sha for sha in plan.needs if not gitio.has_commit(root, sha)]
     if missing:
-        gitio.fetch(root, *missing)
+        fetching.fetch(root, *missing)
         missing = [sha for sha in plan.needs if not gitio.has_commit(root, sha)]
     if not missing:
         return plan
@@ -245,7 +254,7 @@ def report(result: Result, inputs: Inputs) -> ExitCode:
 
     if result.outcomes:
         render(result.outcomes, "text")
-    gha.append_summary(_summary(result, findings))
+    gha.append_summary(summary.render(result.notes, findings, result.outcomes))
     blocking = [f for f in findings if f.blocking]
     urls = [o.issue_url for o in result.outcomes if o.issue_url]
     gha.write_outputs(
@@ -262,51 +271,6 @@ def report(result: Result, inputs: Inputs) -> ExitCode:
         if urgent not in (Status.ROTATED_AND_STORED, Status.DRY_RUN):
             return EXIT[urgent]
     return ExitCode.LEAK_FOUND if blocking and inputs.fail_on_findings else ExitCode.CLEAN
-
-
-def _summary(result: Result, findings: list[Finding]) -> str:
-    parts = ["## qp-responder", "", *(f"- {note}" for note in result.notes), ""]
-    if findings:
-        parts += [
-            gha.markdown_table(
-                ["file", "line", "commit", "key", "hashed_secret", "datacenter", "state"],
-                [
-                    (
-                        f.filename,
-                        f.line_number,
-                        (f.commit or "")[:12],
-                        f.redacted,
-                        f.hashed_secret,
-                        f.datacenter or "",
-                        "previously committed" if f.previously_committed else "leak",
-                    )
-                    for f in findings
-                ],
-            ),
-            "",
-        ]
-    else:
-        parts += ["No QuestionPro API key found.", ""]
-    if result.outcomes:
-        parts += [
-            "### Responses",
-            "",
-            gha.markdown_table(
-                ["key", "status", "requestID", "secret", "issue"],
-                [
-                    (
-                        o.plan.leak.redacted if o.plan else "",
-                        o.status.value,
-                        o.request_id or "",
-                        o.plan.targets[0].describe() if o.plan and o.plan.targets else "",
-                        o.issue_url or "",
-                    )
-                    for o in result.outcomes
-                ],
-            ),
-            "",
-        ]
-    return "\n".join(parts)
 
 
 def safe_path(path: str, workspace: str | None) -> str:

@@ -5,6 +5,7 @@ workflow commands (outputs, annotations, job summary). Pure except for the write
 from __future__ import annotations
 
 import os
+import re
 import secrets as pyrandom
 import stat
 import sys
@@ -58,6 +59,16 @@ def plan_for_event(event_name: str, payload: dict[str, Any], mode: str = "auto")
             needs=(before, after),
             branch=branch,
             no_walk=commits,
+        )
+    if event_name == "merge_group":  # only what the group adds to its base
+        group = payload.get("merge_group") or {}
+        base, head = str(group.get("base_sha") or ""), str(group.get("head_sha") or "")
+        if not base or not head:
+            return ScanPlan((), "merge_group: the payload names no base/head commit")
+        return ScanPlan(
+            (head, "--not", base),
+            f"merge group {group.get('head_ref') or ''}: {base[:12]}..{head[:12]}",
+            needs=(base, head),
         )
     if event_name in ("pull_request", "pull_request_target"):
         pr = payload.get("pull_request") or {}
@@ -166,6 +177,21 @@ def append_summary(markdown: str) -> None:
     if path:
         with open(path, "a", encoding="utf-8") as handle:
             handle.write(markdown + "\n")
+
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`\[\]<>])")  # code spans, links, HTML; | per table cell
+
+
+def markdown_text(text: str) -> str:
+    """Text from the scanned repository or a payload (a file or branch name) shown as
+    itself: what could open a code span, a link or HTML is escaped, controls replaced."""
+    text = "".join(ch if ch.isprintable() else "\ufffd" for ch in text)
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+
+
+def markdown_link(text: str, url: str) -> str:
+    """``[text](url)`` with the text escaped; ``url`` must already be percent-encoded."""
+    return f"[{markdown_text(text)}]({url})"
 
 
 def _cell(text: object) -> str:
