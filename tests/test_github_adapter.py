@@ -137,6 +137,19 @@ def test_branch_protection(
     assert all("%2F" in p for _, p, _ in gh.log if "/" in branch and "branches/" in p)
 
 
+@pytest.mark.parametrize(
+    ("fault", "protected"), [(Fault(404, "Not Found"), True), (Fault(404, "Branch not protected"), False)]
+)
+def test_a_hidden_protection_falls_back_to_the_branch_summary(
+    gh: FakeGitHub, clock: Clock, fault: Fault, protected: bool
+) -> None:
+    """GitHub hides what a token may not read behind 404 "Not Found"; only "Branch not
+    protected" says there is none."""
+    gh.faults[("GET", "protection")] = [fault]
+    found = adapter(gh, clock).branch_protection("octo/app", "main")
+    assert found.protected is protected, found
+
+
 def test_many_rules_are_read_across_pages(gh: FakeGitHub, clock: Clock) -> None:
     gh.protected_branches = set()
     gh.rules["main"] = [rule("creation")] * 100 + [rule("pull_request")]

@@ -246,11 +246,12 @@ class GitHubAdapter:
             self._call(f"read the protection of branch {branch}", lambda: self._request("GET", path + "/protection"))
             return "read from the branch's protection"
         except GitHubError as exc:
-            if exc.kind == "not-found":
+            if exc.kind == "not-found" and "not protected" in str(exc).lower():  # "Branch not protected"
                 return None
-            if exc.kind != "forbidden":
+            if exc.kind not in ("forbidden", "not-found"):
                 raise
-        # Reading protection needs administration access; the branch's summary says whether
+        # Reading protection needs administration access (without it GitHub answers 403, or
+        # 404 "Not Found" where it hides the resource); the branch's summary says whether
         # classic protection is on.
         data = self._call(f"read branch {branch} of {repo}", lambda: self._request("GET", path))
         protection = data.get("protection") if isinstance(data, dict) else None
