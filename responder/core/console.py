@@ -1,26 +1,45 @@
-"""Writing to the terminal without importing click (the hook's clean path)."""
+"""Writing to the terminal without importing click (the hook's clean path).
+
+Text that reaches a person may come from a scanned repository (file names) or a server
+(error messages). Nothing in it may drive the terminal: C0 controls, DEL, C1 controls
+(U+0080-U+009F: U+009B is a one-character CSI on many terminals) and the bidirectional
+overrides that reorder what is shown are written as ``\\xNN`` / ``\\uNNNN`` escapes.
+"""
 
 from __future__ import annotations
 
 import sys
 from collections.abc import Callable
 
+_BIDI = (*range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x200E, 0x200F, 0x061C, 0x2028, 0x2029)
+ESCAPES: dict[int, str] = (
+    {i: f"\\x{i:02x}" for i in (*range(0x20), *range(0x7F, 0xA0))}
+    | {i: f"\\u{i:04x}" for i in _BIDI}
+    | {0x0A: "\\n", 0x09: "\\t", 0x0D: "\\r"}
+)
+_LINES = {i: e for i, e in ESCAPES.items() if i not in (0x0A, 0x09)}  # text whose lines and tabs stay
+
+
+def printable(text: str, *, one_line: bool = True) -> str:
+    """``text`` with every terminal control escaped (newlines and tabs kept unless one_line)."""
+    return text.translate(ESCAPES if one_line else _LINES)
+
 
 def out(text: str) -> None:
-    sys.stdout.write(text)
+    sys.stdout.write(text.translate(_LINES))
     sys.stdout.flush()
 
 
 def error(message: str) -> None:
-    sys.stderr.write(f"qp-responder: error: {message}\n")
+    sys.stderr.write(f"qp-responder: error: {message.translate(_LINES)}\n")
 
 
 def warn(message: str) -> None:
-    sys.stderr.write(f"qp-responder: warning: {message}\n")
+    sys.stderr.write(f"qp-responder: warning: {message.translate(_LINES)}\n")
 
 
 def note(message: str) -> None:
-    sys.stderr.write(f"qp-responder: {message}\n")
+    sys.stderr.write(f"qp-responder: {message.translate(_LINES)}\n")
 
 
 def progress_bar(total: int) -> Callable[[int], None] | None:

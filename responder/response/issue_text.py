@@ -2,14 +2,41 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
+from urllib.parse import quote
+
+from responder.core import console
 
 LABELS = ["security", "leaked-secret"]
+_ID_SAFE = re.compile(r"[^A-Za-z0-9._-]")
+
+
+def _safe_id(request_id: str) -> str:
+    """The request id as text that cannot end the marker comment or start markup: anything
+    but letters, digits, ``.``, ``_`` and ``-`` percent-encoded (the same on every call, so
+    the marker stays findable)."""
+    return _ID_SAFE.sub(lambda m: quote(m.group(), safe=""), request_id[:200])
+
+
+def code(text: object) -> str:
+    """``text`` as a Markdown code span that nothing inside can end: a fence one backtick
+    longer than its longest backtick run, controls and newlines shown as ``\\xNN``. In a code
+    span, @mentions, links and emphasis are inert."""
+    flat = console.printable(str(text))
+    fence = "`" * (max((len(run) for run in re.findall(r"`+", flat)), default=0) + 1)
+    pad = " " if flat.startswith("`") or flat.endswith("`") or not flat.strip() else ""
+    return f"{fence}{pad}{flat}{pad}{fence}"
+
+
+def cell(text: object) -> str:
+    """A code span for a table cell: ``|`` also ends a cell inside a code span (GFM)."""
+    return code(text).replace("|", "\\|")
 
 
 def marker(request_id: str) -> str:
     """An invisible line that makes the issue findable again: never a duplicate."""
-    return f"<!-- qp-responder request-id: {request_id} -->"
+    return f"<!-- qp-responder request-id: {_safe_id(request_id)} -->"
 
 
 def title(redacted: str) -> str:
@@ -19,28 +46,34 @@ def title(redacted: str) -> str:
 def body(
     *, request_id: str, datacenter: str | None, leak: dict[str, Any], secrets: list[str], web_url: str, repo: str
 ) -> str:
+    """Every value that came from outside (a file name, a commit, QuestionPro's request id,
+    a secret or environment name) is in a code span or percent-encoded in a link."""
     where = "reported by hand (no location)"
-    if leak.get("filename"):
-        where = f"`{leak['filename']}`"
-        if leak.get("line_number"):
-            where += f" line {leak['line_number']}"
-        if leak.get("commit"):
-            ref = leak["commit"]
-            link = f"{web_url}/{repo}/blob/{ref}/{leak['filename']}"
-            if leak.get("line_number"):
-                link += f"#L{leak['line_number']}"
-            where += f" in commit `{ref[:12]}` ([view]({link}))"
-    stored = "\n".join(f"- {s}" for s in secrets) or "- (none)"
+    filename = leak.get("filename")
+    if filename:
+        where = cell(filename)
+        line = leak.get("line_number")
+        if isinstance(line, int) and line > 0:
+            where += f" line {line}"
+        ref = str(leak.get("commit") or "")
+        if re.fullmatch(r"[0-9a-f]{40}|[0-9a-f]{64}", ref):
+            link = f"{web_url}/{quote(repo, safe='/')}/blob/{ref}/{quote(str(filename), safe='/')}"
+            if isinstance(line, int) and line > 0:
+                link += f"#L{line}"
+            where += f" in commit {cell(ref[:12])} ([view](<{link}>))"
+        elif ref:
+            where += f" in commit {cell(ref[:40])}"
+    stored = "\n".join(f"- {code(s)}" for s in secrets) or "- (none)"
     return f"""{marker(request_id)}
 A QuestionPro API key was found in this repository and has been **regenerated**: the leaked
 key no longer works anywhere.
 
 | | |
 | --- | --- |
-| QuestionPro requestID | `{request_id}` |
-| datacenter | `{datacenter or "unknown"}` |
-| leaked key (redacted) | `{leak.get("redacted", "?")}` |
-| hashed_secret (sha1) | `{leak.get("hashed_secret", "?")}` |
+| QuestionPro requestID | {cell(request_id)} |
+| datacenter | {cell(datacenter or "unknown")} |
+| leaked key (redacted) | {cell(leak.get("redacted", "?"))} |
+| hashed_secret (sha1) | {cell(leak.get("hashed_secret", "?"))} |
 | where it leaked | {where} |
 
 The new key was stored in:

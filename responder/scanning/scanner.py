@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from responder.core import console
 from responder.core.redact import PROBE
 from responder.scanning import detect, gitio
 from responder.scanning.findings import Finding, ScanReport
@@ -53,9 +54,6 @@ class Excluder:
         )
 
 
-_CONTROL = {i: f"\\x{i:02x}" for i in range(32)} | {10: "\\n", 9: "\\t", 13: "\\r"}
-
-
 def display_path(path: Path, cwd: Path) -> str:
     """A printable, one-line name: cwd-relative, '/'-separated, control bytes escaped."""
     try:
@@ -63,7 +61,7 @@ def display_path(path: Path, cwd: Path) -> str:
     except ValueError:
         rel = str(path)
     rel = rel.replace(os.sep, "/").encode("utf-8", "surrogateescape").decode("utf-8", "replace")
-    return rel.translate(_CONTROL)
+    return console.printable(rel)
 
 
 def findings_in_text(
