@@ -87,7 +87,7 @@ def build_tree(target: Path, megabytes: int, keys: int, seed: int) -> list[str]:
     total, copied = 0, []
     for source in SOURCES:
         for dirpath, dirnames, filenames in os.walk(source):
-            dirnames[:] = sorted(d for d in dirnames if d != "__pycache__" and d != "site-packages")
+            dirnames[:] = sorted(d for d in dirnames if d != "site-packages")
             for name in sorted(filenames):
                 src = Path(dirpath, name)
                 if total >= megabytes << 20:

@@ -9,7 +9,7 @@ from urllib.parse import unquote
 
 import pytest
 
-from responder.scanning import scanner
+from responder.scanning import scanner, tree
 from tests.conftest import Repo, run_cli
 from tests.corpus import NEGATIVES, POSITIVES, new_key
 
@@ -147,14 +147,14 @@ def test_unreadable_file_is_reported_not_fatal(tmp_path: Path, monkeypatch: pyte
     key = new_key()
     (tmp_path / "locked.env").write_text("x\n")
     (tmp_path / "open.env").write_text(f"QUESTIONPRO_API_KEY={key}\n")
-    real = Path.read_bytes
+    real = tree.read_file
 
-    def read_bytes(self: Path) -> bytes:
-        if self.name == "locked.env":
+    def read_file(path: str) -> bytes | None:
+        if path.endswith("locked.env"):
             raise PermissionError(13, "Permission denied")
-        return real(self)
+        return real(path)
 
-    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    monkeypatch.setattr(tree, "read_file", read_file)
     report = scanner.scan_paths([tmp_path], tmp_path, scanner.Excluder())
     assert report.warnings == ["cannot read locked.env: Permission denied"]
     assert [f.filename for f in report.findings] == ["open.env"]
@@ -194,3 +194,26 @@ def test_baseline_skips_known_and_refuses_missing_plugin(tmp_path: Path) -> None
     assert run.code == 2 and "does not exist" in run.stderr
     (tmp_path / "base.json").write_text("{not json")
     assert run_cli(["scan", "--baseline", "base.json", ".env"], tmp_path).code == 2
+
+
+def test_a_big_tree_is_split_between_workers_and_reads_the_same(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    keys = {i: new_key() for i in (3, 250, 251, 599)}
+    for i in range(600):
+        body = f"QUESTIONPRO_API_KEY={keys[i]}\n" if i in keys else f"request_id = '{new_key()}'\n"
+        (tmp_path / f"d{i % 7}").mkdir(exist_ok=True)
+        (tmp_path / f"d{i % 7}" / f"f{i:03d}.env").write_text(body)
+    (tmp_path / "d0" / "pipe.env").unlink(missing_ok=True)
+    os.mkfifo(tmp_path / "d0" / "pipe.env")  # never opened for reading: it would block
+    os.symlink("/etc/passwd", tmp_path / "d1" / "link.env")
+
+    def scan() -> list[tuple[str, int, str]]:
+        report = scanner.scan_paths([tmp_path], tmp_path, scanner.Excluder())
+        assert report.warnings == []
+        return [(f.filename, f.line_number, f.hashed_secret) for f in report.findings]
+
+    parallel = scan()
+    monkeypatch.setattr(tree, "_PARALLEL_FROM", 10**9)
+    assert scan() == parallel
+    assert sorted(name for name, _, _ in parallel) == sorted(f"d{i % 7}/f{i:03d}.env" for i in keys)

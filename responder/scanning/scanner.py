@@ -11,7 +11,7 @@ from __future__ import annotations
 import fnmatch
 import os
 import re
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -78,43 +78,12 @@ def findings_in_text(
     ]
 
 
-def _walk(path: Path) -> Iterable[Path]:
-    for dirpath, dirnames, filenames in os.walk(path):
-        dirnames[:] = [d for d in dirnames if d != ".git"]
-        for name in filenames:
-            yield Path(dirpath, name)
-
-
 def scan_paths(paths: Sequence[Path], cwd: Path, exclude: Excluder) -> ScanReport:
-    """Files and directories; inside a repository, directories respect .gitignore."""
-    report = ScanReport()
-    files: list[Path] = []
-    for path in paths:
-        if path.is_symlink():
-            report.warnings.append(f"skipped symlink: {display_path(path, cwd)}")
-        elif path.is_dir():
-            root = gitio.repo_root(path)
-            files.extend(gitio.list_files(root, [path]) if root else _walk(path))
-        elif path.exists():
-            files.append(path)
-        else:
-            report.warnings.append(f"no such file: {display_path(path, cwd)}")
-    for file in dict.fromkeys(files):
-        name = display_path(file, cwd)
-        if exclude(name) or file.is_symlink() or not file.is_file():
-            continue
-        try:
-            if file.stat().st_size > MAX_FILE_BYTES:
-                report.warnings.append(f"skipped {name}: larger than {MAX_FILE_BYTES >> 20} MiB")
-                continue
-            data = file.read_bytes()
-        except OSError as exc:
-            report.warnings.append(f"cannot read {name}: {exc.strerror or type(exc).__name__}")
-            continue
-        if not detect.may_hold_key(data) and not data.startswith(_UTF16_BOMS):
-            continue
-        report.add(findings_in_text(decode(data), name), name)
-    return report
+    """Files and directories (see ``tree``); inside a repository, directories respect
+    .gitignore."""
+    from responder.scanning import tree
+
+    return tree.scan_paths(paths, cwd, exclude)
 
 
 @dataclass(frozen=True)
