@@ -499,7 +499,7 @@ def test_no_rotation_on_an_unprotected_branch_or_with_the_default_token(
         inputs={"respond": "true"},
     )  # no secrets-token: only the default GITHUB_TOKEN
     assert run.code == 7 and qp.calls == 0
-    assert "default GITHUB_TOKEN cannot read or write Actions secrets" in run.stdout
+    assert "default GITHUB_TOKEN cannot read or write Actions secrets" in " ".join((run.stdout + run.stderr).split())
 
 
 def test_bad_inputs_and_no_script_injection(remote: Remote, runner: Path, tmp_path: Path) -> None:

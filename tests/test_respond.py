@@ -16,6 +16,7 @@ import json
 import re
 import signal
 import socket
+import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,6 +31,11 @@ from tests.fake_github import INTEGRATION, FakeGitHub, Fault, dropped
 from tests.fake_questionpro import FakeQuestionPro
 
 REPO = "octo/app"
+
+
+def said(run: Run) -> str:
+    """What a person reads (stdout and stderr), with line wrapping undone."""
+    return " ".join(run.output.split())
 
 
 @dataclass
@@ -174,8 +180,8 @@ def test_questionpro_refusals_keep_the_old_key(world: World, script: list[str], 
     world.qp.script = list(script)
     run = world.respond()
     assert run.code == 4, run.output
-    assert "rotation failed" in run.stdout and reason in run.stdout
-    assert ("does not accept this key" if "401" in reason else "old key is still valid") in run.stdout
+    assert "rotation failed" in said(run) and reason in said(run)
+    assert ("does not accept this key" if "401" in reason else "old key is still valid") in said(run)
     assert world.qp.calls == 1 and world.qp.rotations == 0
     assert world.gh.secret_value() is None and world.gh.issues == []
 
@@ -202,7 +208,7 @@ def test_lost_answers_are_unknown_and_never_retried(world: World, script: list[s
     world.qp.hang_seconds = 3
     run = world.respond("--timeout", "1")
     assert run.code == 5, run.output
-    assert text in run.stdout and "Do NOT run the rotation again" in run.stdout
+    assert text in said(run) and "Do NOT run the rotation again" in said(run)
     assert world.qp.calls == 1  # never retried
     assert world.gh.secret_value() is None and world.gh.issues == []
     resumed = world.run("resume")  # the outcome stays unknown; resume does not regenerate
@@ -215,7 +221,7 @@ def test_connection_refused_is_retried_then_refused(world: World) -> None:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]  # closed once the block ends: nothing listens there
     run = world.respond(env={"QUESTIONPRO_BASE_URL": f"http://127.0.0.1:{port}"})
-    assert run.code == 4 and "nothing was sent" in run.stdout
+    assert run.code == 4 and "nothing was sent" in said(run)
     assert world.qp.calls == 0
     assert world.slept == [0.5, 1.0]  # a growing back-off between the attempts
 
@@ -244,7 +250,7 @@ def test_preflight_failures_rotate_nothing(
         world.gh.faults[fault_route] = [fault] * 3
     run = world.respond(env=env)
     assert run.code == 7, run.output
-    assert "preflight failed, nothing was rotated" in run.stdout and text in run.stdout
+    assert "preflight failed, nothing was rotated" in said(run) and text in said(run)
     assert world.qp.calls == 0 and world.gh.issues == []
 
 
@@ -268,7 +274,7 @@ def test_store_failure_keeps_the_sealed_key_and_resume_finishes(world: World) ->
     world.gh.faults[("PUT", "secret")] = [Fault(200)] + [Fault(500)] * 3
     run = world.respond()
     assert run.code == 6, run.output
-    assert "qp-responder resume --sealed qpr1." in run.stdout
+    assert "qp-responder resume --sealed qpr1." in said(run)
     assert world.gh.secret_value() is None and world.qp.calls == 1
     [steps] = world.journals()
     regenerated = next(s for s in steps if s["step"] == "regenerated")
@@ -285,7 +291,7 @@ def test_resume_from_token_on_another_machine(world: World, tmp_path: Path) -> N
     summary = tmp_path / "summary.md"
     run = world.respond(env={"GITHUB_STEP_SUMMARY": str(summary)})
     assert run.code == 6
-    [token] = re.findall(r"qpr1\.[A-Za-z0-9_-]+", run.stdout)
+    [token] = re.findall(r"qpr1\.[A-Za-z0-9_-]+", run.output)
     assert token in summary.read_text()  # nothing is lost when the runner disappears
     elsewhere = {"QP_RESPONDER_STATE_DIR": str(tmp_path / "other-machine")}
     resumed = world.run("resume", "--sealed", token, env=elsewhere)
@@ -349,13 +355,13 @@ def test_not_confirmed_without_yes_or_terminal(world: World) -> None:
     run = run_cli(
         ["respond", "--repo", REPO], world.cwd, stdin=world.old_key + "\n", env=world.env, secrets=[world.old_key]
     )
-    assert run.code == 3 and "--yes" in run.stdout
+    assert run.code == 3 and "--yes" in said(run)
     assert world.qp.calls == 0 and world.gh.log == []
 
 
 def test_dry_run_changes_nothing(world: World) -> None:
     run = world.run("respond", "--repo", REPO, "--dry-run")
-    assert run.code == 0 and "dry run" in run.stdout and "old key stops working EVERYWHERE" in run.stdout
+    assert run.code == 0 and "dry run" in said(run) and "old key stops working EVERYWHERE" in said(run)
     assert world.qp.calls == 0
     assert {method for method, _, _ in world.gh.log} == {"GET"}
 
@@ -499,7 +505,7 @@ def test_scan_respond_rotates_once_per_key_and_never_overwrites(world: World, tm
         secrets=[world.old_key, second, dead],
     )
     assert run.code == 4, run.output  # most urgent: the dead key's failed rotation (then the skipped one, 3)
-    assert "already expired" in run.stdout and "would overwrite the secret" in run.stdout
+    assert "already expired" in said(run) and "would overwrite the secret" in said(run)
     assert world.qp.calls == 2 and world.qp.rotations == 1  # the dead key: one 401; the live one: rotated once
     assert world.gh.secret_value() == world.qp.valid_key
     [issue] = world.gh.issues
@@ -513,7 +519,9 @@ def test_scan_respond_success_keeps_exit_1(world: World, tmp_path: Path) -> None
     run = run_main(
         ["scan", "--respond", "--yes", "--repo", REPO, ".env"], tmp_path, env=world.env, secrets=[world.old_key]
     )
-    assert run.code == 1 and "rotated-and-stored" in run.stdout
+    assert run.code == 1 and "rotated and stored" in said(run) and "rotated-and-stored" not in run.output
+    assert "each key was rotated: the old value no longer works anywhere" in said(run)
+    assert run.stdout.startswith(".env:1: QuestionPro API Key")  # the report; outcomes are said on stderr
     world.assert_no_key_anywhere(run)
 
 
@@ -530,7 +538,7 @@ def test_state_dir_unwritable_rotates_nothing(world: World, tmp_path: Path) -> N
     blocker = tmp_path / "file"
     blocker.write_text("")
     run = world.respond(env={"QP_RESPONDER_STATE_DIR": str(blocker / "sub")})
-    assert run.code == 7 and "journal" in run.stdout
+    assert run.code == 7 and "journal" in said(run)
     assert world.qp.calls == 0
 
 
@@ -543,8 +551,9 @@ def test_no_command_takes_a_key_on_the_command_line() -> None:
             assert "key" not in param.name.replace("secret_name", ""), (name, param.name)
 
 
-@pytest.mark.parametrize(("answer", "code"), [("yes", 0), ("no", 3)])
+@pytest.mark.parametrize(("answer", "code"), [("yes", 0), ("YES", 0), ("no", 3), ("n", 3), ("y", 3), ("", 3)])
 def test_interactive_hidden_prompt_and_confirmation_on_the_terminal(world: World, answer: str, code: int) -> None:
+    """The prompt says "Type 'yes'", so only yes rotates; a refusal says so (it was asked)."""
     status, screen = pty_session(
         ["respond", "--repo", REPO],
         world.env,
@@ -553,8 +562,53 @@ def test_interactive_hidden_prompt_and_confirmation_on_the_terminal(world: World
     )
     assert status == code, screen
     assert "old key stops working EVERYWHERE" in screen
+    assert "found at: (key typed at the prompt)" in screen
     assert_no_secret(screen, world.keys())  # the hidden prompt did not echo the key
-    assert world.qp.rotations == (1 if answer == "yes" else 0)
+    assert world.qp.rotations == (1 if code == 0 else 0)
+    if code == 3:
+        assert "not confirmed (the answer was not 'yes')" in screen and "terminal to be asked" not in screen
+
+
+@pytest.mark.parametrize(
+    ("stdin", "message"),
+    [
+        ("hello\n", "not a QuestionPro key"),
+        ("\n", "no QuestionPro API key on stdin"),
+        ("", "no QuestionPro API key on stdin"),
+    ],
+)
+def test_what_is_not_a_key_on_stdin(world: World, stdin: str, message: str) -> None:
+    run = world.run("respond", "--repo", REPO, "--yes", stdin=stdin)
+    assert run.code == 2 and message in run.stderr and run.stdout == ""
+    assert world.qp.calls == 0
+
+
+def test_piped_key_plan_and_a_custom_endpoint_are_named_plainly(world: World) -> None:
+    run = world.run("respond", "--repo", REPO, "--dry-run", "--datacenter", "eu")
+    assert run.code == 0, run.output
+    text = said(run)
+    assert "found at: (key read from stdin)" in text
+    assert f"will try: {world.env['QUESTIONPRO_BASE_URL'].rstrip('/')}" in text and "custom" not in text
+    assert "--datacenter eu does not apply: QUESTIONPRO_BASE_URL names the endpoint" in text
+    assert "dry-run: dry run" not in text and "datacenter: eu" not in text
+    assert all(len(line) <= 100 for line in run.stderr.splitlines() if "::" not in line), run.stderr
+
+
+def test_outcome_unknown_is_wrapped_and_human_text_goes_to_stderr(world: World) -> None:
+    world.qp.script = ["drop-after-rotate"]
+    run = world.respond()
+    assert run.code == 5, run.output
+    assert run.stdout == ""  # text outcomes are for people: stderr; --format json is for programs: stdout
+    assert "Do NOT run the rotation again" in said(run)
+    assert max(len(line) for line in run.stderr.splitlines() if "journal:" not in line) <= 100, run.stderr
+    assert "custom" not in run.stderr
+    as_json = world.respond("--format", "JSON")  # --format is case-insensitive; JSON alone on stdout
+    assert json.loads(as_json.stdout)["exit_code"] == as_json.code != 0
+
+
+def test_resume_json_with_nothing_to_do_is_a_json_document(world: World) -> None:
+    run = world.run("resume", "--format", "json")
+    assert run.code == 0 and json.loads(run.stdout) == [] and "nothing to resume" in run.stderr
 
 
 def test_unreachable_proxy_means_nothing_was_sent(world: World) -> None:
@@ -562,7 +616,7 @@ def test_unreachable_proxy_means_nothing_was_sent(world: World) -> None:
     datacenter is tried, none is reached, and the old key is untouched."""
     run = world.respond(env={"QUESTIONPRO_BASE_URL": ""})
     assert run.code == 4, run.output
-    assert "no datacenter accepted the key" in run.stdout and "nothing was sent" in run.stdout
+    assert "no datacenter accepted the key" in said(run) and "nothing was sent" in said(run)
     assert world.qp.calls == 0
 
 
@@ -677,7 +731,7 @@ def test_a_retry_after_that_is_no_usable_number_of_seconds_is_not_waited_for(wor
     world.qp.script = [f"429-retry-after:{value}"]
     run = world.respond()
     assert run.code == 4, run.output
-    assert "HTTP 429 error 1013" in run.stdout and "old key is still valid" in run.stdout
+    assert "HTTP 429 error 1013" in said(run) and "old key is still valid" in said(run)
     assert world.qp.calls == 1 and world.qp.rotations == 0
     assert world.slept == []
 
@@ -688,7 +742,7 @@ def test_a_tls_handshake_failure_is_never_sent_and_not_retried(world: World) -> 
     plain = world.env["QUESTIONPRO_BASE_URL"]
     run = world.respond(env={"QUESTIONPRO_BASE_URL": plain.replace("http://", "https://")})
     assert run.code == 4, run.output
-    assert "SSLError" in run.stdout and "nothing was sent" in run.stdout
+    assert "SSLError" in said(run) and "nothing was sent" in said(run)
     assert world.qp.calls == 0 and world.slept == []
     assert world.gh.secret_value() is None and world.gh.issues == []
 
@@ -758,8 +812,26 @@ def test_github_network_faults(
     assert world.qp.calls == (0 if code == 7 else 1)
     assert len(world.gh.issues) == issues
     if code in (7, 6, 8):
-        assert "network" in run.stdout
+        assert "network" in said(run)
     if world.qp.rotations:
         world.gh.faults.clear()
         assert world.run("resume").code == 0
         assert world.gh.secret_value() == world.qp.valid_key and len(world.gh.issues) == 1
+
+
+def test_scan_history_respond_with_two_keys_exits_1_and_names_the_repo(world: World, tmp_path: Path) -> None:
+    """The second key would overwrite the secret just written, so it is skipped: keys were
+    found and one was not rotated, which is exit 1 (as the README says), not 3."""
+    second = new_key()
+    world.qp.other_keys.add(second)
+    repo = tmp_path / "history"
+    repo.mkdir()
+    subprocess.run(["git", "init", "-q"], cwd=repo, check=True)
+    (repo / ".env").write_text(f"QUESTIONPRO_API_KEY={world.old_key}\nQP_API_KEY={second}\n")
+    subprocess.run(["git", "add", "-A"], cwd=repo, check=True)
+    subprocess.run(["git", "commit", "-qm", "keys"], cwd=repo, check=True)
+    run = run_main(["scan", "--history", "--respond", "--yes", "--repo", REPO], repo, env=world.env, secrets=[second])
+    assert run.code == 1, run.output
+    assert f"qp-responder respond --repo {REPO} --secret-name OTHER_NAME" in said(run)
+    assert world.qp.rotations == 1 and second in world.qp.other_keys
+    world.assert_no_key_anywhere(run)

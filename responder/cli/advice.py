@@ -43,7 +43,7 @@ def closing(mode: str, *, respond: bool, repo: str) -> str:
     """The advice after findings in ``mode`` (a scan.Mode value)."""
     rotate = f"\nqp-responder respond --repo {repo}"
     if respond:
-        return "Each distinct key is rotated below (--respond); remove it from the code too."
+        return "Responding to each distinct key (--respond):"
     if mode == "staged":
         return (
             "Remove the key from the staged change (read it from a secret instead). It never left "

@@ -30,6 +30,31 @@ def out(text: str) -> None:
     sys.stdout.flush()
 
 
+def say(text: str) -> None:
+    """Human output (outcomes, advice): stderr, so stdout stays for reports and JSON."""
+    sys.stderr.write(text)
+    sys.stderr.flush()
+
+
+def wrap(text: str, width: int = 88, longest: int = 100) -> str:
+    """Lines longer than ``longest`` wrapped at ``width``, continuations indented; existing
+    breaks kept."""
+    if all(len(line) <= longest for line in text.splitlines()):
+        return text
+    import textwrap
+
+    lines: list[str] = []
+    for line in text.splitlines():
+        if len(line) <= longest:
+            lines.append(line)
+            continue
+        indent = "  " if not line.startswith(" ") else line[: len(line) - len(line.lstrip())] + "  "
+        lines += textwrap.wrap(
+            line, width=width, subsequent_indent=indent, break_on_hyphens=False, break_long_words=False
+        ) or [""]
+    return "\n".join(lines)
+
+
 def error(message: str) -> None:
     sys.stderr.write(f"qp-responder: error: {message.translate(_LINES)}\n")
 

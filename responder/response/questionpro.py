@@ -84,13 +84,17 @@ class Endpoint:
         return self.base_url + REGENERATE_PATH
 
 
+CUSTOM = "custom"  # an endpoint from QUESTIONPRO_BASE_URL that is no datacenter's host
+
+
 def endpoints(datacenter: str | None, base_url_override: str | None) -> list[Endpoint]:
     """Where to try, in order: the override, or one datacenter, or all of them."""
     if base_url_override:
         base = validate_base_url(base_url_override)
         by_host = {f"https://{host}": dc for dc, host in HOSTS.items()}
-        label = by_host.get(base) or (normalise_datacenter(datacenter) if datacenter else "custom")
-        return [Endpoint(label, base)]
+        if datacenter:
+            normalise_datacenter(datacenter)  # still refuse a datacenter that does not exist
+        return [Endpoint(by_host.get(base) or CUSTOM, base)]
     if datacenter:
         dc = normalise_datacenter(datacenter)
         return [Endpoint(dc, f"https://{HOSTS[dc]}")]
@@ -269,7 +273,7 @@ class QuestionProClient:
         ) as exc:
             if not _never_sent(exc):
                 raise RegenerateUnknown(
-                    f"the connection to {dc} ({endpoint.base_url}) broke after the request was sent",
+                    f"the connection to {endpoint.base_url} broke after the request was sent",
                     datacenter=dc,
                 ) from None
             raise _NeverSent(type(exc).__name__, retryable=not isinstance(exc, requests.exceptions.SSLError)) from None

@@ -7,6 +7,7 @@ QUESTIONPRO_BASE_URL (QuestionPro https hosts or loopback only), QP_RESPONDER_ST
 
 from __future__ import annotations
 
+import dataclasses
 import getpass
 import json
 import os
@@ -22,7 +23,7 @@ from responder.core.redact import hashed_secret, redact
 from responder.core.urls import BadURL, is_loopback_host, parse_origin
 from responder.response import journal, names
 from responder.response.github_adapter import DEFAULT_SECRET_NAME, GitHubAdapter, SecretTarget
-from responder.response.questionpro import KEY_SHAPE, ConfigError, QuestionProClient, endpoints, new_session
+from responder.response.questionpro import CUSTOM, KEY_SHAPE, ConfigError, QuestionProClient, endpoints, new_session
 from responder.response.workflow import EXIT, Leak, Outcome, Plan, Services, Status, most_urgent, respond
 from responder.scanning.findings import Finding
 
@@ -42,25 +43,36 @@ class Options:
     timeout: float = 30.0
 
 
-def read_key(check: Callable[[str], None] | None = None) -> str:
-    """The key from stdin (one line) or a hidden prompt; never from argv. ``check`` may
-    refuse it (UsageError) before it is masked."""
+DECLINED = "not confirmed (the answer was not 'yes'): nothing was changed."
+TYPED = "(key typed at the prompt)"
+PIPED = "(key read from stdin)"
+
+
+def read_key_from(check: Callable[[str], None] | None = None) -> tuple[str, str]:
+    """The key from stdin (one line) or a hidden prompt, never from argv, and where it came
+    from (``TYPED`` or ``PIPED``). ``check`` may refuse it (UsageError) before it is masked."""
     try:
         if sys.stdin is not None and not sys.stdin.isatty():
-            raw = sys.stdin.readline()
+            raw, source = sys.stdin.readline(), PIPED
         else:
-            raw = getpass.getpass("QuestionPro API key (input hidden): ")
+            raw, source = getpass.getpass("QuestionPro API key (input hidden): "), TYPED
     except (KeyboardInterrupt, EOFError) as exc:
         if isinstance(exc, EOFError):
             raise UsageError("no QuestionPro API key given") from None
         raise Interrupted("interrupted at the key prompt: nothing was rotated or stored") from None
     key = raw.strip()
-    if not KEY_SHAPE.fullmatch(key):  # (checked first: only a key-shaped value goes into a runner command)
+    if not key:
         raise UsageError("no QuestionPro API key on stdin (expected one line holding the key)")
+    if not KEY_SHAPE.fullmatch(key):  # (checked first: only a key-shaped value goes into a runner command)
+        raise UsageError("not a QuestionPro key: expected one line holding the key (a UUID); nothing was sent")
     if check is not None:
         check(key)
     mask(key)
-    return key
+    return key, source
+
+
+def read_key(check: Callable[[str], None] | None = None) -> str:
+    return read_key_from(check)[0]
 
 
 def api_url() -> str:
@@ -155,27 +167,36 @@ def publish_resume_tokens(tokens: Sequence[str]) -> None:
     gha.write_outputs({RESUME_TOKENS_OUTPUT: json.dumps(list(tokens))})
 
 
-def ask_on_tty(text: str, question: str) -> bool:
-    """Ask on the terminal itself: under pre-commit, stdin is never a TTY. No terminal
-    means no. Ctrl-C raises Interrupted (nothing has changed yet)."""
+def ask_on_tty(text: str, question: str) -> bool | None:
+    """Ask on the terminal itself: under pre-commit, stdin is never a TTY. Only ``yes``
+    confirms, as the prompt says; None when there is no terminal to ask. Ctrl-C raises
+    Interrupted (nothing has changed yet)."""
     try:  # two handles: a text-mode "r+" on a terminal fails (not seekable)
         with open("/dev/tty", "w", encoding="utf-8") as ask, open("/dev/tty", encoding="utf-8") as answer:
             ask.write(f"{text}\n{question} Type 'yes' to continue: ")
             ask.flush()
-            return answer.readline().strip().lower() in ("y", "yes")
+            return answer.readline().strip().lower() == "yes"
     except (OSError, UnicodeDecodeError):
-        return False
+        return None
     except KeyboardInterrupt:
         raise Interrupted("interrupted at the confirmation prompt: nothing was rotated or stored") from None
 
 
-def confirm_on_tty(plan: Plan) -> bool:
+def confirm_on_tty(plan: Plan) -> bool | None:
     return ask_on_tty(plan.describe(), "Rotate this key now?")
 
 
 def _plan(options: Options, repo: str, leak: Leak) -> Plan:
     try:
         where = endpoints(options.datacenter or leak.datacenter, os.environ.get("QUESTIONPRO_BASE_URL"))
+        if options.datacenter and all(e.datacenter == CUSTOM for e in where):
+            console.say(
+                console.wrap(
+                    f"qp-responder: --datacenter {options.datacenter} does not apply: QUESTIONPRO_BASE_URL "
+                    f"names the endpoint ({where[0].base_url})"
+                )
+                + "\n"
+            )
     except ConfigError as exc:
         raise UsageError(str(exc)) from None
     return Plan(repo, leak, targets_for(options, repo), tuple(where))
@@ -186,11 +207,11 @@ def render(outcomes: Sequence[Outcome], fmt: str) -> None:
         data = [o.to_json() for o in outcomes]
         console.out(json.dumps(data[0] if len(data) == 1 else data, indent=2) + "\n")
         return
-    for outcome in outcomes:
-        lines = [f"qp-responder: {outcome.status.value}: {outcome.message}"]
+    for outcome in outcomes:  # the message names the status: "rotated and stored", "dry run: ..."
+        lines = [console.wrap(f"qp-responder: {outcome.message}")]
         if outcome.request_id:
             lines.append(f"  QuestionPro requestID: {outcome.request_id}")
-        if outcome.datacenter:
+        if outcome.datacenter and outcome.datacenter != CUSTOM:
             lines.append(f"  datacenter: {outcome.datacenter}")
         if outcome.plan and outcome.status in (Status.ROTATED_AND_STORED, Status.ISSUE_FAILED):
             lines += [f"  stored in: {t.describe()}" for t in outcome.plan.targets]
@@ -200,7 +221,7 @@ def render(outcomes: Sequence[Outcome], fmt: str) -> None:
             lines.append(f"  resume elsewhere with: qp-responder resume --sealed {token}")
         if outcome.journal:
             lines.append(f"  journal: {outcome.journal}")
-        console.out("\n".join(lines) + "\n")
+        console.say("\n".join(lines) + "\n")
     _summarise_for_actions(outcomes)
 
 
@@ -241,13 +262,17 @@ def respond_all(
                     Status.NOT_CONFIRMED,
                     f"skipped {leak.redacted} (hashed_secret "
                     f"{leak.hashed_secret}): rotating it too would overwrite the secret just "
-                    "written. Rotate it with: qp-responder respond --secret-name OTHER_NAME",
+                    f"written. Rotate it with: qp-responder respond --repo {repo} --secret-name OTHER_NAME",
                     plan,
                 )
             )
             continue
-        confirmed = options.yes or (not options.dry_run and confirm_on_tty(plan))
-        outcome = respond(plan, key, services, confirmed=confirmed, dry_run=options.dry_run)
+        answer = None if options.yes or options.dry_run else confirm_on_tty(plan)
+        outcome = respond(plan, key, services, confirmed=options.yes or bool(answer), dry_run=options.dry_run)
+        if answer is False and outcome.status is Status.NOT_CONFIRMED:
+            outcome = dataclasses.replace(
+                outcome, message="not confirmed (the answer was not 'yes'): nothing was changed."
+            )
         if outcome.status in ROTATED:
             written.update(plan.targets)
         outcomes.append(outcome)
@@ -261,8 +286,8 @@ def _respond_all(options: Options, items: Sequence[tuple[Leak, str]]) -> ExitCod
 
 
 def run_respond(options: Options) -> ExitCode:
-    key = read_key()
-    leak = Leak(hashed_secret(key), redact(key), datacenter=None)
+    key, source = read_key_from()
+    leak = Leak(hashed_secret(key), redact(key), datacenter=None, source=source)
     return _respond_all(options, [(leak, key)])
 
 
@@ -282,10 +307,19 @@ def leaks_of(findings: Sequence[Finding]) -> list[tuple[Leak, str]]:
 
 
 def respond_to_findings(findings: Sequence[Finding], options: Options) -> ExitCode:
-    """``scan --respond``: the scan found keys, so even when every response succeeds the
-    exit status stays 1."""
-    code = _respond_all(options, leaks_of(findings))
-    return ExitCode.LEAK_FOUND if code == ExitCode.CLEAN else code
+    """``scan --respond``: the scan found keys, so even when every response succeeds (or a
+    key is not rotated) the exit status stays 1; 4-8 when a response went wrong."""
+    outcomes = respond_all(options, leaks_of(findings))
+    render(outcomes, options.fmt)
+    if outcomes and all(o.status in (Status.ROTATED_AND_STORED, Status.ISSUE_FAILED) for o in outcomes):
+        console.note(
+            "each key was rotated: the old value no longer works anywhere. Remove it from the code "
+            "too, and read the new one from the secret."
+        )
+    code = EXIT[most_urgent(outcomes)] if outcomes else ExitCode.CLEAN
+    # A key found and not rotated (declined, or skipped to protect a secret just written) is
+    # what exit 1 means; only a response that went wrong has its own status.
+    return ExitCode.LEAK_FOUND if code in (ExitCode.CLEAN, ExitCode.NOT_CONFIRMED) else code
 
 
 def run_resume(options: Options, sealed: str | None) -> ExitCode:
@@ -299,6 +333,8 @@ def run_resume(options: Options, sealed: str | None) -> ExitCode:
         outcomes = [resume_journal(log, services) for log in journal.open_journals(services.journal_dir)]
     if not outcomes:
         console.note(f"nothing to resume in {journal.state_dir()}")
+        if options.fmt == "json":
+            console.out("[]\n")
         return ExitCode.CLEAN
     render(outcomes, options.fmt)
     return EXIT[most_urgent(outcomes)]

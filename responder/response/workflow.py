@@ -35,6 +35,7 @@ from responder.response.github_adapter import (
 )
 from responder.response.journal import Journal
 from responder.response.questionpro import (
+    CUSTOM,
     Endpoint,
     QuestionProClient,
     Regenerated,
@@ -99,6 +100,7 @@ class Leak:
     line_number: int | None = None
     commit: str | None = None
     datacenter: str | None = None
+    source: str | None = None  # for a key not found in a file: typed at the prompt, or read from stdin
 
     def to_json(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -112,12 +114,12 @@ class Plan:
     endpoints: tuple[Endpoint, ...]
 
     def describe(self) -> str:
-        where = self.leak.filename or "(key given on stdin)"
+        where = self.leak.filename or self.leak.source or "(key read from stdin)"
         if self.leak.line_number:
             where += f":{self.leak.line_number}"
         if self.leak.commit:
             where += f" in commit {self.leak.commit[:12]}"
-        dcs = ", ".join(e.datacenter for e in self.endpoints)
+        dcs = ", ".join(e.base_url if e.datacenter == CUSTOM else e.datacenter for e in self.endpoints)
         lines = [
             f"Leaked QuestionPro key {self.leak.redacted} (hashed_secret {self.leak.hashed_secret})",
             f"  found at: {where}",
