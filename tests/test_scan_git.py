@@ -462,3 +462,31 @@ def test_history_renames_copies_and_many_files(repo: Repo) -> None:
     assert sorted((f["filename"], f["commit"]) for f in found) == sorted(
         [("a.env", added), ("c.yml", moved), ("copy.env", copied)]
     )
+
+
+@pytest.mark.parametrize("block", [7, 64, 1000])
+def test_log_pieces_cut_between_commits_and_between_files(monkeypatch: pytest.MonkeyPatch, block: int) -> None:
+    """Pieces end on a commit boundary; a commit bigger than the limit is cut between files,
+    each later piece led by its header; nothing is lost or repeated."""
+    from responder.scanning import gitio
+    from responder.scanning.patch import split_commits
+
+    monkeypatch.setattr(gitio, "_CHUNK", 50)
+    monkeypatch.setattr(gitio, "_MAX_PIECE", 200)
+    commits = []
+    for c in range(6):
+        files = "".join(f"diff --git a/f{f} b/f{f}\n+line {c} {f} " + "x" * (c * 20) + "\n" for f in range(c + 1))
+        commits.append(f"\x1e{c:040d} {'p' * 40}\n\n{files}")
+    stream = "".join(commits).encode()
+    reads = iter(stream[i : i + block] for i in range(0, len(stream), block))
+    pieces = list(gitio._pieces(lambda _: next(reads, b"")))
+    seen: dict[str, str] = {}
+    for piece in pieces:
+        assert piece.startswith(b"\x1e")
+        for commit in split_commits(piece):
+            seen[commit.sha] = seen.get(commit.sha, "") + commit.body.decode()
+    expected = {f"{c:040d}": text.split("\n", 1)[1] for c, text in enumerate(commits)}
+    assert {sha: body.replace("\n", "") for sha, body in seen.items()} == {
+        sha: body.replace("\n", "") for sha, body in expected.items()
+    }
+    assert max(len(p) for p in pieces) < 200 + 50 + block + 100
