@@ -77,6 +77,27 @@ class Context:
     path: str | None
     _header: str | None = None
     _qp: list[int] | None = None
+    _section: re.Match[str] | None = None
+    _section_to: int = 0
+    _other_last: int = -1  # end of the last other-service mention found before _other_to
+    _other_to: int = 0
+
+    def section_before(self, line_start: int) -> re.Match[str] | None:
+        """The last ``[section]`` header line before ``line_start`` (searched once, in order)."""
+        if line_start > self._section_to:
+            for found in keypath.SECTION.finditer(self.text, self._section_to, line_start):
+                self._section = found
+            self._section_to = line_start
+        return self._section
+
+    def last_other_mention(self, lo: int, start: int) -> int:
+        """End of the last mention of another ``api-key`` service in ``[lo, start)``.
+        Candidates come in order, so each stretch of text is searched once."""
+        if start > self._other_to:
+            for found in _OTHER_MARK.finditer(self.text, max(lo, self._other_to), start):
+                self._other_last = found.end()
+            self._other_to = start
+        return self._other_last if self._other_last >= lo else -1
 
     def header(self) -> str:
         if self._header is None:
@@ -125,7 +146,7 @@ def _key_path(ctx: Context, start: int, line_start: int, line_end: int) -> Itera
         if line_start > 0 and line_end - line_start <= keypath.CSV_LINE_MAX:
             yield keypath.csv_column(ctx.header(), text[line_start:line_end], start - line_start)
     yield keypath.parent_levels(text, line_start)
-    yield keypath.section_level(text, line_start)
+    yield keypath.section_level(ctx.section_before(line_start))
     yield keypath.path_levels(ctx.path)
 
 
@@ -138,7 +159,7 @@ def _belongs_to_other_service(ctx: Context, start: int, end: int, line_end: int)
     last_qp = mentions[i - 1] if i and mentions[i - 1] >= lo else -1
     line_end = min(line_end, end + 400)
     after_qp = i < len(mentions) and mentions[i] <= line_end
-    last_other = max((m.end() for m in _OTHER_MARK.finditer(text, lo, start)), default=-1)
+    last_other = ctx.last_other_mention(lo, start)
     after_other = _OTHER_MARK.search(text, end, line_end) is not None
     if after_other and not after_qp:
         return True

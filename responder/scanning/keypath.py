@@ -29,7 +29,6 @@ from responder.scanning.names import Kind, Owner, Verdict, judge
 LINE_WINDOW = 300  # characters of the value's line looked at, before it
 _PARENT_LINES = 40  # lines walked up for indentation parents
 _PARENT_CHARS = 4000
-_SECTION_CHARS = 8000
 _SQL_CHARS = 8000
 _TABLE_LINES = 200
 CSV_LINE_MAX = 65536
@@ -54,18 +53,20 @@ class Level:
 
 
 _TOKEN = re.compile(r"[A-Za-z_$@][\w.\-/:$@]*")
+_HEXISH = re.compile(r"[0-9a-fA-F-]+")
 _CLOSING_TAG = re.compile(r"</[\w.:-]+>")
 _STRUCTURE = re.compile(r"[()\[\]{},;|]")
-_SECTION = re.compile(r"^[ \t]*\[\[?([\w.\-\" ]+)\]\]?[ \t]*$", re.MULTILINE)
+SECTION = re.compile(r"^[ \t]*\[\[?([\w.\-\" ]+)\]\]?[ \t]*$", re.MULTILINE)
 _INSERT = re.compile(r"insert\s+into\s+([\w.`\"\[\]]+)\s*\(([^()]*)\)\s*values", re.IGNORECASE)
 _XML_OPEN = re.compile(r"^\s*<([\w.:-]+)(?:\s[^<>]*)?>\s*$")
 _PROSE_WORD = re.compile(r"[A-Za-z][\w-]*")
 
 
 def _tokens(clause: str) -> list[str]:
-    """Name-like tokens, nearest (rightmost) first."""
+    """Name-like tokens, nearest (rightmost) first; hex runs (pieces of other UUIDs,
+    hashes) are values, not names."""
     found = [t.rstrip(".-/:") for t in _TOKEN.findall(_CLOSING_TAG.sub(" ", clause))]
-    return [t for t in reversed(found) if t]
+    return [t for t in reversed(found) if t and not (len(t) >= 8 and _HEXISH.fullmatch(t))]
 
 
 def _has_kind(verdict: Verdict) -> bool:
@@ -265,12 +266,11 @@ def _last(found: Iterator[re.Match[str]]) -> re.Match[str] | None:
     return last
 
 
-def section_level(text: str, line_start: int) -> list[Level]:
-    """The nearest ``[section]`` header above (INI, TOML)."""
-    found = _last(_SECTION.finditer(text, max(0, line_start - _SECTION_CHARS), line_start))
-    if found is None or "," in found.group(1):
+def section_level(header: re.Match[str] | None) -> list[Level]:
+    """The nearest ``[section]`` header above (INI, TOML), found by the caller."""
+    if header is None or "," in header.group(1):
         return []
-    name = found.group(1).replace('"', "")
+    name = header.group(1).replace('"', "")
     return [Level(name, Source.SECTION, judge(name))]
 
 

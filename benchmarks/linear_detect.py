@@ -1,0 +1,86 @@
+"""Does detection stay linear in the size of its input?
+
+    python benchmarks/linear_detect.py [--entries 2000]
+
+For each generated shape, times ``detect.find_keys`` on N and on 4N entries and prints
+the ratio (linear: about 4x; the target is <= 5x). Shapes are the ones where a careless
+detector goes quadratic: thousands of candidates on one line (each re-judging the line,
+an allowlist look-back from offset 0), a CSV where each row looks up its header, deep
+indentation under one parent. Reported, not asserted: speed is never a test here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import sys
+import time
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from responder.scanning import detect
+
+
+def _keys(rng: random.Random, n: int) -> list[str]:
+    return [str(uuid.UUID(int=rng.getrandbits(128), version=4)) for _ in range(n)]
+
+
+def one_line_named(keys: list[str]) -> str:
+    return '{"questionpro": {' + ", ".join(f'"k{i}": {{"api_key": "{k}"}}' for i, k in enumerate(keys)) + "}}"
+
+
+def one_line_ids(keys: list[str]) -> str:
+    return "# questionpro\nids = [" + ", ".join(f'"{k}"' for k in keys) + "]"
+
+
+def one_line_after_pragma(keys: list[str]) -> str:
+    return "# pragma: allowlist nextline secret\nx = 1\n" + " ".join(f"QP_KEY={k};" for k in keys)
+
+
+def csv_rows(keys: list[str]) -> str:
+    return "name,env,questionpro_api_key\n" + "".join(f"acct{i},prod,{k}\n" for i, k in enumerate(keys))
+
+
+def deep_yaml(keys: list[str]) -> str:
+    return "questionpro:\n  keys:\n" + "".join(f"    k{i}:\n      token: {k}\n" for i, k in enumerate(keys))
+
+
+SHAPES: dict[str, Callable[[list[str]], str]] = {
+    "one line, named": one_line_named,
+    "one line, ids": one_line_ids,
+    "one line after a pragma": one_line_after_pragma,
+    "csv rows": csv_rows,
+    "deep yaml": deep_yaml,
+}
+
+
+def timed(text: str, runs: int = 3) -> float:
+    samples = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        detect.find_keys(text, path="bench.txt")
+        samples.append(time.perf_counter() - start)
+    return statistics.median(samples)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--entries", type=int, default=2000)
+    args = parser.parse_args()
+    rng = random.Random(9)
+    worst = 0.0
+    for name, shape in SHAPES.items():
+        small, large = shape(_keys(rng, args.entries)), shape(_keys(rng, args.entries * 4))
+        t_small, t_large = timed(small), timed(large)
+        ratio = t_large / t_small
+        worst = max(worst, ratio)
+        print(f"{name:26} {len(small) / 1e3:8.0f} KB {t_small * 1e3:8.1f} ms   x4 input: {ratio:4.1f}x time")
+    print(f"worst ratio {worst:.1f}x (target <= 5x)")
+
+
+if __name__ == "__main__":
+    main()
