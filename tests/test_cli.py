@@ -108,3 +108,21 @@ def test_advice_names_the_repository_when_known(
         repo.git("remote", "add", "origin", remote)
     run = run_main(["scan", "."], repo.path, env=env, secrets=[key])
     assert f"qp-responder respond --repo {named}" in run.stderr
+
+
+def test_init_plugin_writes_at_the_root_and_never_clobbers_an_edited_file(repo: Repo) -> None:
+    sub = repo.path / "src" / "deep"
+    sub.mkdir(parents=True)
+    first = run_main(["init-plugin"], sub)
+    shim = repo.path / ".secrets-plugins" / "questionpro.py"
+    assert first.code == 0 and shim.is_file() and not (sub / ".secrets-plugins").exists()
+    assert ".secrets-plugins/questionpro.py: written" in first.stdout
+    assert "detect-secrets scan --baseline .secrets.baseline --plugin .secrets-plugins/questionpro.py" in first.stdout
+    assert "already up to date" in run_main(["init-plugin"], repo.path).stdout
+    edited = shim.read_text() + "# local change\n"
+    shim.write_text(edited)
+    refused = run_main(["init-plugin"], sub)
+    assert refused.code == 2 and "differs" in refused.stderr and "--force" in refused.stderr
+    assert shim.read_text() == edited
+    forced = run_main(["init-plugin", "--force"], sub)
+    assert forced.code == 0 and "replaced" in forced.stdout and shim.read_text() != edited

@@ -282,22 +282,36 @@ def plugin_path() -> None:
 @click.option(
     "--baseline",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Also make this baseline name the plugin by a path relative to the current directory.",
+    help="Also make this baseline name the plugin by a path relative to the repository root.",
 )
-def init_plugin(path: Path, baseline: Path | None) -> None:
-    """Write a small plugin file to commit, so a baseline's plugin path exists in every clone."""
+@click.option("--force", is_flag=True, help="Replace a plugin file that differs from the one this version writes.")
+def init_plugin(path: Path, baseline: Path | None, force: bool) -> None:
+    """Write a small plugin file to commit, so a baseline's plugin path exists in every clone.
+
+    A relative PATH is taken from the repository's root (where pre-commit runs
+    detect-secrets), not from the current directory.
+    """
     import json
 
-    from responder.scanning import plugin_files
+    from responder.scanning import gitio, plugin_files
 
-    plugin_files.write_shim(path)
-    click.echo(f"wrote {path} (commit it)")
+    root = gitio.repo_root(Path.cwd()) or Path.cwd()
+    target = path if path.is_absolute() else root / path
+    shown = plugin_files.shown(target, root)
+    state = plugin_files.write_shim(target, force=force)
+    if state is plugin_files.ShimState.EDITED:
+        raise UsageError(
+            f"{shown} exists and differs from the plugin file (edited?): keep it, or replace it with --force"
+        )
+    click.echo(f"{shown}: {state.value} (commit it)")
     if baseline is None or not baseline.exists():
-        click.echo(f"next: detect-secrets scan --plugin {path} > .secrets.baseline")
-        click.echo(f"then: qp-responder init-plugin {path} --baseline .secrets.baseline")
+        name = baseline or Path(".secrets.baseline")
+        click.echo(f"next: detect-secrets scan --plugin {shown} > {name}   (only when there is no baseline yet)")
+        click.echo(f"  or: detect-secrets scan --baseline {name} --plugin {shown}   (updates an existing one in place)")
+        click.echo(f"then: qp-responder init-plugin {shown} --baseline {name}")
         return
     try:
-        changed = plugin_files.relativise_baseline(baseline, path, Path.cwd())
+        changed = plugin_files.relativise_baseline(baseline, target, root)
     except (OSError, ValueError, AttributeError, json.JSONDecodeError) as exc:
         raise UsageError(f"cannot update {baseline}: {type(exc).__name__}") from None
     click.echo(f"{baseline}: plugin path {'made relative' if changed else 'already relative'}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 import json
 import os
 from pathlib import Path
@@ -27,9 +28,37 @@ def installed_plugin_path() -> Path:
     return Path(detect_secrets_plugin.__file__).resolve()
 
 
-def write_shim(path: Path) -> None:
+class ShimState(enum.Enum):
+    WRITTEN = "written"
+    UNCHANGED = "already up to date"
+    REPLACED = "replaced"
+    EDITED = "edited"  # exists, differs, and was left alone
+
+
+def write_shim(path: Path, *, force: bool = False) -> ShimState:
+    """Write the plugin file; never overwrite one that differs (someone edited it) unless
+    ``force``."""
+    try:
+        current = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        current = None
+    except (OSError, UnicodeDecodeError):
+        current = ""
+    if current == SHIM:
+        return ShimState.UNCHANGED
+    if current is not None and not force:
+        return ShimState.EDITED
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(SHIM, encoding="utf-8")
+    return ShimState.WRITTEN if current is None else ShimState.REPLACED
+
+
+def shown(path: Path, root: Path) -> str:
+    """``path`` relative to ``root`` when inside it, as a user would type it there."""
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return str(path)
 
 
 def relativise_baseline(baseline: Path, shim: Path, root: Path) -> bool:
