@@ -126,3 +126,15 @@ def test_init_plugin_writes_at_the_root_and_never_clobbers_an_edited_file(repo: 
     assert shim.read_text() == edited
     forced = run_main(["init-plugin", "--force"], sub)
     assert forced.code == 0 and "replaced" in forced.stdout and shim.read_text() != edited
+
+
+def test_a_git_failure_names_the_commit_and_path(repo: Repo) -> None:
+    repo.write("a.txt", "hello\n")
+    repo.commit("one")
+    repo.write("config/app.env", "QP_API_KEY=\n")
+    commit = repo.commit("two")
+    blob = repo.git("rev-parse", "HEAD:config/app.env")
+    (repo.path / ".git" / "objects" / blob[:2] / blob[2:]).unlink()
+    run = run_main(["scan", "--range", "HEAD~1..HEAD"], repo.path)
+    assert run.code == 2
+    assert f"cannot read config/app.env in commit {commit[:12]}" in run.stderr and "git fsck" in run.stderr

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import enum
 import os
+import re
 import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -104,6 +105,20 @@ def _scan_history(
     stdin: Iterable[str] | None,
 ) -> ScanReport:
     root = _git_dir(cwd) if request.pre_receive else gitio.require_history_root(cwd)
+    try:
+        return _scan_revisions(request, root, cwd, exclude, progress, stdin)
+    except gitio.GitError as exc:
+        raise gitio.GitError(explain_git_failure(root, str(exc))) from None
+
+
+def _scan_revisions(
+    request: ScanRequest,
+    root: Path,
+    cwd: Path,
+    exclude: scanner.Excluder,
+    progress: ProgressFactory | None,
+    stdin: Iterable[str] | None,
+) -> ScanReport:
     if request.pre_push or request.pre_receive:
         revs = _push_revisions(request, root, stdin)
         if not revs:
@@ -119,6 +134,23 @@ def _scan_history(
     if show is not None:
         sys.stderr.write("\n")
     return report
+
+
+_UNREADABLE = re.compile(r"(?:unable to read|bad object|missing blob|cannot read object) ([0-9a-f]{40,64})")
+
+
+def explain_git_failure(root: Path, message: str) -> str:
+    """git names only the object it could not read: add the commit and path that hold it."""
+    found = _UNREADABLE.search(message)
+    if found is None:
+        return message
+    done = gitio.git(
+        root, "log", "--all", "--format=%H", "--name-only", f"--find-object={found.group(1)}", "-1", check=False
+    )
+    lines = [line for line in done.stdout.decode("utf-8", "replace").splitlines() if line.strip()]
+    if done.returncode != 0 or len(lines) < 2:
+        return f"{message} (an object of this repository is missing or corrupt: git fsck says which)"
+    return f"cannot read {lines[1]} in commit {lines[0][:12]} ({message}): the repository is damaged; run git fsck"
 
 
 def collect(
