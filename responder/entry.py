@@ -83,8 +83,8 @@ def main(argv: list[str] | None = None) -> int:
         sys.stderr.write("qp-responder: interrupted\n")
         return INTERRUPTED
     except Exception as exc:  # noqa: BLE001 - the last line of defence
-        from responder.core.redact import redact_uuids
+        from responder.core.redact import redact_unknown
 
-        message = redact_uuids(str(exc))[:500]
+        message = redact_unknown(str(exc))[:500]
         sys.stderr.write(f"qp-responder: internal error: {type(exc).__name__}: {message}\n")
         return int(ExitCode.INTERNAL)

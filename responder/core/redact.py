@@ -28,6 +28,24 @@ def redact_uuids(text: str) -> str:
     return re.sub(f"[0-9a-fA-F]{{8}}{PROBE}[0-9a-fA-F]{{12}}", lambda m: redact(m.group()), text)
 
 
+# GitHub's token formats (classic, OAuth, user-to-server, server-to-server, refresh,
+# fine-grained): github.blog/2021-04-05-behind-githubs-new-authentication-token-formats
+_GITHUB_TOKEN = r"(?:gh[pousr]_[A-Za-z0-9_]{20,}|github_pat_[A-Za-z0-9_]{20,})"  # noqa: S105 - a pattern
+TOKEN_VARIABLES = ("GITHUB_TOKEN", "QP_RESPONDER_SECRETS_TOKEN", "INPUT_GITHUB_TOKEN", "INPUT_SECRETS_TOKEN")
+
+
+def redact_unknown(text: str) -> str:
+    """Text of unknown origin (a crash's message): UUIDs, anything shaped like a GitHub
+    token, and the tokens this process was given in its environment, all redacted."""
+    import os
+    import re
+
+    known = [os.environ.get(name, "") for name in TOKEN_VARIABLES]
+    text = scrub(text, *(value for value in known if len(value) >= 8))
+    text = re.sub(_GITHUB_TOKEN, lambda m: redact(m.group()), text)
+    return redact_uuids(text)
+
+
 def scrub(text: str, *secrets: str) -> str:
     """Replace every occurrence of each secret in ``text`` by its redacted form."""
     for secret in secrets:
