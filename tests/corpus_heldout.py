@@ -110,6 +110,30 @@ HELDOUT_POSITIVES = [
     ),
 ]
 
+# Shapes seen in QuestionPro's own public CX SDK demos (rewritten, with fresh keys): a
+# builder named after the SDK's own concepts, keys as constants of a test class.
+SDK_SHAPED = [
+    Case(
+        "sdk-touchpoint-builder",
+        "app/src/main/java/com/acme/shop/App.java",
+        "package com.acme.shop;\n\nimport com.questionpro.cxlib.enums.DataCenter;\n\npublic class App {\n"
+        "    void onCreate() {\n"
+        '        TouchPoint touchPoint = new TouchPoint.Builder(DataCenter.US, "{K}")\n'
+        "            .setShowAsDialog(true)\n            .build();\n    }\n}\n",
+        ((7, "com"),),
+        "heldout",
+    ),
+    Case(
+        "sdk-test-constants",
+        "src/androidTest/java/com/questionpro/cxlib/InitTest.java",
+        "package com.questionpro.cxlib;\n\npublic class SdkInitializationTest {\n"
+        '    private static final String API_KEY_EU = "{K}";\n}\n',
+        ((4, None),),
+        "heldout",
+    ),
+]
+HELDOUT_POSITIVES += SDK_SHAPED
+
 HELDOUT_NEGATIVES = [
     Case(
         "h-csproj-neg",

@@ -37,9 +37,11 @@ def judge_path(batches: Iterable[Sequence[Level]], sole: bool = False) -> Naming
     whether the value is a key; the nearest level with an owner says whose. Batches are
     produced lazily, so a decided path stops looking further up.
 
-    Containers name another owner only as the value's *immediate* container
-    (``opsgenie:`` over ``api_key:``): outer structure keys (``cells``, ``spec``) are
-    arbitrary words, while QuestionPro named at any level above still counts.
+    Containers name another owner only as the value's *immediate* container, and only by
+    one word of their own (``opsgenie:`` over ``api_key:``, ``StripeClient(…)``,
+    ``pendo.initialize(…)``): outer structure keys (``cells``, ``source``) and descriptive
+    names (``TouchPoint.Builder``) are arbitrary words, while QuestionPro named at any
+    level above still counts.
     """
     kind: Kind | None = None
     owner: Level | None = None
@@ -52,7 +54,7 @@ def judge_path(batches: Iterable[Sequence[Level]], sole: bool = False) -> Naming
                     return Naming.NONE
             if level.source in _CONTAINERS:
                 containers += 1
-                if containers > 1 and level.verdict.owner is Owner.OTHER:
+                if level.verdict.owner is Owner.OTHER and (containers > 1 or level.verdict.strangers != 1):
                     continue
             if owner is None and level.verdict.owner is not Owner.NONE:
                 owner = level

@@ -89,7 +89,7 @@ def clause_levels(clause: str, source: Source) -> list[Level]:
                 if (seen := judge(before).owner) is not Owner.NONE:
                     owner = seen
                     break
-        levels = [Level(token, source, Verdict(owner, verdict.kind))]
+        levels = [Level(token, source, Verdict(owner, verdict.kind, verdict.strangers))]
         mentions = [t for t in tokens[i + 1 :] if judge(t).owner is Owner.QUESTIONPRO]
         return levels + [Level(t, source, judge(t)) for t in mentions[:1]]
     levels = [Level(t, source, judge(t)) for t in tokens[:1] if judge(t).kind is not Kind.WEAK]
@@ -164,7 +164,7 @@ def _callee_levels(clause: str) -> list[Level]:
     # ``requests.get``, ``axios.create``: a library's verb names no owner; ``StripeClient``,
     # ``QuestionPro.Client``, ``new Stripe`` do.
     owner = whole.owner if last.owner is not Owner.NONE or kind is Kind.CONSTRUCTOR else Owner.NONE
-    levels = [Level(callee, Source.CALLEE, Verdict(owner, kind))]
+    levels = [Level(callee, Source.CALLEE, Verdict(owner, kind, whole.strangers))]
     return levels + clause_levels(clause[: clause.rfind(callee)], Source.PARENT)
 
 
@@ -209,7 +209,10 @@ def _indent(line: str) -> int:
 
 
 _FACTORIES = frozenset("new create of from instance getinstance newinstance".split())
-_CONTROL = frozenset("if else elif for while def fn func function class switch case try catch do with".split())
+_CONTROL = frozenset(
+    "if else elif for while def fn func function class interface struct object enum impl module namespace "
+    "switch case try catch do with".split()
+)
 
 
 def _parent_line_levels(line: str) -> list[Level]:
@@ -230,8 +233,8 @@ def _parent_line_levels(line: str) -> list[Level]:
     if ")" in head or "(" in head:
         return []
     tokens = _tokens(head)
-    if tokens and tokens[-1] in _CONTROL:
-        return []
+    if any(t in _CONTROL for t in tokens):
+        return []  # a class, function or control block names code, not a value's owner
     return [Level(t, Source.PARENT, judge(t)) for t in tokens]
 
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import enum
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 
@@ -43,6 +43,7 @@ class Kind(enum.Enum):
 class Verdict:
     owner: Owner
     kind: Kind
+    strangers: int = field(default=0, compare=False)  # words outside the vocabulary
 
 
 _KEY_WORDS = frozenset("key keys apikey apikeys token tokens secret secrets password passwd pwd pass".split())
@@ -199,15 +200,16 @@ def judge(name: str) -> Verdict:
     ws = words(name)
     if not ws:
         return Verdict(Owner.NONE, Kind.NEUTRAL)
+    strangers = sum(1 for w in ws if w not in _VOCAB and not w.isdigit())
     if any(w in _QP_WORDS for w in ws):
         owner = Owner.QUESTIONPRO
-    elif any(w not in _VOCAB and not w.isdigit() for w in ws):
+    elif strangers:
         owner = Owner.OTHER
     else:
         owner = Owner.NONE
     kind = Kind.NEUTRAL
     if any(w in _PLACEHOLDER_WORDS for w in ws):
-        return Verdict(owner, Kind.PLACEHOLDER)  # ``EXAMPLE_API_KEY``, ``your_token``
+        return Verdict(owner, Kind.PLACEHOLDER, strangers)  # ``EXAMPLE_API_KEY``, ``your_token``
     for i in range(len(ws) - 1, -1, -1):
         found = _word_kind(ws[i], ws[i - 1] if i else None)
         if found is not None:
@@ -218,4 +220,4 @@ def judge(name: str) -> Verdict:
             kind = Kind.CONSTRUCTOR
         elif ws[-1] in _WEAK_WORDS and all(w in _WEAK_WORDS or w in _GENERIC for w in ws):
             kind = Kind.WEAK
-    return Verdict(owner, kind)
+    return Verdict(owner, kind, strangers)
