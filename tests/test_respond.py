@@ -197,7 +197,7 @@ def test_rate_limit_with_retry_after_then_success(world: World) -> None:
 @pytest.mark.parametrize(
     ("script", "text"),
     [
-        (["timeout-after-rotate"], "did not answer within 1s"),
+        (["timeout-after-rotate"], "did not answer completely within 1s"),
         (["drop-after-rotate"], "broke after the request was sent"),
         (["malformed-after-rotate"], "without a usable new key"),
         (["html-502-after-rotate"], "HTTP 502 with an HTML page"),
