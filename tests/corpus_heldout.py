@@ -133,8 +133,47 @@ SDK_SHAPED = [
     ),
 ]
 HELDOUT_POSITIVES += SDK_SHAPED
+# Second round, also written before running the detector on them.
+HELDOUT_POSITIVES += [
+    Case(
+        "h2-curl-header",
+        "scripts/list.sh",
+        'curl -H "api-key: {K}" https://api.questionpro.com/a/api/v2/surveys\n',
+        ((1, "com"),),
+        "heldout",
+    ),
+    Case(
+        "h2-tf-actions-secret",
+        "github.tf",
+        'resource "github_actions_secret" "qp" {\n  secret_name     = "QUESTIONPRO_API_KEY"\n'
+        '  plaintext_value = "{K}"\n}\n',
+        ((3, None),),
+        "heldout",
+    ),
+    Case(
+        "h2-descriptive-name", ".env.local", "# questionpro\nCUSTOMER_FEEDBACK_API_KEY={K}\n", ((2, None),), "heldout"
+    ),
+    Case(
+        "h2-yaml-list-under-qp",
+        "accounts.yml",
+        "questionpro:\n  accounts:\n    - name: eu\n      key: {K}\n",
+        ((4, None),),
+        "heldout",
+    ),
+    Case(
+        "h2-json-nested-generic",
+        "app.json",
+        '{"questionpro": {"mobile": {"apiKey": "{K}"}}}\n',
+        ((1, None),),
+        "heldout",
+    ),
+    Case("h2-prose-backticks", "STAGING.md", "Use the QuestionPro key `{K}` for staging.\n", ((1, None),), "heldout"),
+]
 
 HELDOUT_NEGATIVES = [
+    Case("h2-stripe-neg", "pay.py", "# QuestionPro\nSTRIPE_KEY = '{K}'\n", klass="heldout"),
+    Case("h2-segment-neg", "analytics.json", '{"questionpro": {}, "segment": {"writeKey": "{K}"}}\n', klass="heldout"),
+    Case("h2-sentry-neg", "cfg.ts", "// questionpro\nconst config = { sentry: { dsnKey: '{K}' } };\n", klass="heldout"),
     Case(
         "h-csproj-neg",
         "App.csproj",

@@ -20,6 +20,7 @@ Everything looks at a bounded window around the value: no parser, no quadratic w
 from __future__ import annotations
 
 import enum
+import itertools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -62,33 +63,50 @@ _XML_OPEN = re.compile(r"^\s*<([\w.:-]+)(?:\s[^<>]*)?>\s*$")
 _PROSE_WORD = re.compile(r"[A-Za-z][\w-]*")
 
 
+def _spans(clause: str) -> list[tuple[str, int, int]]:
+    """Name-like tokens with their spans, nearest (rightmost) first; hex runs (pieces of
+    other UUIDs, hashes) are values, not names."""
+    clause = _CLOSING_TAG.sub(lambda m: " " * len(m.group()), clause)
+    found = []
+    for hit in _TOKEN.finditer(clause):
+        token = hit.group().rstrip(".-/:")
+        if token and not (len(token) >= 8 and _HEXISH.fullmatch(token)):
+            found.append((token, hit.start(), hit.start() + len(token)))
+    return found[::-1]
+
+
 def _tokens(clause: str) -> list[str]:
-    """Name-like tokens, nearest (rightmost) first; hex runs (pieces of other UUIDs,
-    hashes) are values, not names."""
-    found = [t.rstrip(".-/:") for t in _TOKEN.findall(_CLOSING_TAG.sub(" ", clause))]
-    return [t for t in reversed(found) if t and not (len(t) >= 8 and _HEXISH.fullmatch(t))]
+    return [token for token, _, _ in _spans(clause)]
 
 
 def _has_kind(verdict: Verdict) -> bool:
     return verdict.kind not in (Kind.NEUTRAL, Kind.WEAK)
 
 
+def _prose_owner(clause: str, spans: list[tuple[str, int, int]]) -> Owner:
+    """The owner named by the plain words just before a name (``Stripe API key``,
+    ``QuestionPro production API key``): words separated by single spaces only, so a
+    command (``curl -H "api-key: …"``) or an attribute list names nobody."""
+    for (_, start, _), (before, _, before_end) in itertools.pairwise(spans[:5]):
+        if clause[before_end:start] != " " or not _PROSE_WORD.fullmatch(before):
+            return Owner.NONE
+        if (seen := judge(before).owner) is not Owner.NONE:
+            return seen
+    return Owner.NONE
+
+
 def clause_levels(clause: str, source: Source) -> list[Level]:
     """The name a clause gives its value: the nearest token with a kind, whose owner may
     be stated by the words just before it in prose (``Stripe API key: …``)."""
-    tokens = _tokens(clause)
+    spans = _spans(clause)
+    tokens = [token for token, _, _ in spans]
     for i, token in enumerate(tokens):
         verdict = judge(token)
         if not _has_kind(verdict):
             continue
         owner = verdict.owner
         if owner is Owner.NONE and _PROSE_WORD.fullmatch(token):
-            for before in tokens[i + 1 : i + 5]:
-                if not _PROSE_WORD.fullmatch(before):
-                    break
-                if (seen := judge(before).owner) is not Owner.NONE:
-                    owner = seen
-                    break
+            owner = _prose_owner(clause, spans[i:])
         levels = [Level(token, source, Verdict(owner, verdict.kind, verdict.strangers))]
         mentions = [t for t in tokens[i + 1 :] if judge(t).owner is Owner.QUESTIONPRO]
         return levels + [Level(t, source, judge(t)) for t in mentions[:1]]

@@ -95,7 +95,21 @@ _GENERIC = frozenset(
     "create make build open close call send post patch delete remove fetch query invoke execute exec run "
     "start stop load save read write update register apply bind mount attach assign store insert upsert "
     "merge extend append push pop emit dispatch handle parse format print log info debug warn error to "
-    "from of as on".split()
+    "from of as on "
+    # common words of business software: they describe, they do not name a vendor
+    "customer customers company companies team teams project projects product products business "
+    "mobile desktop site sites portal dashboard report reports reporting analytics metrics export "
+    "exports sync syncer worker workers cron batch pipeline connector connectors adapter gateway "
+    "proxy bridge engine platform manager handler consumer producer publisher subscriber listener "
+    "temp tmp cache queue event events webhook webhooks callback notification notifications email "
+    "message messages notify bot storage bucket upload download media image images asset assets "
+    "store shop retail order orders cart checkout billing invoice sales marketing support help "
+    "ticket tickets form forms poll polls nps csat ux touchpoint touchpoints community communities "
+    "workforce trigger action flow automation rule rules alert alerts monitor monitoring health "
+    "status live plaintext plain raw encrypted decrypted encoded secure sensitive current active "
+    "enabled disabled internal partner partners tenant org orgs workspace workspaces region "
+    "regional country locale language lang home office dev1 dev2 staging2 read write readonly "
+    "admin1 master1 full limited scoped personal service1 general survey1".split()
 ) | frozenset("abcdefghijklmnopqrstuvwxyz")
 _QP_WORDS = frozenset(("questionpro", "surveyanalytics", "questionprosa", "qp"))
 _QP_COMPOUND_TAILS = frozenset(
@@ -200,7 +214,10 @@ def judge(name: str) -> Verdict:
     ws = words(name)
     if not ws:
         return Verdict(Owner.NONE, Kind.NEUTRAL)
-    strangers = sum(1 for w in ws if w not in _VOCAB and not w.isdigit())
+    last_kind = max((i for i, w in enumerate(ws) if _word_kind(w, None) is not None), default=len(ws))
+    # Words after the key word qualify it (``API_KEY_TOUCHPOINT``): only words before it,
+    # or in a name without one, can name an owner.
+    strangers = sum(1 for w in ws[:last_kind] if w not in _VOCAB and not w.isdigit())
     if any(w in _QP_WORDS for w in ws):
         owner = Owner.QUESTIONPRO
     elif strangers:
@@ -218,6 +235,6 @@ def judge(name: str) -> Verdict:
     if kind is Kind.NEUTRAL:
         if ws[-1] in _CONSTRUCTOR_WORDS:
             kind = Kind.CONSTRUCTOR
-        elif ws[-1] in _WEAK_WORDS and all(w in _WEAK_WORDS or w in _GENERIC for w in ws):
-            kind = Kind.WEAK
+        elif ws[-1] in _WEAK_WORDS:
+            kind = Kind.WEAK  # ``value``, ``android:value``, ``plaintext_value``
     return Verdict(owner, kind, strangers)
