@@ -247,3 +247,58 @@ def test_pre_receive_on_many_commits_walks_once(guarded: Remote) -> None:
     pushed = guarded.push("--no-verify", "origin", "b1:b1", "b1:refs/heads/b3")
     assert pushed.code != 0 and leak[:12] in pushed.output
     assert pushed.output.count("app/settings.py:2") == 1  # one walk over all refs, one finding
+
+
+def test_pre_receive_fails_closed_when_qp_responder_is_missing(guarded: Remote, tmp_path: Path) -> None:
+    bare_path = tmp_path / "bin"
+    bare_path.mkdir()
+    for tool in ("git", "sh", "cat", "dirname", "git-receive-pack", "git-upload-pack"):
+        found = shutil.which(tool)
+        if found:
+            (bare_path / tool).symlink_to(found)
+    guarded.clone.write("a.txt", "x\n")
+    guarded.clone.commit("x")
+    pushed = guarded.push(
+        "--no-verify",
+        "--receive-pack",
+        f"env PATH={bare_path} git-receive-pack",
+        "origin",
+        "HEAD:main",
+        env={**os.environ, "PATH": f"{bare_path}{os.pathsep}/usr/bin{os.pathsep}/bin"},
+    )
+    assert pushed.code != 0 and "not installed on this server" in pushed.output, pushed.output
+
+
+def test_pre_receive_in_a_non_bare_repository(tmp_path: Path) -> None:
+    """A work tree that accepts pushes (receive.denyCurrentBranch=updateInstead) runs the hook
+    inside its .git directory."""
+    server = Repo(tmp_path / "server")
+    server.path.mkdir()
+    server.git("init", "-q")
+    server.write("README", "x\n")
+    server.commit("root")
+    server.git("config", "receive.denyCurrentBranch", "updateInstead")
+    hook = server.path / ".git" / "hooks" / "pre-receive"
+    shutil.copy(ROOT / "hooks" / "pre-receive", hook)
+    hook.chmod(0o755)
+    clone = Repo(tmp_path / "clone")
+    subprocess.run(["git", "clone", "-q", str(server.path), str(clone.path)], check=True)
+    key = new_key()
+    leak = leak_commit(clone, key)
+    done = subprocess.run(
+        ["git", "push", "origin", "HEAD"], cwd=clone.path, capture_output=True, text=True, env=env_with_bin()
+    )
+    assert done.returncode != 0 and f"commit {leak[:12]}" in done.stderr, done.stderr
+    assert_no_secret(done.stdout + done.stderr, [key])
+    assert not (server.path / "app").exists()
+
+
+@pytest.mark.parametrize("hook", ["--pre-push", "--pre-receive"])
+def test_hook_modes_refuse_a_terminal_for_stdin(repo: Repo, hook: str) -> None:
+    """Run by hand, a hook mode would wait for lines git never sends: it says what it needs."""
+    from tests.conftest import pty_session
+
+    repo.write("a", "a\n")
+    repo.commit("a")
+    status, screen = pty_session(["scan", hook], {}, repo.path, [])
+    assert status == 2 and f"{hook} reads git's" in screen, screen

@@ -76,14 +76,26 @@ class ScanRequest:
         return Mode.PATHS
 
 
+def _hook_lines(request: ScanRequest, stdin: Iterable[str] | None) -> Iterable[str]:
+    if stdin is not None:
+        return stdin
+    if sys.stdin is None or sys.stdin.isatty():
+        hook = "pre-receive" if request.pre_receive else "pre-push"
+        raise ScanInputError(
+            f"--{hook} reads git's {hook} lines on stdin: run it from a {hook} hook"
+            + ("" if request.pre_receive else " (or the pre-commit framework's qp-responder-push hook)")
+        )
+    return sys.stdin
+
+
 def _push_revisions(request: ScanRequest, root: Path, stdin: Iterable[str] | None) -> list[str]:
-    lines = sys.stdin if stdin is None else stdin
     try:
         if request.pre_receive:
-            return pushes.pre_receive(lines).revs()
+            return pushes.pre_receive(_hook_lines(request, stdin)).revs()
         framework = pushes.pre_commit_pre_push(os.environ)
         if framework is not None:
             return framework.revs()
+        lines = _hook_lines(request, stdin)
         return pushes.pre_push(lines, request.remote, lambda sha: gitio.has_commit(root, sha)).revs()
     except pushes.PushInputError as exc:
         raise ScanInputError(str(exc)) from None

@@ -97,7 +97,7 @@ def run_store(options: Options, *, force: bool = False) -> ExitCode:
         for target in targets:
             public = services.secrets_github.public_key(target)
             services.secrets_github.put_sealed(target, public.key_id, seal(public.key, key), repo_id)
-            console.out(f"qp-responder: stored in the {target.describe()}\n")
+            console.say(f"qp-responder: stored in the {target.describe()}\n")
     except GitHubError as exc:
         raise QprError(f"storing failed: {exc}", exit_code=ExitCode.NOT_STORED) from None
     return ExitCode.CLEAN
