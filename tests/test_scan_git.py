@@ -490,3 +490,17 @@ def test_log_pieces_cut_between_commits_and_between_files(monkeypatch: pytest.Mo
         sha: body.replace("\n", "") for sha, body in expected.items()
     }
     assert max(len(p) for p in pieces) < 200 + 50 + block + 100
+
+
+@pytest.mark.parametrize("before", [b"", b" ", b"  ", b"\n", b"\t\t\t"])
+@pytest.mark.parametrize("after", [b"", b"\n", b"\r\n"])
+@pytest.mark.parametrize("upper", [False, True])
+def test_base64_hint_never_misses_an_encoded_uuid(before: bytes, after: bytes, upper: bool) -> None:
+    import base64
+
+    from responder.scanning import scanner
+
+    for _ in range(50):
+        key = new_key().upper() if upper else new_key()
+        encoded = base64.b64encode(before + key.encode() + after)
+        assert scanner._B64_HINT.search(encoded) is not None

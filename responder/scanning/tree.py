@@ -14,9 +14,9 @@ import stat
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from responder.scanning import detect, gitio
+from responder.scanning import gitio
 from responder.scanning.findings import Finding, ScanReport
-from responder.scanning.scanner import MAX_FILE_BYTES, Excluder, decode, display_path, findings_in_text
+from responder.scanning.scanner import MAX_FILE_BYTES, Excluder, decode, display_path, findings_in_text, may_hold_key
 
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 _PARALLEL_FROM = 512  # files: below this, forking costs more than it saves
@@ -74,7 +74,7 @@ def _scan_one(path: str, cwd: Path, exclude: Excluder) -> tuple[list[Finding], l
     except OSError as exc:
         shown = name or display_path(Path(path), cwd)
         return [], [f"cannot read {shown}: {exc.strerror or type(exc).__name__}"]
-    if data is None or not (detect.may_hold_key(data) or data.startswith(_UTF16_BOMS)):
+    if data is None or not (may_hold_key(data) or data.startswith(_UTF16_BOMS)):
         return [], []
     name = name or display_path(Path(path), cwd)
     report = ScanReport()
