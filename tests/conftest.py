@@ -15,6 +15,14 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Under pytest-xdist (``--dist loadgroup``), the tests that build pre-commit's hook
+    environment run on one worker, so it is built once."""
+    for item in items:
+        if "pre_commit_home" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.xdist_group("pre-commit-home"))
+
+
 @pytest.fixture(scope="session")
 def wheelhouse() -> Path:
     """The local wheelhouse (tests/wheelhouse.py) for the tests that install this checkout."""
