@@ -138,3 +138,44 @@ def test_ctrl_c_at_a_prompt_exits_130_and_says_nothing_changed(
     assert state in screen and "Aborted!" not in screen
     assert world.qp.calls == 0 and world.gh.secrets == {}
     assert_no_secret(screen, [key])
+
+
+def test_ctrl_c_while_the_regenerate_request_is_in_flight_says_to_resume(world: World) -> None:
+    """Interrupted after the request was sent: exit 130, a line pointing at the journal
+    and `resume`, and `resume` then records the outcome as unknown (never regenerates)."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    world.qp.hang_seconds = 8
+    world.qp.script = ["timeout-after-rotate"]
+    key = world.qp.valid_key
+    child = subprocess.Popen(
+        [sys.executable, "-m", "responder", "respond", "--repo", REPO, "--yes", "--timeout", "60"],
+        cwd=world.cwd,
+        env={**os.environ, **world.env},
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    assert child.stdin is not None
+    child.stdin.write(key + "\n")
+    child.stdin.close()
+    deadline = time.monotonic() + 30
+    while world.qp.calls == 0 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert world.qp.calls == 1
+    child.send_signal(signal.SIGINT)
+    child.wait(timeout=30)
+    assert child.stdout is not None and child.stderr is not None
+    stdout, stderr = child.stdout.read(), child.stderr.read()
+    assert child.returncode == 130, stdout + stderr
+    assert "interrupted" in stderr and "qp-responder resume" in stderr and "Aborted!" not in stderr
+    assert_no_secret(stdout + stderr, [key, world.qp.valid_key])
+    resumed = world.run("resume", stdin="")
+    assert world.qp.calls == 1  # never sent again
+    assert resumed.code == 5, resumed.output  # rotation outcome unknown: check, never retry blindly
