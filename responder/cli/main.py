@@ -277,6 +277,13 @@ def plugin_path() -> None:
     click.echo(plugin_files.installed_plugin_path())
 
 
+@cli.command("hooks-path")
+def hooks_path() -> None:
+    """Print the directory of the plain git hooks shipped with the package (run its
+    ``install`` with sh to set them up in the current repository)."""
+    click.echo(Path(__file__).resolve().parent.parent / "hooks")
+
+
 @cli.command("init-plugin")
 @click.argument("path", default=".secrets-plugins/questionpro.py", type=click.Path(path_type=Path))
 @click.option(
