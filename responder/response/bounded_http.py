@@ -6,9 +6,9 @@ request runs in a worker thread that streams at most ``max_body`` bytes; the cal
 at most ``deadline`` seconds for the whole exchange (connect, headers, body) and then
 gives up, shutting the socket so the worker ends too.
 
-Plain-http endpoints (loopback only, see ``questionpro.validate_base_url``) are fetched
-with the environment ignored: no proxy (``HTTP_PROXY`` would otherwise receive the key in
-cleartext) and no ``.netrc`` credentials.
+Endpoints on this machine (``direct``: loopback, the only place plain http is allowed, see
+``questionpro.validate_base_url``) are fetched with the environment ignored: no proxy
+(``HTTP_PROXY`` would otherwise receive the key in cleartext) and no ``.netrc`` credentials.
 
 Transport exceptions of ``requests`` reach the caller unchanged, so it can still tell "never
 sent" from "sent, answer lost".
@@ -53,13 +53,14 @@ def get(
     *,
     deadline: float,
     max_body: int,
+    direct: bool = False,
 ) -> Reply:
     """GET ``url`` (redirects not followed) and return the reply, or raise the transport
     exception, or ``DeadlineExceeded`` after ``deadline`` seconds."""
     box = _Box()
     worker = threading.Thread(
         target=_fetch,
-        args=(session_factory, url, dict(headers), deadline, max_body, box),
+        args=(session_factory, url, dict(headers), deadline, max_body, direct, box),
         name="qp-responder-http",
         daemon=True,
     )
@@ -74,12 +75,18 @@ def get(
 
 
 def _fetch(
-    session_factory: Callable[[], Any], url: str, headers: dict[str, str], deadline: float, max_body: int, box: _Box
+    session_factory: Callable[[], Any],
+    url: str,
+    headers: dict[str, str],
+    deadline: float,
+    max_body: int,
+    direct: bool,
+    box: _Box,
 ) -> None:
     session = session_factory()
     try:
-        if url.startswith("http://"):
-            session.trust_env = False  # no proxy, no .netrc for a cleartext (loopback) hop
+        if direct or url.startswith("http://"):
+            session.trust_env = False  # no proxy, no .netrc: straight to this machine
             session.proxies = {}
         response = session.get(
             url,

@@ -27,7 +27,7 @@ from typing import Any
 
 from responder.core.datacenters import ALIASES, HOSTS
 from responder.core.redact import scrub
-from responder.core.urls import BadURL, is_loopback_host, parse_origin
+from responder.core.urls import BadURL, is_loopback_host, is_loopback_url, parse_origin
 from responder.response import bounded_http
 
 REGENERATE_PATH = "/a/api/v2/apikey/regenerate"
@@ -265,6 +265,7 @@ class QuestionProClient:
                 {"api-key": key, "Accept": "application/json", "Connection": "close"},
                 deadline=self.timeout,
                 max_body=MAX_BODY,
+                direct=is_loopback_url(endpoint.base_url),
             )
         except (
             requests.exceptions.ConnectTimeout,
