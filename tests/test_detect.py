@@ -214,3 +214,30 @@ def test_one_line_of_thousands_of_entries_is_linear_enough(hang_guard: None) -> 
     keys = [new_key() for _ in range(5000)]
     line = '{"questionpro": {' + ", ".join(f'"k{i}": {{"api_key": "{k}"}}' for i, k in enumerate(keys)) + "}}"
     assert [m.secret for m in detect.find_keys(line)] == keys
+
+
+@pytest.mark.parametrize("case", POSITIVES, ids=lambda c: c.name)
+def test_positive_with_crlf_line_endings(case: Case) -> None:
+    key = new_key()
+    found = detect.find_keys(case.render(key).replace("\n", "\r\n"), path=case.filename)
+    assert [m.line_number for m in found] == [line for line, _ in case.expect]
+
+
+@pytest.mark.parametrize("case", NEGATIVES, ids=lambda c: c.name)
+def test_negative_with_crlf_line_endings(case: Case) -> None:
+    assert detect.find_keys(case.render(new_key()).replace("\n", "\r\n"), path=case.filename) == []
+
+
+def test_clean_text_loads_no_judgement_modules() -> None:
+    """The hook's clean path pays for the UUID probe only: the key-path modules load at
+    the first candidate."""
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys\nfrom responder.scanning import detect\n"
+        "assert detect.find_keys('x = 1\\n' * 1000) == []\n"
+        "print(sorted(m for m in sys.modules if m.startswith('responder.scanning.')))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "['responder.scanning.detect']"

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import bisect
 import enum
+import itertools
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -275,13 +276,17 @@ def find_keys(text: str, wanted_lines: Callable[[int], bool] | None = None, *, p
     while the context still comes from the whole text.
     """
     matches: list[Match] = []
+    candidates = _candidates(text)
+    first = next(candidates, None)
+    if first is None:
+        return matches
     from responder.scanning import judge
 
     ctx = judge.Context(text, path)
     line = _Line(text)
     marks: DatacenterMarks | None = None
     counted_to = 0
-    for start, end, secret, encoding in _candidates(text):
+    for start, end, secret, encoding in itertools.chain((first,), candidates):
         line.advance(counted_to, start)
         counted_to = start
         if wanted_lines is not None and not wanted_lines(line.number):

@@ -57,7 +57,7 @@ _TOKEN = re.compile(r"[A-Za-z_$@][\w.\-/:$@]*")
 _HEXISH = re.compile(r"[0-9a-fA-F-]+")
 _CLOSING_TAG = re.compile(r"</[\w.:-]+>")
 _STRUCTURE = re.compile(r"[()\[\]{},;|]")
-SECTION = re.compile(r"^[ \t]*\[\[?([\w.\-\" ]+)\]\]?[ \t]*$", re.MULTILINE)
+SECTION = re.compile(r"^[ \t]*\[\[?([\w.\-\" ]+)\]\]?[ \t\r]*$", re.MULTILINE)
 _INSERT = re.compile(r"insert\s+into\s+([\w.`\"\[\]]+)\s*\(([^()]*)\)\s*values", re.IGNORECASE)
 _XML_OPEN = re.compile(r"^\s*<([\w.:-]+)(?:\s[^<>]*)?>\s*$")
 _PROSE_WORD = re.compile(r"[A-Za-z][\w-]*")
@@ -330,7 +330,7 @@ def csv_column(header: str, line: str, offset_in_line: int) -> list[Level]:
     if fields == 0 or header.count(best) != fields:
         return []
     index = line.count(best, 0, offset_in_line)
-    name = header.split(best)[index].strip(" \"'")
+    name = header.split(best)[index].strip(" \"'\r")
     return [Level(name, Source.COLUMN, judge(name))]
 
 
