@@ -76,6 +76,8 @@ def read_key(check: Callable[[str], None] | None = None) -> str:
 
 
 def api_url() -> str:
+    """GITHUB_API_URL, checked: https, or a loopback address, which is then reached
+    directly (see ``_no_proxy_for``)."""
     url = os.environ.get("GITHUB_API_URL") or "https://api.github.com"
     try:
         origin = parse_origin(url)
@@ -83,7 +85,20 @@ def api_url() -> str:
         raise UsageError(f"GITHUB_API_URL: {exc}") from None
     if origin.scheme != "https" and not is_loopback_host(origin.host):
         raise UsageError(f"GITHUB_API_URL must be https (or a loopback address), not {origin.base}")
+    if is_loopback_host(origin.host):
+        _no_proxy_for(origin.host)
     return (origin.base + origin.path).rstrip("/")
+
+
+def _no_proxy_for(host: str) -> None:
+    """PyGithub's sessions take proxies from the environment and offer no way to refuse
+    them, so a loopback (possibly plain-http) GitHub API would send the token to an
+    ``HTTP_PROXY`` in cleartext. Adding the host to ``NO_PROXY`` (this process only) is
+    the one switch requests reads for every request."""
+    for name in ("NO_PROXY", "no_proxy"):
+        current = [h.strip() for h in os.environ.get(name, "").split(",") if h.strip()]
+        if host not in current:
+            os.environ[name] = ",".join([*current, host])
 
 
 def targets_for(options: Options, repo: str) -> tuple[SecretTarget, ...]:
