@@ -216,3 +216,82 @@ HELDOUT_NEGATIVES = [
         klass="heldout",
     ),
 ]
+
+# Third round, in formats the first two did not use; all judged right at first try.
+HELDOUT_POSITIVES += [
+    Case("h3-setup.rNone", "setup.R", 'Sys.setenv(QUESTIONPRO_API_KEY = "{K}")\n', ((1, None),), "heldout"),
+    Case("h3-conf.luaNone", "conf.lua", 'local questionpro = { api_key = "{K}" }\n', ((1, None),), "heldout"),
+    Case("h3-qp.plNone", "qp.pl", "my $qp_api_key = '{K}';\n", ((1, None),), "heldout"),
+    Case("h3-keys.dartNone", "keys.dart", "static const String questionProApiKey = '{K}';\n", ((1, None),), "heldout"),
+    Case(
+        "h3-application.confNone", "application.conf", 'questionpro {\n  api-key = "{K}"\n}\n', ((2, None),), "heldout"
+    ),
+    Case(
+        "h3-nginx.confNone",
+        "nginx.conf",
+        "location /qp/ {\n  proxy_pass https://api.questionpro.com;\n  proxy_set_header api-key {K};\n}\n",
+        ((3, "com"),),
+        "heldout",
+    ),
+    Case(
+        "h3-build.gradle.ktsNone",
+        "build.gradle.kts",
+        'buildConfigField("String", "QP_API_KEY", "\\"{K}\\"")\n',
+        ((1, None),),
+        "heldout",
+    ),
+    Case("h3-npmrcNone", ".npmrc", "questionpro_api_key={K}\n", ((1, None),), "heldout"),
+    Case("h3-vault.jsonNone", "vault.json", '{"data": {"questionpro": {"key": "{K}"}}}\n', ((1, None),), "heldout"),
+    Case("h3-nb.pyNone", "nb.py", 'os.environ["QUESTIONPRO_API_KEY"] = "{K}"\n', ((1, None),), "heldout"),
+    Case(
+        "h3-set.ps1None",
+        "set.ps1",
+        '[Environment]::SetEnvironmentVariable("QUESTIONPRO_API_KEY", "{K}", "User")\n',
+        ((1, None),),
+        "heldout",
+    ),
+    Case("h3-makefileNone", "Makefile", "QP_API_KEY ?= {K}\n", ((1, None),), "heldout"),
+    Case("h3-run.shNone", "run.sh", "docker run -e QUESTIONPRO_API_KEY={K} acme/sync\n", ((1, None),), "heldout"),
+    Case("h3-wf.ymlNone", "wf.yml", "env:\n  API_KEY: {K}  # questionpro\n", ((2, None),), "heldout"),
+    Case("h3-keys.swiftNone", "Keys.swift", 'let keys = ["QuestionProAPIKey": "{K}"]\n', ((1, None),), "heldout"),
+    Case("h3-flow.ymlNone", "flow.yml", "questionpro: {api_key: {K}}\n", ((1, None),), "heldout"),
+    Case("h3-app.propertiesNone", "app.properties", "# QuestionPro\napi.key={K}\n", ((2, None),), "heldout"),
+    Case(
+        "h3-settings.pyNone",
+        "settings.py",
+        "QUESTIONPRO = {\n    'API_KEY': '{K}',\n    'DATACENTER': 'eu',\n}\n",
+        ((2, "eu"),),
+        "heldout",
+    ),
+]
+HELDOUT_NEGATIVES += [
+    Case("h3-setup.r-neg", "setup.R", '# questionpro\nSys.setenv(SENDGRID_API_KEY = "{K}")\n', klass="heldout"),
+    Case("h3-conf.lua-neg", "conf.lua", 'local id = "{K}" -- questionpro survey\n', klass="heldout"),
+    Case(
+        "h3-nginx.conf-neg",
+        "nginx.conf",
+        "proxy_pass https://api.questionpro.com;\nadd_header X-Request-Id {K};\n",
+        klass="heldout",
+    ),
+    Case("h3-application.conf-neg", "application.conf", 'questionpro {\n  survey-id = "{K}"\n}\n', klass="heldout"),
+    Case("h3-run.sh-neg", "run.sh", "# questionpro\ndocker run -e TRACE_ID={K} acme/sync\n", klass="heldout"),
+    Case("h3-test_qp.py-neg", "test_qp.py", 'assert response["requestID"] == "{K}"  # questionpro\n', klass="heldout"),
+    Case("h3-ids.kt-neg", "Ids.kt", '// questionpro\nval uuid = UUID.fromString("{K}")\n', klass="heldout"),
+    Case(
+        "h3-strings.xml-neg",
+        "strings.xml",
+        '<!-- questionpro -->\n<string name="google_app_id">{K}</string>\n',
+        klass="heldout",
+    ),
+    Case("h3-s.js-neg", "s.js", 'const SESSION_TOKEN = "{K}"; // questionpro session\n', klass="heldout"),
+    Case(
+        "h3-qp.json-neg", "qp.json", '{"questionpro": {"surveys": [{"id": "{K}", "name": "NPS"}]}}\n', klass="heldout"
+    ),
+    Case(
+        "h3-docker-compose.yml-neg",
+        "docker-compose.yml",
+        "services:\n  qp:\n    image: questionpro/sync\n    environment:\n      - SENTRY_KEY={K}\n",
+        klass="heldout",
+    ),
+    Case("h3-a.env-neg", "a.env", "QUESTIONPRO_API_KEY=\nOTHER_SERVICE_TOKEN={K}\n", klass="heldout"),
+]
