@@ -64,8 +64,15 @@ def test_store_refuses_what_is_not_a_questionpro_key(world: World, value: str, s
     run = world.run("store", "--repo", REPO, "--yes", stdin=value + "\n", secrets=(value,) if len(value) > 12 else ())
     assert run.code == 2, run.output
     assert says in run.stderr
-    assert says.startswith("no ") or "nothing was stored" in run.stderr
+    assert says.startswith("no ") or "nothing was" in run.stderr
     assert world.gh.log == [] and world.gh.secrets == {}
+
+
+@pytest.mark.parametrize("command", ["respond", "store"])
+def test_a_github_token_is_never_sent_as_a_questionpro_key(world: World, command: str) -> None:
+    run = world.run(command, "--repo", REPO, "--yes", stdin=GH_TOKEN + "\n", secrets=(GH_TOKEN,))
+    assert run.code == 2 and "GitHub token" in run.stderr, run.output
+    assert world.qp.calls == 0 and world.qp.seen_headers == [] and world.gh.log == []
 
 
 def test_store_without_yes_or_terminal_is_not_confirmed(world: World) -> None:

@@ -30,7 +30,7 @@ def redact_uuids(text: str) -> str:
 
 # GitHub's token formats (classic, OAuth, user-to-server, server-to-server, refresh,
 # fine-grained): github.blog/2021-04-05-behind-githubs-new-authentication-token-formats
-_GITHUB_TOKEN = r"(?:gh[pousr]_[A-Za-z0-9_]{20,}|github_pat_[A-Za-z0-9_]{20,})"  # noqa: S105 - a pattern
+GITHUB_TOKEN_PATTERN = r"(?:gh[pousr]_[A-Za-z0-9_]{20,}|github_pat_[A-Za-z0-9_]{20,})"  # noqa: S105 - a pattern
 TOKEN_VARIABLES = ("GITHUB_TOKEN", "QP_RESPONDER_SECRETS_TOKEN", "INPUT_GITHUB_TOKEN", "INPUT_SECRETS_TOKEN")
 
 
@@ -42,7 +42,7 @@ def redact_unknown(text: str) -> str:
 
     known = [os.environ.get(name, "") for name in TOKEN_VARIABLES]
     text = scrub(text, *(value for value in known if len(value) >= 8))
-    text = re.sub(_GITHUB_TOKEN, lambda m: redact(m.group()), text)
+    text = re.sub(GITHUB_TOKEN_PATTERN, lambda m: redact(m.group()), text)
     return redact_uuids(text)
 
 

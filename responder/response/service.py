@@ -11,6 +11,7 @@ import dataclasses
 import getpass
 import json
 import os
+import re
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -19,7 +20,7 @@ from responder.core import console, gha
 from responder.core.errors import Interrupted, UsageError
 from responder.core.exitcodes import ExitCode
 from responder.core.gha import mask
-from responder.core.redact import hashed_secret, redact
+from responder.core.redact import GITHUB_TOKEN_PATTERN, hashed_secret, redact
 from responder.core.urls import BadURL, is_loopback_host, parse_origin
 from responder.response import journal, names
 from responder.response.github_adapter import DEFAULT_SECRET_NAME, GitHubAdapter, SecretTarget
@@ -63,6 +64,8 @@ def read_key_from(check: Callable[[str], None] | None = None) -> tuple[str, str]
     key = raw.strip()
     if not key:
         raise UsageError("no QuestionPro API key on stdin (expected one line holding the key)")
+    if re.fullmatch(GITHUB_TOKEN_PATTERN, key):  # never sent to QuestionPro, never stored as its key
+        raise UsageError("that is a GitHub token, not a QuestionPro API key: nothing was sent or stored")
     if not KEY_SHAPE.fullmatch(key):  # (checked first: only a key-shaped value goes into a runner command)
         raise UsageError("not a QuestionPro key: expected one line holding the key (a UUID); nothing was sent")
     if check is not None:

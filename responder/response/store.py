@@ -23,7 +23,6 @@ from responder.response.service import (
     targets_for,
 )
 
-_GITHUB_TOKEN = re.compile(r"(?:gh[pousr]_|github_pat_)[A-Za-z0-9_]{20,}")
 _UUID = re.compile(r"[0-9a-fA-F]{8}(?:-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}")
 
 
@@ -31,8 +30,6 @@ def check_new_key(key: str) -> None:
     """``store`` takes only what QuestionPro hands out: a UUID that is not a placeholder."""
     from responder.scanning.detect import is_placeholder
 
-    if _GITHUB_TOKEN.fullmatch(key):
-        raise UsageError("that is a GitHub token, not a QuestionPro API key: nothing was stored")
     if not _UUID.fullmatch(key):
         raise UsageError(
             "not a QuestionPro API key (expected a UUID such as xxxxxxxx-xxxx-4xxx-xxxx-xxxxxxxxxxxx): "
