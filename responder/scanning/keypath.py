@@ -198,6 +198,7 @@ class LineShape:
 
 
 def line_shape(text: str, line_start: int, start: int) -> LineShape:
+    """The levels the value's own line gives it (at most ``LINE_WINDOW`` characters back)."""
     segment = text[max(line_start, start - LINE_WINDOW) : start]
     groups = _groups(segment)
     own = groups[0].clauses[0]
@@ -293,10 +294,6 @@ def section_level(header: re.Match[str] | None) -> list[Level]:
         return []
     name = header.group(1).replace('"', "")
     return [Level(name, Source.SECTION, judge(name))]
-
-
-def _cells(line: str, delimiter: str) -> list[str]:
-    return line.split(delimiter)
 
 
 def markdown_column(text: str, line_start: int, start: int) -> list[Level]:
