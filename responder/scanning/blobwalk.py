@@ -5,8 +5,8 @@ file contents); ``git cat-file --batch`` reads every blob not seen before, once.
 commit is worth a patch only when one of its new blobs holds a suspect line (a UUID under
 a key-like name): the scanner then reads just those commits' patches of those files
 (and of the files they delete, so that renames are still recognised). A thread feeds blob
-ids from the walk to cat-file while this thread reads the blobs, so the two git processes
-and Python overlap on two cores.
+ids from the walk to one cat-file per core (each blob to one of them, by its id) while
+this thread reads the blobs, so git's processes and Python overlap on every core.
 
 Memory: the ids of the blobs seen so far and one blob at a time (a blob over
 MAX_BLOB_BYTES is probed in pieces), never the history.
@@ -14,6 +14,7 @@ MAX_BLOB_BYTES is probed in pieces), never the history.
 
 from __future__ import annotations
 
+import os
 import queue
 import re
 import threading
@@ -37,7 +38,7 @@ _GITLINK = b"160000"
 class _Entry:
     commit: bytes
     blobs: list[tuple[bytes, bytes]]  # (blob id, path) for each blob the commit writes
-    fresh: int  # how many of them were sent to cat-file for this commit
+    fresh: list[bytes]  # the ones first seen here, sent to cat-file (shard: ``_shard``)
     deleted: list[bytes]  # paths it deletes: a rename's other half
 
 
@@ -80,24 +81,34 @@ def _parse_raw(line: bytes) -> tuple[bytes | None, bytes]:
     return sha, path
 
 
-def _feed(log: IO[bytes], batch: IO[bytes], entries: queue.Queue[_Entry | None], failed: list[BaseException]) -> None:
-    """Walk the raw log; queue each commit, then ask cat-file for its unseen blobs."""
+def _shard(sha: bytes, shards: int) -> int:
+    return sha[0] % shards  # the id's first hex digit, as a byte: an even split
+
+
+def _feed(
+    log: IO[bytes], batches: list[IO[bytes]], entries: queue.Queue[_Entry | None], failed: list[BaseException]
+) -> None:
+    """Walk the raw log; queue each commit, then ask the cat-files for its unseen blobs.
+
+    Deadlock-free: an entry is queued before its requests are written, and each shard's
+    requests are written (and answered, unbuffered) in the order the reader reads them."""
     seen: set[bytes] = set()
-    entry = _Entry(b"", [], 0, [])
-    fresh: list[bytes] = []
+    entry = _Entry(b"", [], [], [])
 
     def flush() -> None:
-        entries.put(_Entry(entry.commit, entry.blobs, len(fresh), entry.deleted))  # first: the reader never waits on us
-        if fresh:
-            batch.write(b"".join(sha + b"\n" for sha in fresh))
-            batch.flush()
+        entries.put(entry)
+        for shard, batch in enumerate(batches):
+            asked = [sha + b"\n" for sha in entry.fresh if _shard(sha, len(batches)) == shard]
+            if asked:
+                batch.write(b"".join(asked))
+                batch.flush()
 
     try:
         for line in log:
             if line.startswith(COMMIT_MARK):
                 if entry.commit:
                     flush()
-                entry, fresh = _Entry(line[1:].strip(), [], 0, []), []
+                entry = _Entry(line[1:].strip(), [], [], [])
             elif line.startswith(b":"):
                 sha, path = _parse_raw(line)
                 if sha is None:
@@ -106,24 +117,25 @@ def _feed(log: IO[bytes], batch: IO[bytes], entries: queue.Queue[_Entry | None],
                 entry.blobs.append((sha, path))
                 if sha not in seen:
                     seen.add(sha)
-                    fresh.append(sha)
+                    entry.fresh.append(sha)
         if entry.commit:
             flush()
     except BaseException as exc:  # noqa: BLE001 - handed to the reading thread
         failed.append(exc)
     finally:
         entries.put(None)
-        try:
-            batch.close()
-        except OSError:
-            pass
+        for batch in batches:
+            try:
+                batch.close()
+            except OSError:
+                pass
 
 
 def _blob_is_suspect(out: IO[bytes], size: int, is_suspect: Callable[[bytes], bool]) -> bool:
     if size <= MAX_BLOB_BYTES:
         data = out.read(size)
         out.read(1)
-        return (_PROBE_BYTES.search(data) is not None or b"Secret" in data) and is_suspect(data)
+        return is_suspect(data)
     hit = False  # too big to hold: any UUID makes its commits worth a patch
     left, tail = size, b""
     while left:
@@ -136,7 +148,7 @@ def _blob_is_suspect(out: IO[bytes], size: int, is_suspect: Callable[[bytes], bo
 
 
 def _read_blobs(
-    out: IO[bytes],
+    outs: list[IO[bytes]],
     entries: queue.Queue[_Entry | None],
     is_suspect: Callable[[bytes], bool],
     progress: Callable[[int], None] | None,
@@ -144,7 +156,8 @@ def _read_blobs(
     walk = Walk()
     suspect_blobs: set[bytes] = set()
     while (entry := entries.get()) is not None:
-        for _ in range(entry.fresh):
+        for fresh in entry.fresh:
+            out = outs[_shard(fresh, len(outs))]
             header = out.readline().split()
             if len(header) == 3:  # else "<id> missing": a blob this clone does not have
                 sha, kind, size = header
@@ -171,26 +184,30 @@ def suspect_commits(
     progress: Callable[[int], None] | None = None,
 ) -> Walk:
     """The commits of ``revs`` that write a blob holding a suspect line, and how many
-    commits were walked. ``is_suspect`` judges a whole blob that holds a UUID probe hit."""
+    commits were walked. ``is_suspect`` judges a whole blob (it must be cheap on blobs
+    without a candidate: it is called on every one)."""
     log = gitio.popen(root, *_raw_args(revs, no_walk))
-    batch = gitio.popen(root, "cat-file", "--batch", "--buffer", stdin=True)
-    assert log.stdout is not None and batch.stdin is not None and batch.stdout is not None
+    batches = [gitio.popen(root, "cat-file", "--batch", stdin=True) for _ in range(min(os.cpu_count() or 1, 4))]
+    assert log.stdout is not None
+    ins = [batch.stdin for batch in batches if batch.stdin is not None]
+    outs = [batch.stdout for batch in batches if batch.stdout is not None]
     entries: queue.Queue[_Entry | None] = queue.Queue()
     failed: list[BaseException] = []
-    feeder = threading.Thread(target=_feed, args=(log.stdout, batch.stdin, entries, failed), daemon=True)
+    feeder = threading.Thread(target=_feed, args=(log.stdout, ins, entries, failed), daemon=True)
     feeder.start()
     try:
-        walk = _read_blobs(batch.stdout, entries, is_suspect, progress)
+        walk = _read_blobs(outs, entries, is_suspect, progress)
     except BaseException:
-        for proc in (log, batch):
+        for proc in (log, *batches):
             proc.kill()
         feeder.join()
-        for proc in (log, batch):
+        for proc in (log, *batches):
             gitio.finish(proc, "log", check=False)
         raise
     feeder.join()
     if failed:
         raise failed[0]
     gitio.finish(log, "log")
-    gitio.finish(batch, "cat-file")
+    for batch in batches:
+        gitio.finish(batch, "cat-file")
     return walk

@@ -95,12 +95,29 @@ class _DiffSide:
     other_parents: tuple[str, ...] = ()  # a merge's parents after the first
 
 
-def _is_suspect(line: bytes) -> bool:
-    """Does a changed line hold a UUID under a key-like (or weak) name, or a base64-encoded
-    UUID (a Kubernetes Secret's ``data``: the whole file decides)?"""
+def _judge_line(line: bytes) -> bool:
     if _PROBE_BYTES.search(line) is not None:
         return detect.line_naming(line.decode("latin-1")) is not detect.Naming.NONE
     return next(detect.encoded_hits(line), None) is not None
+
+
+# A line's verdict depends on the line alone, and a history shows the same lines again and
+# again (each version of a file): short lines are judged once. Bounded: cleared when full.
+_VERDICTS: dict[bytes, bool] = {}
+_VERDICTS_MAX, _VERDICT_LINE_MAX = 1 << 16, 512
+
+
+def _is_suspect(line: bytes) -> bool:
+    """Does a changed line hold a UUID under a key-like (or weak) name, or a base64-encoded
+    UUID (a Kubernetes Secret's ``data``: the whole file decides)?"""
+    if len(line) > _VERDICT_LINE_MAX:
+        return _judge_line(line)
+    verdict = _VERDICTS.get(line)
+    if verdict is None:
+        if len(_VERDICTS) >= _VERDICTS_MAX:
+            _VERDICTS.clear()
+        verdict = _VERDICTS[line] = _judge_line(line)
+    return verdict
 
 
 def has_suspect_line(data: bytes, signs: tuple[bytes, ...] = ()) -> bool:
@@ -119,7 +136,7 @@ def has_suspect_line(data: bytes, signs: tuple[bytes, ...] = ()) -> bool:
         if (not signs or data.startswith(signs, start)) and _is_suspect(data[start:end]):
             return True
         pos = end
-    return b"Secret" in data and bool(_encoded_offsets(data, signs, first=True))
+    return _may_hold_encoded(data) and bool(_encoded_offsets(data, signs, first=True))
 
 
 # Every base64-encoded UUID, whatever bytes surround the UUID, holds an "L" (a 3-byte group
@@ -148,7 +165,15 @@ def _encoded_offsets(data: bytes, signs: tuple[bytes, ...], *, first: bool = Fal
 def may_hold_key(data: bytes) -> bool:
     """``detect.may_hold_key`` with the base64 path behind the hint: the UUID probe, or in
     text that says ``Secret``, a base64-encoded UUID."""
-    return _PROBE_BYTES.search(data) is not None or (b"Secret" in data and bool(_encoded_offsets(data, (), first=True)))
+    return _PROBE_BYTES.search(data) is not None or (
+        _may_hold_encoded(data) and bool(_encoded_offsets(data, (), first=True))
+    )
+
+
+def _may_hold_encoded(data: bytes) -> bool:
+    """The cheap half of the base64 gate: the hint (rare, found at memory speed), then the
+    word ``Secret`` the detector requires."""
+    return _B64_HINT.search(data) is not None and b"Secret" in data
 
 
 def _suspect_lines(side: _DiffSide, root: Path) -> set[int]:
@@ -215,7 +240,7 @@ def _suspect_offsets(patch: bytes, signs: tuple[bytes, ...]) -> list[int]:
         pos = len(patch) if end < 0 else end
         if patch.startswith(signs, start) and _is_suspect(patch[start:pos]):
             found.append(start)
-    if b"Secret" in patch:
+    if _may_hold_encoded(patch):
         found += _encoded_offsets(patch, signs)
     return sorted(found)
 
