@@ -5,6 +5,8 @@ arguments, 4 qualifiers after the key word, 5 only the path, 6 prose labels, 7 f
 8 base64 in a Kubernetes Secret, 9 another service's key in a QuestionPro file,
 10 ``questionpro`` inside another word, 14 allowlist pragmas. Rows ending in ``-neg`` are
 the hard negatives of their class (ids, references, other owners beside QuestionPro).
+
+Import these rows through ``tests.corpus`` (which folds them into POSITIVES/NEGATIVES).
 """
 
 from __future__ import annotations

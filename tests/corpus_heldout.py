@@ -1,6 +1,7 @@
 """Rows written after the detector, in formats its own rows do not use: a check that it
 generalizes (their first score is reported in issue 9's closing note). Folded into the
-corpus like every other row, so every mode is tested on them too."""
+corpus like every other row, so every mode is tested on them too; import them through
+``tests.corpus``."""
 
 from __future__ import annotations
 
@@ -214,6 +215,27 @@ HELDOUT_NEGATIVES = [
         "openapi.json",
         '{"title": "QuestionPro", "properties": {"apiKey": {"type": "string", "examples": ["{K}"]}}}\n',
         klass="heldout",
+    ),
+]
+
+# Shapes found in public repositories that use QuestionPro (rewritten, fresh keys): a
+# notebook's code cell as a pretty-printed "source" list, a client configured in a block.
+HELDOUT_POSITIVES += [
+    Case(
+        "real-notebook-source-list",
+        "analysis/test.ipynb",
+        '{\n "cells": [\n  {\n   "cell_type": "code",\n   "metadata": {},\n   "source": [\n'
+        '    "api_key = \\"{K}\\"\\n",\n    "client = QuestionProClient(\\n",\n'
+        '    "    api_key=api_key\\n",\n    ")"\n   ]\n  }\n ]\n}\n',
+        ((7, None),),
+        "heldout",
+    ),
+    Case(
+        "real-ruby-configure-block",
+        "spec/spec_helper.rb",
+        'QuestionproRails.configure do |config|\n  config.api_key = "{K}"\nend\n',
+        ((2, None),),
+        "heldout",
     ),
 ]
 

@@ -109,7 +109,15 @@ _GENERIC = frozenset(
     "status live plaintext plain raw encrypted decrypted encoded secure sensitive current active "
     "enabled disabled internal partner partners tenant org orgs workspace workspaces region "
     "regional country locale language lang home office dev1 dev2 staging2 read write readonly "
-    "admin1 master1 full limited scoped personal service1 general survey1".split()
+    "admin1 master1 full limited scoped personal service1 general survey1 "
+    # words of structure: documents, notebooks, exports and schemas are built from them
+    "source sources cell cells output outputs input inputs content contents line lines code script "
+    "result results record records row rows column columns field fields attribute attributes "
+    "element elements node nodes block blocks section sections group groups collection collections "
+    "object objects array arrays document documents resource resources definition "
+    "definitions schema schemas variant variants context contexts scope scopes "
+    "stage stages layer layers level levels part parts piece pieces chunk chunks page pages "
+    "requests payloads bodies mutation mutations".split()
 ) | frozenset("abcdefghijklmnopqrstuvwxyz")
 _QP_WORDS = frozenset(("questionpro", "surveyanalytics", "questionprosa", "qp"))
 _QP_COMPOUND_TAILS = frozenset(
