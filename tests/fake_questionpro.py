@@ -7,6 +7,7 @@ used by one regenerate call, then ``ok``.
 
 from __future__ import annotations
 
+import gzip
 import json
 import socket
 import threading
@@ -118,6 +119,8 @@ class FakeQuestionPro:
                     "html-502-after-rotate",
                     "drip-after-rotate",
                     "huge-after-rotate",
+                    "ok-gzip",
+                    "gzip-bomb-after-rotate",
                 )
                 and key_ok
             ):
@@ -154,6 +157,11 @@ class FakeQuestionPro:
             self._drip(h, b'{"response": {"apiKey": "' + rotated[0].encode() + b'"' + b" " * 100_000)
         elif action == "huge-after-rotate":  # 3 GB announced, zeros until the client hangs up
             self._endless(h)
+        elif action == "ok-gzip":  # a compressing proxy or CDN, although identity was asked for
+            body = json.dumps({"response": {"apiKey": rotated[0]}, "requestID": rotated[1]}).encode()
+            self._send(h, 200, gzip.compress(body), {"Content-Encoding": "gzip"})
+        elif action == "gzip-bomb-after-rotate":  # 64 MiB of zeros in ~64 KiB
+            self._send(h, 200, gzip.compress(b"{" + b" " * (64 * 1024**2)), {"Content-Encoding": "gzip"})
         elif action == "ok-loose":  # the published success example: apiKey unquoted
             self._send(
                 h, 200, f'{{\n"response": {{\n"apiKey": {rotated[0]}\n}},\n"requestID": "{rotated[1]}"\n}}'.encode()

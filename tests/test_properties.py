@@ -202,3 +202,34 @@ def test_property_anchors(url: str, refused: bool) -> None:
             questionpro.validate_base_url(url)
     else:
         assert questionpro.validate_base_url(url)
+
+
+@SETTINGS
+@given(
+    filename=st.text(min_size=1, max_size=60),
+    request_id=st.text(max_size=60),
+    secret=st.text(max_size=40),
+)
+@example(filename="a` @octocat [x](https://evil.example) `", request_id="-->", secret="@octocat")
+def test_no_outside_text_becomes_markup_in_the_issue_body(filename: str, request_id: str, secret: str) -> None:
+    """Whatever the file name, request id or secret description: one link (ours), no
+    image, no HTML, no heading but the checklist's, and the marker is the first line."""
+    from responder.response import issue_text
+    from tests.test_text_to_people import render_tokens
+
+    body = issue_text.body(
+        request_id=request_id,
+        datacenter="com",
+        leak={"filename": filename, "line_number": 1, "commit": "0" * 40, "redacted": "…", "hashed_secret": "0" * 40},
+        secrets=[secret],
+        web_url="https://github.com",
+        repo="octo/app",
+    )
+    assert body.splitlines()[0] == issue_text.marker(request_id)
+    tokens = render_tokens(body)
+    kinds = [t.type for t in tokens]
+    assert kinds.count("link_open") == 1 and "image" not in kinds and "html_inline" not in kinds
+    assert kinds.count("html_block") == 1  # the marker comment
+    assert kinds.count("heading_open") == 1
+    prose = " ".join(t.content for t in tokens if t.type == "text")
+    assert "@" not in prose and "http" not in prose  # no mention, no autolink outside code

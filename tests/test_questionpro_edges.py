@@ -161,3 +161,13 @@ def test_a_429_with_retry_after_is_waited_out(qp: tuple[FakeQuestionPro, str]) -
     fake.script = ["429-retry-after"]
     result = client().regenerate(fake.valid_key, questionpro.endpoints(None, url))
     assert result.new_key == fake.valid_key and fake.calls == 2 and fake.rotations == 1
+
+
+def test_a_compressed_reply_is_read_and_a_compression_bomb_is_capped(qp: tuple[FakeQuestionPro, str]) -> None:
+    fake, url = qp
+    fake.script = ["ok-gzip", "gzip-bomb-after-rotate"]
+    result = client().regenerate(fake.valid_key, questionpro.endpoints(None, url))
+    assert result.new_key == fake.valid_key
+    with pytest.raises(questionpro.RegenerateUnknown, match="more than 1024 KiB"):
+        client().regenerate(fake.valid_key, questionpro.endpoints(None, url))
+    assert fake.calls == 2 and fake.rotations == 2
