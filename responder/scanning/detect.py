@@ -57,17 +57,6 @@ _UUID = _Lazy(
 _PROBE = _Lazy(PROBE)
 _PROBE_BYTES = _Lazy(PROBE.encode())
 
-# Anything naming QuestionPro; each hit is checked to be a word (``questionProperties`` is not).
-_QP_MARK = _Lazy(r"questionpro|surveyanalytics", re.IGNORECASE)
-_IDENT_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
-# Services that also send an ``api-key`` header; when one is named closer to the key than
-# QuestionPro is, a generic ``api-key`` belongs to it.
-_OTHER_MARK = _Lazy(
-    r"openai|azure|cognitiveservices|search\.windows\.net|anthropic|typesense|meilisearch|"
-    r"weaviate|qdrant|pinecone|elastic|algolia|mistral|cohere",
-    re.IGNORECASE,
-)
-_COMPETE_WINDOW = 1500
 
 # A datacenter's host (``questionpro.eu``, ``surveyanalytics.com``) or, after a setting's
 # name, its name (``eu``, ``us``): group 1 is the word, datacenters.named_by reads it.

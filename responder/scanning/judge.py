@@ -8,9 +8,21 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from responder.scanning import keypath, names
-from responder.scanning.detect import _COMPETE_WINDOW, _IDENT_CHARS, _OTHER_MARK, _QP_MARK, Naming
+from responder.scanning.detect import Naming
 from responder.scanning.keypath import Level, Source
 from responder.scanning.names import Kind, Owner
+
+# Anything naming QuestionPro; each hit is checked to be a word (``questionProperties`` is not).
+_QP_MARK = re.compile(r"questionpro|surveyanalytics", re.IGNORECASE)
+_IDENT_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
+# Services that also send an ``api-key`` header; when one is named closer to the key than
+# QuestionPro is, a generic ``api-key`` belongs to it.
+_OTHER_MARK = re.compile(
+    r"openai|azure|cognitiveservices|search\.windows\.net|anthropic|typesense|meilisearch|"
+    r"weaviate|qdrant|pinecone|elastic|algolia|mistral|cohere",
+    re.IGNORECASE,
+)
+_COMPETE_WINDOW = 1500
 
 
 def classify_name(name: str) -> Naming:
