@@ -191,7 +191,7 @@ def ask_on_tty(text: str, question: str) -> bool | None:
     Interrupted (nothing has changed yet)."""
     try:  # two handles: a text-mode "r+" on a terminal fails (not seekable)
         with open("/dev/tty", "w", encoding="utf-8") as ask, open("/dev/tty", encoding="utf-8") as answer:
-            ask.write(f"{text}\n{question} Type 'yes' to continue: ")
+            ask.write(console.printable(f"{text}\n{question}", one_line=False) + " Type 'yes' to continue: ")
             ask.flush()
             return answer.readline().strip().lower() == "yes"
     except (OSError, UnicodeDecodeError):
