@@ -8,7 +8,9 @@ import sys
 import zipfile
 from pathlib import Path
 
-from tests.conftest import ROOT, git, offline_install_env
+import pytest
+
+from tests.conftest import ROOT, git, offline_install_env, run_main
 
 
 def test_the_hooks_are_reachable_after_pip_install(tmp_path: Path, wheelhouse: Path) -> None:
@@ -40,3 +42,23 @@ def test_the_hooks_are_reachable_after_pip_install(tmp_path: Path, wheelhouse: P
     git(repo, "init", "-q")
     subprocess.run(["sh", str(Path(hooks) / "install")], cwd=repo, check=True, capture_output=True)
     assert (repo / ".git" / "hooks" / "pre-commit").is_file()
+
+
+def test_responding_without_the_respond_extra_says_how_to_install_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The hook's base install has no PyGithub: respond stops before anything happens."""
+    monkeypatch.setitem(sys.modules, "github", None)  # as if PyGithub were not installed
+    run = run_main(
+        ["respond", "--repo", "octo/app", "--yes"],
+        tmp_path,
+        stdin="12345678-90ab-4cde-8f01-234567890abc\n",
+        env={
+            "GITHUB_TOKEN": "t",
+            "QUESTIONPRO_BASE_URL": "http://127.0.0.1:9",
+            "QP_RESPONDER_STATE_DIR": str(tmp_path / "state"),
+        },
+    )
+    assert run.code == 2, run.output
+    assert "pip install 'qp-responder[respond]'" in run.stderr
+    assert not (tmp_path / "state").exists()

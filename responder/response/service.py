@@ -136,9 +136,25 @@ def resolve_repo(options: Options) -> str:
         raise UsageError(str(exc)) from None
 
 
+RESPOND_EXTRA = "pip install 'qp-responder[respond]'"
+
+
+def require_respond_extra() -> None:
+    """PyGithub and PyNaCl come with the ``respond`` extra (the hook never needs them):
+    say so before anything is done, never halfway through a response."""
+    try:
+        import github  # noqa: F401
+        import nacl.public  # noqa: F401
+    except ModuleNotFoundError as exc:
+        raise UsageError(
+            f"responding needs {exc.name} (PyGithub and PyNaCl), which come with the respond extra: {RESPOND_EXTRA}"
+        ) from None
+
+
 def build_services(
     options: Options, *, need_tokens: bool, on_sealed: Callable[[Sequence[str]], None] | None = None
 ) -> Services:
+    require_respond_extra()
     issues_token = os.environ.get("GITHUB_TOKEN", "")
     secrets_token = os.environ.get("QP_RESPONDER_SECRETS_TOKEN") or issues_token
     if need_tokens and not issues_token:
