@@ -302,3 +302,14 @@ def test_hook_modes_refuse_a_terminal_for_stdin(repo: Repo, hook: str) -> None:
     repo.commit("a")
     status, screen = pty_session(["scan", hook], {}, repo.path, [])
     assert status == 2 and f"{hook} reads git's" in screen, screen
+
+
+def test_a_key_added_and_removed_within_one_push_is_still_refused(guarded: Remote) -> None:
+    """The history would carry it to the server even though the branch tip no longer has it."""
+    key = new_key()
+    leak = leak_commit(guarded.clone, key)
+    guarded.clone.git("rm", "-q", "app/settings.py")
+    guarded.clone.git("commit", "-qm", "oops, removed")
+    pushed = guarded.push("--no-verify", "origin", "HEAD:main")
+    assert pushed.code != 0 and f"commit {leak[:12]}" in pushed.output, pushed.output
+    assert_no_secret(pushed.output, [key])

@@ -142,7 +142,7 @@ def _scan_revisions(
         gitio.check_range(root, request.rev_range)
         revs = [request.rev_range]
     show = progress(gitio.count_commits(root, revs)) if progress else None
-    report = scanner.scan_revisions(root, revs, cwd, exclude, include_removed=not request.history, progress=show)
+    report = scanner.scan_revisions(root, revs, cwd, exclude, include_removed=request.mode is Mode.RANGE, progress=show)
     if show is not None:
         sys.stderr.write("\n")
     return report
