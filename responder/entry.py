@@ -83,6 +83,11 @@ def main(argv: list[str] | None = None) -> int:
         sys.stderr.write("qp-responder: interrupted\n")
         return INTERRUPTED
     except Exception as exc:  # noqa: BLE001 - the last line of defence
+        if isinstance(exc, ModuleNotFoundError) and exc.name in ("github", "nacl"):
+            # the base install (what the hook uses) has neither; respond, resume and store
+            # check first, this covers the other commands that talk to GitHub
+            sys.stderr.write(f"qp-responder: this command needs {exc.name}: pip install 'qp-responder[respond]'\n")
+            return int(ExitCode.USAGE)
         from responder.core.redact import redact_unknown
 
         message = redact_unknown(str(exc))[:500]

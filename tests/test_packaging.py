@@ -62,3 +62,11 @@ def test_responding_without_the_respond_extra_says_how_to_install_it(
     assert run.code == 2, run.output
     assert "pip install 'qp-responder[respond]'" in run.stderr
     assert not (tmp_path / "state").exists()
+
+
+def test_sweep_matrix_without_the_respond_extra_says_how_to_install_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sys.modules, "github", None)
+    run = run_main(["sweep-matrix", "--org", "octo"], tmp_path, env={"GITHUB_API_URL": "http://127.0.0.1:9"})
+    assert run.code == 2 and "pip install 'qp-responder[respond]'" in run.stderr, run.output
