@@ -188,6 +188,12 @@ def test_scanning_in_every_mode(audit: Audit) -> None:
         assert out.stat().st_size > 0
     assert audit.run("scan", "--history").code == 1  # the hook's fast path
     assert audit.run("scan", "--staged").code == 1
+    head = audit.repo.git("rev-parse", "HEAD")
+    for verbosity in ("-v", "-q"):
+        pushed = audit.run("scan", "--pre-push", verbosity, stdin=f"refs/heads/main {head} refs/heads/main {base}\n")
+        assert pushed.code == 1, pushed.output
+    received = audit.run("scan", "--pre-receive", "--format", "json", stdin=f"{base} {head} refs/heads/main\n")
+    assert received.code in (0, 1), received.output
 
 
 def test_respond_in_actions_mode_and_resume(audit: Audit) -> None:
@@ -348,3 +354,14 @@ def test_a_proxy_in_the_environment_sees_no_key_and_no_token(audit: Audit, monke
     assert audit.qp.valid_key != old and audit.gh.secret_value() == audit.qp.valid_key
     assert proxy.connections == 0, proxy.received[:200]
     proxy.sock.close()
+
+
+@pytest.mark.parametrize(
+    "where",
+    [["--environment", "production"], ["--org", "octo", "--dependabot"], ["--dependabot", "--secret-name", "QP_KEY"]],
+)
+def test_respond_to_every_kind_of_secret(audit: Audit, where: list[str]) -> None:
+    old = audit.qp.valid_key
+    run = audit.run("respond", "--yes", "--format", "json", *where, stdin=old + "\n")
+    assert run.code == 0, run.output
+    assert audit.qp.valid_key != old
