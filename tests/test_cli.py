@@ -138,3 +138,6 @@ def test_a_git_failure_names_the_commit_and_path(repo: Repo) -> None:
     run = run_main(["scan", "--range", "HEAD~1..HEAD"], repo.path)
     assert run.code == 2
     assert f"cannot read config/app.env in commit {commit[:12]}" in run.stderr and "git fsck" in run.stderr
+    history = run_main(["scan", "--history"], repo.path)  # reads blobs itself: says what it could not read
+    assert f"cannot read config/app.env in commit {commit[:12]}" in _said(history.stderr)
+    assert "(with 1 warning(s) above)" in history.stderr

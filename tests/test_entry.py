@@ -64,7 +64,7 @@ def test_each_error_has_its_exit_code_and_message(
         (["scan", "--no-such-flag"], 2, "err", "No such option '--no-such-flag'"),
         (["no-such-command"], 2, "err", "No such command"),
         (["scan", "--staged", "--history"], 2, "err", "qp-responder: error: give PATHS, --staged"),
-        (["respond", "--repo", "octo/app", "--yes"], 2, "err", "qp-responder: error: no QuestionPro API key on stdin"),
+        (["respond", "--repo", "octo/app", "--yes"], 2, "err", "qp-responder: error: not a QuestionPro key"),
     ],
 )
 def test_main_returns_the_code_it_would_exit_with(

@@ -247,7 +247,8 @@ def report(request: ScanRequest, found: ScanReport) -> ExitCode:
             text = advice.closing(request.mode.value, respond=request.respond, repo=advice.repository(root))
             console.note(advice.wrap(text))
         elif not found.findings:
-            console.note(f"no QuestionPro API key found {_scope(request, found)}")
+            caveat = f" (with {len(found.warnings)} warning(s) above)" if found.warnings else ""
+            console.note(f"no QuestionPro API key found {_scope(request, found)}{caveat}")
     if found.blocking and not request.exit_zero:
         return ExitCode.LEAK_FOUND
     return ExitCode.CLEAN

@@ -47,6 +47,7 @@ class Walk:
     commits: int = 0
     suspects: list[str] = field(default_factory=list)  # commits to patch, in walk order
     paths: set[bytes] = field(default_factory=set)  # the files worth a patch in them
+    missing: list[tuple[str, bytes]] = field(default_factory=list)  # (commit, path) of blobs git could not read
 
 
 def _raw_args(revs: Sequence[str], no_walk: bool) -> list[str]:
@@ -159,10 +160,12 @@ def _read_blobs(
         for fresh in entry.fresh:
             out = outs[_shard(fresh, len(outs))]
             header = out.readline().split()
-            if len(header) == 3:  # else "<id> missing": a blob this clone does not have
+            if len(header) == 3:  # else "<id> missing": a damaged repository or a partial clone
                 sha, kind, size = header
                 if _blob_is_suspect(out, int(size), is_suspect) and kind == b"blob":
                     suspect_blobs.add(sha)
+            else:  # never silently: the caller warns that this file was not scanned
+                walk.missing += [(entry.commit.decode("ascii"), path) for sha, path in entry.blobs if sha == fresh]
         walk.commits += 1
         paths = [path for sha, path in entry.blobs if sha in suspect_blobs]
         if paths:

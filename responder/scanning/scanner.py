@@ -300,6 +300,11 @@ def scan_revisions(
 
         walk = blobwalk.suspect_commits(root, revs, no_walk=no_walk, is_suspect=has_suspect_line, progress=progress)
         report.commits_scanned = walk.commits
+        report.warnings += [
+            f"cannot read {display_path(root / os.fsdecode(path), cwd)} in commit {commit[:12]}: git does not "
+            "have its content (a damaged repository or a partial clone; git fsck), so it was not scanned"
+            for commit, path in walk.missing
+        ]
         if not walk.suspects:
             return report
         revs, stdin_revs, no_walk, progress, paths = [], walk.suspects, True, None, walk.paths
