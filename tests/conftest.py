@@ -199,11 +199,15 @@ def pty_session(argv: list[str], env: dict[str, str], cwd: Path, answers: list[t
     """Run argv with a pseudo-terminal as its controlling terminal; answer prompts."""
     import pty
     import select
+    import signal
     import sys
     import time
 
     pid, fd = pty.fork()
     if pid == 0:  # the child: the pty is its stdin/stdout/stderr and /dev/tty
+        # Ctrl-C on the terminal must interrupt it, as in a shell, even where this process
+        # ignores SIGINT (a pytest-xdist worker does) and the child would inherit that.
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
         os.chdir(cwd)
         os.execvpe(sys.executable, [sys.executable, "-m", "responder", *argv], {**os.environ, **env})
     seen, pending = b"", list(answers)
