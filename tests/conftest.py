@@ -15,6 +15,17 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """Property-based tests draw the same examples in every run (hypothesis is seeded from
+    each test's name); a failure found once is found again."""
+    try:
+        from hypothesis import settings
+    except ImportError:  # pragma: no cover - a test dependency
+        return
+    settings.register_profile("qp-responder", derandomize=True)
+    settings.load_profile("qp-responder")
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Under pytest-xdist (``--dist loadgroup``), the tests that build pre-commit's hook
     environment run on one worker, so it is built once."""
