@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import posixpath
+from collections.abc import Iterator
 from urllib.parse import quote
 
 import pytest
@@ -233,3 +234,62 @@ def test_no_outside_text_becomes_markup_in_the_issue_body(filename: str, request
     assert kinds.count("heading_open") == 1
     prose = " ".join(t.content for t in tokens if t.type == "text")
     assert "@" not in prose and "http" not in prose  # no mention, no autolink outside code
+
+
+@pytest.fixture(scope="module")
+def github_url() -> Iterator[str]:
+    from tests.fake_github import FakeGitHub
+
+    fake = FakeGitHub(repo="octo/app", tokens={"tok": {"secrets", "issues"}})
+    yield fake.start()
+    fake.stop()
+
+
+hostile = st.text(max_size=30) | st.sampled_from(["..", ".", "o/..", "../x", "a b", "x\x9b", "127.0.0.1:1:1", ""])
+
+
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(
+    base_url=hostile
+    | st.builds("http://127.0.0.1:{}".format, st.text(max_size=8))
+    | st.builds("https://{}".format, st.text(max_size=20)),
+    repo=hostile,
+    environment=st.none() | hostile,
+    secret_name=hostile,
+)
+@example(base_url="http://127.0.0.1:9", repo="octo/app", environment=None, secret_name="QP_KEY")  # a dry run: 0
+@example(base_url="http://127.0.0.1:8:8", repo="octo/app", environment=None, secret_name="X")
+@example(base_url="http://[::1", repo="octo/app", environment="..", secret_name="X")
+def test_hostile_options_and_environment_never_end_as_an_internal_error(
+    github_url: str,
+    tmp_path_factory: pytest.TempPathFactory,
+    base_url: str,
+    repo: str,
+    environment: str | None,
+    secret_name: str,
+) -> None:
+    """respond --dry-run through entry.main with hostile endpoint, repository, environment
+    and secret names: a usage error (2), a dry run (0) or a failed preflight (7), never 9."""
+    from tests.conftest import run_main
+
+    argv = ["respond", "--yes", "--dry-run", "--repo", repo, "--secret-name", secret_name, "--timeout", "2"]
+    if environment is not None:
+        argv += ["--environment", environment]
+    run = run_main(
+        argv,
+        tmp_path_factory.getbasetemp(),
+        stdin=OLD_KEY + "\n",
+        env={
+            "QUESTIONPRO_BASE_URL": base_url,
+            "GITHUB_API_URL": github_url,
+            "GITHUB_TOKEN": "tok",
+            "QP_RESPONDER_STATE_DIR": str(tmp_path_factory.getbasetemp() / "state"),
+        },
+        secrets=[OLD_KEY],
+    )
+    assert run.code in (0, 2, 7), run.output
+    assert "internal error" not in run.output
