@@ -120,6 +120,7 @@ class FakeQuestionPro:
                     "drip-after-rotate",
                     "huge-after-rotate",
                     "ok-gzip",
+                    "ok-no-request-id",
                     "gzip-bomb-after-rotate",
                 )
                 and key_ok
@@ -157,6 +158,8 @@ class FakeQuestionPro:
             self._drip(h, b'{"response": {"apiKey": "' + rotated[0].encode() + b'"' + b" " * 100_000)
         elif action == "huge-after-rotate":  # 3 GB announced, zeros until the client hangs up
             self._endless(h)
+        elif action == "ok-no-request-id":  # a reply without the requestID the docs show
+            self._send(h, 200, json.dumps({"response": {"apiKey": rotated[0]}}).encode())
         elif action == "ok-gzip":  # a compressing proxy or CDN, although identity was asked for
             body = json.dumps({"response": {"apiKey": rotated[0]}, "requestID": rotated[1]}).encode()
             self._send(h, 200, gzip.compress(body), {"Content-Encoding": "gzip"})

@@ -7,6 +7,7 @@ from typing import Any
 from urllib.parse import quote
 
 from responder.core import console
+from responder.response.questionpro import NO_REQUEST_ID
 
 LABELS = ["security", "leaked-secret"]
 _ID_SAFE = re.compile(r"[^A-Za-z0-9._-]")
@@ -32,6 +33,12 @@ def code(text: object) -> str:
 def cell(text: object) -> str:
     """A code span for a table cell: ``|`` also ends a cell inside a code span (GFM)."""
     return code(text).replace("|", "\\|")
+
+
+def _request_id_cell(request_id: str) -> str:
+    if request_id.startswith(NO_REQUEST_ID):
+        return f"none in QuestionPro's reply (local reference {cell(request_id)})"
+    return cell(request_id)
 
 
 def marker(request_id: str) -> str:
@@ -70,7 +77,7 @@ key no longer works anywhere.
 
 | | |
 | --- | --- |
-| QuestionPro requestID | {cell(request_id)} |
+| QuestionPro requestID | {_request_id_cell(request_id)} |
 | datacenter | {cell(datacenter or "unknown")} |
 | leaked key (redacted) | {cell(leak.get("redacted", "?"))} |
 | hashed_secret (sha1) | {cell(leak.get("hashed_secret", "?"))} |

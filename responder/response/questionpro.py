@@ -120,6 +120,18 @@ class ApiError:
         return f"{text}: {self.message}" if self.message else text
 
 
+NO_REQUEST_ID = "no-request-id-"  # QuestionPro's reply had none: a local reference, unique per rotation
+
+
+def local_request_id() -> str:
+    """A stand-in for a missing requestID: unique, so the issue marker built from it never
+    matches another response's issue (a shared "unknown" made a second response find the
+    first one's issue and open none)."""
+    import uuid
+
+    return f"{NO_REQUEST_ID}{uuid.uuid4()}"
+
+
 @dataclass(frozen=True)
 class Regenerated:
     datacenter: str
@@ -310,7 +322,7 @@ class QuestionProClient:
         if 200 <= status < 300:
             new_key = fields.get("apiKey", "")
             if KEY_SHAPE.fullmatch(new_key) and new_key != key:
-                return Regenerated(dc, fields.get("requestID", "unknown"), new_key)
+                return Regenerated(dc, fields.get("requestID") or local_request_id(), new_key)
             raise RegenerateUnknown(
                 f"{endpoint.base_url} answered HTTP {status} without a usable new key: the old key may "
                 "already be expired",
