@@ -136,6 +136,7 @@ def test_file_names_with_controls_reach_the_terminal_escaped(tmp_path: Path, cha
 def test_server_text_in_messages_is_escaped(capsys: pytest.CaptureFixture[str]) -> None:
     console.error("QuestionPro said: \x9b2J\x1b[2Jhello\u202e")
     console.out("line one\nline\ttwo\x9b\n")
+    console.say("rotation failed: QuestionPro said \x9b2J\x7f\n")
     captured = capsys.readouterr()
     for char in ("\x9b", "\x1b", "\u202e"):
         assert char not in captured.err and char not in captured.out
