@@ -88,8 +88,9 @@ def main(argv: list[str] | None = None) -> int:
             # check first, this covers the other commands that talk to GitHub
             sys.stderr.write(f"qp-responder: this command needs {exc.name}: pip install 'qp-responder[respond]'\n")
             return int(ExitCode.USAGE)
+        from responder.core.console import printable
         from responder.core.redact import redact_unknown
 
-        message = redact_unknown(str(exc))[:500]
+        message = printable(redact_unknown(str(exc))[:500])
         sys.stderr.write(f"qp-responder: internal error: {type(exc).__name__}: {message}\n")
         return int(ExitCode.INTERNAL)

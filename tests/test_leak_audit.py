@@ -328,7 +328,7 @@ def test_a_crash_never_prints_a_secret(audit: Audit, monkeypatch: pytest.MonkeyP
     from responder.response import github_adapter, questionpro
 
     def explode(*_args: object, **_kwargs: object) -> object:
-        raise RuntimeError("boom: " + " ".join(audit.secrets()))
+        raise RuntimeError("boom\x9b2J\n: " + " ".join(audit.secrets()))
 
     if where == "questionpro":
         monkeypatch.setattr(questionpro.QuestionProClient, "regenerate", explode)
@@ -336,6 +336,7 @@ def test_a_crash_never_prints_a_secret(audit: Audit, monkeypatch: pytest.MonkeyP
         monkeypatch.setattr(github_adapter.GitHubAdapter, "repository", explode)
     run = audit.run("respond", "--yes", stdin=audit.qp.valid_key + "\n")
     assert run.code == 9, run.output
+    assert "\x9b" not in run.stderr and "internal error: RuntimeError: boom\\x9b2J\\n: " in run.stderr
 
 
 def test_a_proxy_in_the_environment_sees_no_key_and_no_token(audit: Audit, monkeypatch: pytest.MonkeyPatch) -> None:
