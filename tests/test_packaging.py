@@ -3,6 +3,7 @@ README says pip install, then run hooks/install), the license, the typing marker
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 import zipfile
@@ -70,3 +71,40 @@ def test_sweep_matrix_without_the_respond_extra_says_how_to_install_it(
     monkeypatch.setitem(sys.modules, "github", None)
     run = run_main(["sweep-matrix", "--org", "octo"], tmp_path, env={"GITHUB_API_URL": "http://127.0.0.1:9"})
     assert run.code == 2 and "pip install 'qp-responder[respond]'" in run.stderr, run.output
+
+
+README_URL = "https://github.com/qp-responder/qp-responder"
+
+
+def _readme_requirements() -> list[str]:
+    """The distinct ``qp-responder… @ git+URL@main`` requirements the README gives."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    return sorted(set(re.findall(r'"(qp-responder(?:\[respond\])? @ git\+' + re.escape(README_URL) + r'@main)"', text)))
+
+
+def test_the_readmes_git_install_lines_work_as_written(tmp_path: Path, wheelhouse: Path) -> None:
+    """Every ``pip install "qp-responder… @ git+URL@main"`` in the README, run as written
+    with the URL pointing at this repository (the wheelhouse stands in for the index)."""
+    requirements = _readme_requirements()
+    assert len(requirements) == 2, requirements  # with and without the respond extra
+    mirror = tmp_path / "mirror.git"
+    subprocess.run(["git", "clone", "-q", "--bare", str(ROOT), str(mirror)], check=True, capture_output=True)
+    subprocess.run(["git", "-C", str(mirror), "branch", "-f", "main", "HEAD"], check=True, capture_output=True)
+    for index, written in enumerate(requirements):
+        requirement = written.replace(README_URL, f"file://localhost{mirror}")  # (old pip wants a host)
+        venv = tmp_path / f"venv{index}"
+        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+        done = subprocess.run(
+            [sys.executable, "-m", "pip", "--python", str(venv / "bin" / "python"), "install", "--quiet", requirement],
+            env=offline_install_env(),
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert done.returncode == 0, done.stderr
+        imports = subprocess.run(
+            [str(venv / "bin" / "python"), "-c", "import responder.entry, github, nacl"],
+            capture_output=True,
+            check=False,
+        )
+        assert (imports.returncode == 0) == ("[respond]" in requirement), requirement
