@@ -14,6 +14,7 @@ MAX_BLOB_BYTES is probed in pieces), never the history.
 
 from __future__ import annotations
 
+import enum
 import os
 import queue
 import re
@@ -148,23 +149,86 @@ def _blob_is_suspect(out: IO[bytes], size: int, is_suspect: Callable[[bytes], bo
     return hit
 
 
+class _Verdict(enum.Enum):
+    CLEAN = b"0"
+    SUSPECT = b"1"
+    MISSING = b"m"  # "<id> missing": a damaged repository or a partial clone
+
+
+def _next_verdict(out: IO[bytes], is_suspect: Callable[[bytes], bool]) -> _Verdict | None:
+    """Read cat-file's next answer and judge it; None at the end."""
+    header = out.readline()
+    if not header:
+        return None
+    fields = header.split()
+    if len(fields) != 3:
+        return _Verdict.MISSING
+    _, kind, size = fields
+    suspect = _blob_is_suspect(out, int(size), is_suspect) and kind == b"blob"
+    return _Verdict.SUSPECT if suspect else _Verdict.CLEAN
+
+
+class _Judge:
+    """One shard's verdicts, in request order: judged here, or by a forked worker that
+    reads the shard's cat-file and sends one byte (a ``_Verdict``) per blob (so the shards' reading and
+    probing run on every core while this process only maps blobs to commits)."""
+
+    def __init__(self, out: IO[bytes], is_suspect: Callable[[bytes], bool], inherited: list[IO[bytes]]) -> None:
+        self.out, self.is_suspect, self.pid = out, is_suspect, 0
+        self.verdicts: IO[bytes] | None = None
+        if hasattr(os, "fork") and (os.cpu_count() or 1) > 1:
+            self._fork(inherited)
+
+    def _fork(self, inherited: list[IO[bytes]]) -> None:
+        read, write = os.pipe()
+        self.pid = os.fork()
+        if self.pid:
+            os.close(write)
+            self.out.close()
+            self.verdicts = open(read, "rb")
+            return
+        code = 1
+        try:  # the worker: never returns into the caller
+            os.close(read)
+            for stream in inherited:  # else cat-file would never see the end of its input
+                stream.close()
+            while (verdict := _next_verdict(self.out, self.is_suspect)) is not None:
+                os.write(write, verdict.value)
+            code = 0
+        finally:
+            os._exit(code)
+
+    def next(self) -> _Verdict:
+        if self.verdicts is None:
+            verdict = _next_verdict(self.out, self.is_suspect)
+        else:
+            answer = self.verdicts.read(1)
+            verdict = _Verdict(answer) if answer else None
+        if verdict is None:
+            raise RuntimeError("a blob reader stopped early")
+        return verdict
+
+    def close(self) -> None:
+        if self.verdicts is not None:
+            self.verdicts.close()
+        if self.pid:
+            os.waitpid(self.pid, 0)
+            self.pid = 0
+
+
 def _read_blobs(
-    outs: list[IO[bytes]],
+    judges: list[_Judge],
     entries: queue.Queue[_Entry | None],
-    is_suspect: Callable[[bytes], bool],
     progress: Callable[[int], None] | None,
 ) -> Walk:
     walk = Walk()
     suspect_blobs: set[bytes] = set()
     while (entry := entries.get()) is not None:
         for fresh in entry.fresh:
-            out = outs[_shard(fresh, len(outs))]
-            header = out.readline().split()
-            if len(header) == 3:  # else "<id> missing": a damaged repository or a partial clone
-                sha, kind, size = header
-                if _blob_is_suspect(out, int(size), is_suspect) and kind == b"blob":
-                    suspect_blobs.add(sha)
-            else:  # never silently: the caller warns that this file was not scanned
+            verdict = judges[_shard(fresh, len(judges))].next()
+            if verdict is _Verdict.SUSPECT:
+                suspect_blobs.add(fresh)
+            elif verdict is _Verdict.MISSING:  # never silently: the caller warns that this file was not scanned
                 walk.missing += [(entry.commit.decode("ascii"), path) for sha, path in entry.blobs if sha == fresh]
         walk.commits += 1
         paths = [path for sha, path in entry.blobs if sha in suspect_blobs]
@@ -194,20 +258,28 @@ def suspect_commits(
     assert log.stdout is not None
     ins = [batch.stdin for batch in batches if batch.stdin is not None]
     outs = [batch.stdout for batch in batches if batch.stdout is not None]
+    judges: list[_Judge] = []
+    for out in outs:  # forked before the feeder thread starts
+        inherited = [log.stdout, *ins, *(other for other in outs if other is not out)]
+        judges.append(_Judge(out, is_suspect, inherited + [j.verdicts for j in judges if j.verdicts]))
     entries: queue.Queue[_Entry | None] = queue.Queue()
     failed: list[BaseException] = []
     feeder = threading.Thread(target=_feed, args=(log.stdout, ins, entries, failed), daemon=True)
     feeder.start()
     try:
-        walk = _read_blobs(outs, entries, is_suspect, progress)
+        walk = _read_blobs(judges, entries, progress)
     except BaseException:
         for proc in (log, *batches):
             proc.kill()
         feeder.join()
+        for judge in judges:
+            judge.close()
         for proc in (log, *batches):
             gitio.finish(proc, "log", check=False)
         raise
     feeder.join()
+    for judge in judges:
+        judge.close()
     if failed:
         raise failed[0]
     gitio.finish(log, "log")

@@ -210,9 +210,11 @@ def log_patches(
     Without rename detection a moved file's lines count as added: right for a range (the
     key is in what is pushed) and for the index; a full history already saw them added.
     """
-    proc = popen(
-        root, *_log_args(revs, renames=renames, no_walk=no_walk, stdin=bool(stdin_revs)), stdin=bool(stdin_revs)
-    )
+    args = _log_args(revs, renames=renames, no_walk=no_walk, stdin=bool(stdin_revs))
+    if paths and stdin_revs and not any(b"\n" in path for path in paths):
+        stdin_revs = [*stdin_revs, "--", *sorted(os.fsdecode(path) for path in paths)]
+        args = ["--literal-pathspecs", *args]
+    proc = popen(root, *args, stdin=bool(stdin_revs))
     assert isinstance(proc.stdout, io.BufferedReader)
     if proc.stdin is not None:  # git reads all of stdin before it writes anything
         try:
