@@ -186,3 +186,25 @@ def test_ctrl_c_while_the_regenerate_request_is_in_flight_says_to_resume(world: 
     resumed = world.run("resume", stdin="")
     assert world.qp.calls == 1  # never sent again
     assert resumed.code == 5, resumed.output  # rotation outcome unknown: check, never retry blindly
+
+
+def test_ctrl_c_at_a_later_prompt_reports_the_earlier_responses(world: World, tmp_path: Path) -> None:
+    """scan --respond with two keys: the first rotation's outcome is unknown (a gateway's
+    HTML 502), Ctrl-C at the second prompt. The first outcome is still reported, and the
+    state line does not claim that nothing was rotated."""
+    first, second = world.qp.valid_key, new_key()
+    world.qp.other_keys.add(second)
+    world.qp.script = ["html-502-after-rotate"]
+    (tmp_path / "a.py").write_text(f"QUESTIONPRO_API_KEY = '{first}'\n")
+    (tmp_path / "b.py").write_text(f"QP_API_KEY = '{second}'\n")
+    status, screen = pty_session(
+        ["scan", "--respond", "--repo", REPO, "a.py", "b.py"],
+        world.env,
+        tmp_path,
+        [("Type 'yes' to continue:", "yes"), ("found at: b.py", "\x03")],  # the second plan's own line
+    )
+    assert status == 130, screen
+    assert "rotation outcome unknown" in screen.lower() or "rotation-unknown" in screen
+    assert "nothing more was changed" in screen and "nothing was rotated" not in screen
+    assert world.qp.calls == 1
+    assert_no_secret(screen, [first, second, world.qp.valid_key])

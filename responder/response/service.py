@@ -301,7 +301,16 @@ def respond_all(
                 )
             )
             continue
-        answer = None if options.yes or options.dry_run else confirm_on_tty(plan)
+        try:
+            answer = None if options.yes or options.dry_run else confirm_on_tty(plan)
+        except Interrupted:
+            if not outcomes:
+                raise
+            render(outcomes, options.fmt)  # what the earlier responses did stands: say it
+            raise Interrupted(
+                f"interrupted at the confirmation prompt for {leak.redacted}: nothing more was changed "
+                "(the responses above stand as reported)"
+            ) from None
         outcome = respond(plan, key, services, confirmed=options.yes or bool(answer), dry_run=options.dry_run)
         if answer is False and outcome.status is Status.NOT_CONFIRMED:
             outcome = dataclasses.replace(
