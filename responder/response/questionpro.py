@@ -8,12 +8,16 @@ everywhere. So the outcome of every attempt is one of
                              the request never left this machine): the old key still works;
 * ``RegenerateUnknown``    - the request may have been processed and the answer was lost
                              (timeout, dropped connection, 5xx from a proxy, a 2xx without
-                             a key): the old key may be dead and the new one unknown.
+                             a key, a reply over 1 MiB or not complete within ``timeout``):
+                             the old key may be dead and the new one unknown.
 
 Only requests that surely never reached the server (connection refused, DNS failure,
 connect timeout) and 429s with a ``Retry-After`` are retried, a bounded number of times.
 Redirects are never followed: the ``api-key`` header must not travel to another host.
 Messages are built from status codes and QuestionPro's error fields, never from a body.
+Each attempt is one ``bounded_http.get``: a total deadline, a capped body, and no proxy
+for a loopback endpoint. Endpoints are checked before anything is sent: a malformed
+``host:port`` is a ``ConfigError`` (a usage error), never an "unknown" outcome.
 """
 
 from __future__ import annotations
