@@ -227,3 +227,44 @@ def test_the_lock_pins_every_requirement_with_hashes() -> None:
     names = {name.lower() for name, _, _ in entries}
     assert {"click", "detect-secrets", "requests", "pygithub", "pynacl", "urllib3"} <= names
     assert all("--hash=sha256:" in rest for _, _, rest in entries)
+
+
+FAKE_PYTHON = """#!/bin/sh
+# a runner's python3 that is {what}
+case "$*" in
+    *"-m venv"*|*"-m pip"*) {venv} ;;
+    *"-c"*) exit {too_old} ;;
+esac
+exec {real} "$@"
+"""
+
+
+@pytest.mark.parametrize(
+    ("what", "venv", "too_old", "says"),
+    [
+        ("missing python3-venv and pip", "echo 'ensurepip is not available' >&2; exit 1", 0, "install python3-venv"),
+        ("Python 3.9", "exit 1", 1, "needs Python 3.10 or later"),
+    ],
+)
+def test_the_install_step_fails_at_once_with_what_to_do(
+    tmp_path: Path, what: str, venv: str, too_old: int, says: str
+) -> None:
+    tools = tmp_path / "tools"
+    tools.mkdir()
+    fake = tools / "python3"
+    fake.write_text(FAKE_PYTHON.format(what=what, venv=venv, too_old=too_old, real=sys.executable))
+    fake.chmod(0o755)
+    ws = tmp_path / "ws"
+    ws.mkdir()
+    git(ws, "init", "-q")
+    run = run_action(
+        workspace=ws,
+        runner_temp=tmp_path / "temp",
+        event_name="push",
+        payload={},
+        env={"PATH": f"{tools}:{os.environ['PATH']}"},
+        skip_install=False,
+    )
+    assert run.code == 1 and run.steps_run == ["Prepare qp-responder", "Install qp-responder"]
+    [error] = [line for line in run.stdout.splitlines() if line.startswith("::error")]
+    assert says in error and "actions/setup-python" in error
