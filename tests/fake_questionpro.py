@@ -64,6 +64,7 @@ class FakeQuestionPro:
     rotations: int = 0
     hang_seconds: float = 5.0
     request_ids: list[str] = field(default_factory=list)
+    issued: list[str] = field(default_factory=list)  # every key this server ever handed out
     seen_headers: list[dict[str, str]] = field(default_factory=list)
     drip_interval: float = 0.2  # "drip": seconds between the bytes of a never-ending reply
     bytes_sent: int = 0  # "huge": how much of an endless body the client read before closing
@@ -96,6 +97,7 @@ class FakeQuestionPro:
             self.other_keys.add(new_key)
         self.rotations += 1
         self.request_ids.append(request_id)
+        self.issued.append(new_key)
         return new_key, request_id
 
     def handle(self, h: BaseHTTPRequestHandler) -> None:
@@ -122,6 +124,8 @@ class FakeQuestionPro:
                     "ok-gzip",
                     "ok-no-request-id",
                     "gzip-bomb-after-rotate",
+                    "ok-no-request-id",
+                    "ok-hostile-request-id",
                 )
                 and key_ok
             ):
@@ -165,6 +169,11 @@ class FakeQuestionPro:
             self._send(h, 200, gzip.compress(body), {"Content-Encoding": "gzip"})
         elif action == "gzip-bomb-after-rotate":  # 64 MiB of zeros in ~64 KiB
             self._send(h, 200, gzip.compress(b"{" + b" " * (64 * 1024**2)), {"Content-Encoding": "gzip"})
+        elif action == "ok-no-request-id":  # a reply that omits requestID
+            self._send(h, 200, json.dumps({"response": {"apiKey": rotated[0]}}).encode())
+        elif action == "ok-hostile-request-id":  # a requestID that would close the marker comment
+            hostile = "x --> [click](https://evil.example) @octocat `"
+            self._send(h, 200, json.dumps({"response": {"apiKey": rotated[0]}, "requestID": hostile}).encode())
         elif action == "ok-loose":  # the published success example: apiKey unquoted
             self._send(
                 h, 200, f'{{\n"response": {{\n"apiKey": {rotated[0]}\n}},\n"requestID": "{rotated[1]}"\n}}'.encode()

@@ -468,7 +468,7 @@ def test_respond_storing_failure_puts_the_resume_token_in_the_summary(
         inputs={"respond": "true", "secrets-token": "secrets-token"},
     )
     assert run.code == 6, run.stdout + run.stderr
-    assert "qp-responder resume --sealed qpr1." in run.summary
+    assert "qp-responder resume --sealed qpr2." in run.summary
     check_no_unmasked_key(run, [old, qp.valid_key], runner)
 
 

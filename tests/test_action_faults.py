@@ -35,7 +35,7 @@ from tests.test_action import (  # noqa: F401 - fixtures
 
 Services = tuple[FakeQuestionPro, FakeGitHub, dict[str, str]]
 RESPOND = {"respond": "true", "secrets-token": "secrets-token"}
-TOKEN = re.compile(r"qpr1\.[A-Za-z0-9_-]+")
+TOKEN = re.compile(r"qpr2\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*")
 
 
 def tokens_left_behind(run: ActionRun) -> tuple[list[str], list[str]]:
@@ -49,7 +49,7 @@ def resume_elsewhere(token: str, env: dict[str, str], tmp: Path) -> subprocess.C
     other.mkdir(exist_ok=True)
     clean = {k: v for k, v in env.items() if not k.startswith(("GITHUB_ACTIONS", "QP_RESPONDER_STATE"))}
     run = run_cli(
-        ["resume", "--sealed", token],
+        ["resume", "--sealed", token, "--yes", "--accept-unverified"],  # made on the runner: unverified here
         other,
         env={**clean, "QP_RESPONDER_SECRETS_TOKEN": "secrets-token", "QP_RESPONDER_STATE_DIR": str(other / "state")},
     )

@@ -181,13 +181,14 @@ def test_secret_and_owner_names_raise_only_invalid_name(text: str) -> None:
 
 
 @SETTINGS
-@given(st.text(max_size=200) | st.binary(max_size=150).map(lambda b: "qpr1." + b.decode("latin-1")))
-@example("qpr1.")
-@example("qpr1.bnVsbA")  # base64 of "null"
-@example("qpr1.W10")  # base64 of "[]"
+@given(st.text(max_size=200) | st.binary(max_size=150).map(lambda b: "qpr2." + b.decode("latin-1") + "."))
+@example("qpr2.")
+@example("qpr2.bnVsbA.")  # base64 of "null"
+@example("qpr2.W10.")  # base64 of "[]"
+@example("qpr1.e30")  # the old, unbound format
 def test_resume_token_decoding_raises_only_usage_errors(text: str) -> None:
     try:
-        ResumeToken.decode(text)
+        ResumeToken.decode(text, None)
     except QprError:
         pass
 

@@ -274,7 +274,7 @@ def test_store_failure_keeps_the_sealed_key_and_resume_finishes(world: World) ->
     world.gh.faults[("PUT", "secret")] = [Fault(200)] + [Fault(500)] * 3
     run = world.respond()
     assert run.code == 6, run.output
-    assert "qp-responder resume --sealed qpr1." in said(run)
+    assert "qp-responder resume --sealed qpr2." in said(run)
     assert world.gh.secret_value() is None and world.qp.calls == 1
     [steps] = world.journals()
     regenerated = next(s for s in steps if s["step"] == "regenerated")
@@ -291,15 +291,15 @@ def test_resume_from_token_on_another_machine(world: World, tmp_path: Path) -> N
     summary = tmp_path / "summary.md"
     run = world.respond(env={"GITHUB_STEP_SUMMARY": str(summary)})
     assert run.code == 6
-    [token] = re.findall(r"qpr1\.[A-Za-z0-9_-]+", run.output)
+    [token] = re.findall(r"qpr2\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*", run.output)
     assert token in summary.read_text()  # nothing is lost when the runner disappears
     elsewhere = {"QP_RESPONDER_STATE_DIR": str(tmp_path / "other-machine")}
-    resumed = world.run("resume", "--sealed", token, env=elsewhere)
+    resumed = world.run("resume", "--sealed", token, "--yes", "--accept-unverified", env=elsewhere)
     assert resumed.code == 0, resumed.output
     assert world.gh.secret_value() == world.qp.valid_key and len(world.gh.issues) == 1
-    again = world.run("resume", "--sealed", token, env=elsewhere)  # idempotent: no second issue
-    assert again.code == 0 and len(world.gh.issues) == 1
-    assert world.run("resume", "--sealed", "qpr1.garbage", env=elsewhere).code == 2
+    again = world.run("resume", "--sealed", token, "--yes", "--accept-unverified", env=elsewhere)
+    assert again.code == 0 and "already delivered" in again.output and len(world.gh.issues) == 1
+    assert world.run("resume", "--sealed", "qpr2.garbage", env=elsewhere).code == 2
 
 
 def test_issue_created_but_answer_lost_is_not_duplicated(world: World) -> None:
@@ -697,10 +697,10 @@ def test_journal_failure_never_drops_the_new_key(
         monkeypatch.setenv(name, value)
     real_write = journal_module.Journal.write
 
-    def write(self: journal_module.Journal, step: str, **data: object) -> None:
-        if step == failing_step:
+    def write(self: journal_module.Journal, record: journal_module.Record) -> None:
+        if record.step == failing_step:
             raise OSError(28, "No space left on device")
-        real_write(self, step, **data)
+        real_write(self, record)
 
     monkeypatch.setattr(journal_module.Journal, "write", write)
     world.gh.faults[("PUT", "secret")] = [Fault(200)] + [Fault(500)] * put_faults
@@ -718,7 +718,7 @@ def test_journal_failure_never_drops_the_new_key(
         [token] = outcome.resume_tokens
         assert_no_secret(token + outcome.message, world.keys())
         world.gh.faults.clear()
-        assert world.run("resume", "--sealed", token).code == 0
+        assert world.run("resume", "--sealed", token, "--yes").code == 0
         assert world.gh.secret_value() == world.qp.valid_key and len(world.gh.issues) == 1
 
 

@@ -215,8 +215,9 @@ def _check_response_flags(respond: bool, yes: bool, response: dict[str, Any]) ->
 @_response_options
 @click.option("--yes", is_flag=True, help="Rotate without asking (needed when not on a terminal).")
 @click.option("--dry-run", is_flag=True, help="Print the plan and run read-only checks; change nothing.")
+@click.option("--force", is_flag=True, help="Rotate even into a secret holding an earlier response's replacement key.")
 @click.option("-f", "--format", "fmt", type=TEXT_OR_JSON, default="text", show_default=True)
-def respond_command(yes: bool, dry_run: bool, fmt: str, **response: Any) -> ExitCode:
+def respond_command(yes: bool, dry_run: bool, force: bool, fmt: str, **response: Any) -> ExitCode:
     """Rotate a leaked key read from stdin (or a hidden prompt); never from the command line.
 
     \b
@@ -227,19 +228,30 @@ def respond_command(yes: bool, dry_run: bool, fmt: str, **response: Any) -> Exit
     """
     from responder.response.service import run_respond
 
-    return run_respond(_options(yes=yes, dry_run=dry_run, fmt=fmt.lower(), **response))
+    return run_respond(_options(yes=yes, dry_run=dry_run, force=force, fmt=fmt.lower(), **response))
 
 
 @cli.command("resume")
 @click.option("--sealed", metavar="TOKEN", help="A resume token printed by an interrupted response.")
 @click.option("-f", "--format", "fmt", type=TEXT_OR_JSON, default="text", show_default=True)
 @click.option("--timeout", type=click.FloatRange(1, 600), default=30.0, show_default=True)
-def resume_command(sealed: str | None, fmt: str, timeout: float) -> ExitCode:
+@click.option("--yes", is_flag=True, help="With --sealed: write without asking (a token made in this state directory).")
+@click.option(
+    "--accept-unverified",
+    is_flag=True,
+    help="With --sealed --yes: also a token made elsewhere (anyone can make one: know where it came from).",
+)
+@click.option("--force", is_flag=True, help="Write even over a secret updated after the key was rotated.")
+def resume_command(
+    sealed: str | None, fmt: str, timeout: float, yes: bool, accept_unverified: bool, force: bool
+) -> ExitCode:
     """Finish every interrupted response (store the sealed key, open the issue); never
-    regenerates again."""
+    regenerates again. A token (--sealed) is shown and confirmed before anything is written,
+    and refused when the secret changed after the rotation (unless --force)."""
     from responder.response.service import run_resume
 
-    return run_resume(_options(fmt=fmt.lower(), timeout=timeout), sealed)
+    options = _options(fmt=fmt.lower(), timeout=timeout, yes=yes, accept_unverified=accept_unverified, force=force)
+    return run_resume(options, sealed)
 
 
 @cli.command("store")

@@ -19,7 +19,7 @@ from urllib.parse import quote, urlsplit
 
 from responder.core import console
 from responder.core.urls import is_loopback_url
-from responder.response.github_errors import MAX_TOTAL_WAIT, GitHubError, translate, wait_for
+from responder.response.github_errors import MAX_TOTAL_WAIT, ErrorKind, GitHubError, translate, wait_for
 
 __all__ = ["DEFAULT_SECRET_NAME", "DEFAULT_TOKEN_HELP", "GitHubAdapter", "GitHubError", "SecretTarget", "web_url"]
 
@@ -201,7 +201,7 @@ class GitHubAdapter:
             headers, data = self._call(what, get)
             items = data.get(key) if key and isinstance(data, dict) else data
             if not isinstance(items, list):
-                raise GitHubError("invalid", f"{what}: GitHub's reply is not a list")
+                raise GitHubError(ErrorKind.INVALID, f"{what}: GitHub's reply is not a list")
             yield from items
             url = _next_link(str({k.lower(): v for k, v in headers.items()}.get("link") or ""))
 
@@ -229,7 +229,7 @@ class GitHubAdapter:
                 if isinstance(rule, dict) and isinstance(rule.get("type"), str):
                     rules.append(rule["type"])
         except GitHubError as exc:
-            if exc.kind != "not-found":  # (a GitHub Enterprise Server without rulesets)
+            if exc.kind is not ErrorKind.NOT_FOUND:  # (a GitHub Enterprise Server without rulesets)
                 raise
         gating = sorted(set(rules) & PROTECTING_RULES)
         if gating:
@@ -246,9 +246,9 @@ class GitHubAdapter:
             self._call(f"read the protection of branch {branch}", lambda: self._request("GET", path + "/protection"))
             return "read from the branch's protection"
         except GitHubError as exc:
-            if exc.kind == "not-found" and "not protected" in str(exc).lower():  # "Branch not protected"
+            if exc.kind is ErrorKind.NOT_FOUND and "not protected" in str(exc).lower():  # "Branch not protected"
                 return None
-            if exc.kind not in ("forbidden", "not-found"):
+            if exc.kind not in (ErrorKind.FORBIDDEN, ErrorKind.NOT_FOUND):
                 raise
         # Reading protection needs administration access (without it GitHub answers 403, or
         # 404 "Not Found" where it hides the resource); the branch's summary says whether
@@ -265,7 +265,7 @@ class GitHubAdapter:
             lambda: self._request("GET", self._secrets_path(target) + "/public-key"),
         )
         if not isinstance(data, dict) or not data.get("key_id") or not data.get("key"):
-            raise GitHubError("invalid", "GitHub returned a public key without key_id/key")
+            raise GitHubError(ErrorKind.INVALID, "GitHub returned a public key without key_id/key")
         return PublicKey(str(data["key_id"]), str(data["key"]))
 
     def put_sealed(self, target: SecretTarget, key_id: str, encrypted_value: str, repo_id: int | None = None) -> None:
@@ -282,14 +282,14 @@ class GitHubAdapter:
         try:
             current = self._call(f"read the {target.describe()}", lambda: self._request("GET", path))
         except GitHubError as exc:
-            if exc.kind != "not-found":
+            if exc.kind is not ErrorKind.NOT_FOUND:
                 raise
             current = None
         if not isinstance(current, dict):
             return self._selected(target, [repo_id] if repo_id is not None else [])
         visibility = current.get("visibility")
         if visibility not in ("all", "private", "selected"):
-            raise GitHubError("invalid", f"GitHub returned the {target.describe()} without a visibility")
+            raise GitHubError(ErrorKind.INVALID, f"GitHub returned the {target.describe()} without a visibility")
         if visibility != "selected":
             return {"visibility": visibility}
         ids = [
@@ -315,6 +315,24 @@ class GitHubAdapter:
             return {"visibility": "selected", "selected_repository_ids": [str(i) for i in ids]}
         return {"visibility": "selected", "selected_repository_ids": ids}
 
+    def secret_updated_at(self, target: SecretTarget) -> float | None:
+        """When the secret was last written (GitHub's ``updated_at``, as epoch seconds), or
+        None when it does not exist."""
+        path = f"{self._secrets_path(target)}/{quote(target.name, safe='')}"
+        try:
+            data = self._call(f"read the {target.describe()}", lambda: self._request("GET", path))
+        except GitHubError as exc:
+            if exc.kind is ErrorKind.NOT_FOUND:
+                return None
+            raise
+        value = data.get("updated_at") if isinstance(data, dict) else None
+        try:
+            return datetime.fromisoformat(str(value).replace("Z", "+00:00")).timestamp()
+        except ValueError:
+            raise GitHubError(
+                ErrorKind.INVALID, f"GitHub described the {target.describe()} without a valid updated_at"
+            ) from None
+
     def delete_secret(self, target: SecretTarget) -> None:
         path = f"{self._secrets_path(target)}/{quote(target.name, safe='')}"
         self._call(f"delete the {target.describe()}", lambda: self._request("DELETE", path))
@@ -338,7 +356,7 @@ class GitHubAdapter:
             idempotent=False,
         )
         if not isinstance(data, dict) or not data.get("html_url"):
-            raise GitHubError("invalid", f"open an issue in {repo}: GitHub's reply has no html_url")
+            raise GitHubError(ErrorKind.INVALID, f"open an issue in {repo}: GitHub's reply has no html_url")
         applied = {str(label.get("name")) for label in data.get("labels") or [] if isinstance(label, dict)}
         if labels and not set(labels) <= applied:
             self.notify(

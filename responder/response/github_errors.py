@@ -10,10 +10,23 @@ an issue is never created twice by a blind retry.
 
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass
 
 SECONDARY_WAIT = 60.0  # GitHub: "wait at least one minute" without Retry-After
 MAX_TOTAL_WAIT = 300.0  # all waiting of one call; longer asks fail at once, saying when to retry
+
+
+class ErrorKind(str, enum.Enum):
+    """How a GitHub call failed."""
+
+    AUTH = "auth"
+    FORBIDDEN = "forbidden"
+    NOT_FOUND = "not-found"
+    RATE_LIMITED = "rate-limited"
+    SERVER = "server"
+    NETWORK = "network"
+    INVALID = "invalid"
 
 
 class GitHubError(Exception):
@@ -21,21 +34,21 @@ class GitHubError(Exception):
 
     def __init__(
         self,
-        kind: str,
+        kind: ErrorKind | str,
         message: str,
         status: int | None = None,
         retry_after: float | None = None,
         reset_at: float | None = None,
     ) -> None:
         super().__init__(message)
-        self.kind = kind  # auth, forbidden, not-found, rate-limited, server, network, invalid
+        self.kind = ErrorKind(kind)
         self.status = status
         self.retry_after = retry_after  # seconds GitHub asked us to wait (Retry-After), when it said
         self.reset_at = reset_at  # epoch seconds of x-ratelimit-reset, for a primary rate limit
 
     @property
     def retryable(self) -> bool:
-        return self.kind in ("server", "network", "rate-limited")
+        return self.kind in (ErrorKind.SERVER, ErrorKind.NETWORK, ErrorKind.RATE_LIMITED)
 
 
 @dataclass(frozen=True)
@@ -46,13 +59,13 @@ class Wait:
 
 def wait_for(error: GitHubError, attempt: int, now: float) -> Wait:
     """How long to wait before attempt ``attempt + 1`` after ``error`` (a retryable one)."""
-    if error.kind == "rate-limited":
+    if error.kind is ErrorKind.RATE_LIMITED:
         if error.retry_after is not None:
             return Wait(max(0.0, error.retry_after), f"rate limited (HTTP {error.status}, Retry-After)")
         if error.reset_at is not None:
             return Wait(max(0.0, error.reset_at - now) + 1.0, "primary rate limit: waiting for x-ratelimit-reset")
         return Wait(SECONDARY_WAIT * 2 ** (attempt - 1), "secondary rate limit without Retry-After")
-    return Wait(float(2 ** (attempt - 1)), f"{error.kind} error")
+    return Wait(float(2 ** (attempt - 1)), f"{error.kind.value} error")
 
 
 def translate(exc: Exception, what: str) -> GitHubError:
@@ -62,28 +75,28 @@ def translate(exc: Exception, what: str) -> GitHubError:
 
     if not isinstance(exc, GithubException):
         if isinstance(exc, (ValueError, RuntimeError)):  # a truncated JSON body, a redirect loop
-            return GitHubError("invalid", f"{what}: an unexpected reply from GitHub ({type(exc).__name__})")
-        return GitHubError("network", f"{what}: {type(exc).__name__} (network)")
+            return GitHubError(ErrorKind.INVALID, f"{what}: an unexpected reply from GitHub ({type(exc).__name__})")
+        return GitHubError(ErrorKind.NETWORK, f"{what}: {type(exc).__name__} (network)")
     status = exc.status
     data = exc.data if isinstance(exc.data, dict) else {}
     message = str(data.get("message") or "")[:200]
     headers = {k.lower(): v for k, v in (exc.headers or {}).items()}
     detail = f"{what}: HTTP {status}" + (f" ({message})" if message else "")
     if status == 401:
-        return GitHubError("auth", f"{detail}: the token is invalid or expired", status)
+        return GitHubError(ErrorKind.AUTH, f"{detail}: the token is invalid or expired", status)
     primary = headers.get("x-ratelimit-remaining") == "0" or Requester.isPrimaryRateLimitError(message)
     limited = "retry-after" in headers or primary or Requester.isRateLimitError(message)
     if status == 429 or (status == 403 and limited):  # 429 is always "too many requests"
         retry_after = _number(headers.get("retry-after"))
         reset = _number(headers.get("x-ratelimit-reset")) if primary else None
-        return GitHubError("rate-limited", detail, status, retry_after=retry_after, reset_at=reset)
+        return GitHubError(ErrorKind.RATE_LIMITED, detail, status, retry_after=retry_after, reset_at=reset)
     if status == 403:
-        return GitHubError("forbidden", detail, status)
+        return GitHubError(ErrorKind.FORBIDDEN, detail, status)
     if status == 404:
-        return GitHubError("not-found", f"{detail}: not found, or the token cannot see it", status)
+        return GitHubError(ErrorKind.NOT_FOUND, f"{detail}: not found, or the token cannot see it", status)
     if status >= 500:
-        return GitHubError("server", detail, status)
-    return GitHubError("invalid", detail, status)
+        return GitHubError(ErrorKind.SERVER, detail, status)
+    return GitHubError(ErrorKind.INVALID, detail, status)
 
 
 def _number(value: str | None) -> float | None:

@@ -41,9 +41,11 @@ def _request_id_cell(request_id: str) -> str:
     return cell(request_id)
 
 
-def marker(request_id: str) -> str:
-    """An invisible line that makes the issue findable again: never a duplicate."""
-    return f"<!-- qp-responder request-id: {_safe_id(request_id)} -->"
+def marker(response_id: str) -> str:
+    """An invisible line that makes the issue findable again: never a duplicate. It names
+    the response's own unique id, not QuestionPro's requestID (which may be missing, or the
+    same for two responses), and nothing in it can end the comment."""
+    return f"<!-- qp-responder response-id: {_safe_id(response_id)} -->"
 
 
 def title(redacted: str) -> str:
@@ -51,7 +53,14 @@ def title(redacted: str) -> str:
 
 
 def body(
-    *, request_id: str, datacenter: str | None, leak: dict[str, Any], secrets: list[str], web_url: str, repo: str
+    *,
+    request_id: str | None,
+    response_id: str,
+    datacenter: str | None,
+    leak: dict[str, Any],
+    secrets: list[str],
+    web_url: str,
+    repo: str,
 ) -> str:
     """Every value that came from outside (a file name, a commit, QuestionPro's request id,
     a secret or environment name) is in a code span or percent-encoded in a link."""
@@ -71,13 +80,15 @@ def body(
         elif ref:
             where += f" in commit {cell(ref[:40])}"
     stored = "\n".join(f"- {code(s)}" for s in secrets) or "- (none)"
-    return f"""{marker(request_id)}
+    shown_id = _request_id_cell(request_id) if request_id else "none in QuestionPro's reply"
+    return f"""{marker(response_id)}
 A QuestionPro API key was found in this repository and has been **regenerated**: the leaked
 key no longer works anywhere.
 
 | | |
 | --- | --- |
-| QuestionPro requestID | {_request_id_cell(request_id)} |
+| QuestionPro requestID | {shown_id} |
+| qp-responder response | {cell(response_id)} |
 | datacenter | {cell(datacenter or "unknown")} |
 | leaked key (redacted) | {cell(leak.get("redacted", "?"))} |
 | hashed_secret (sha1) | {cell(leak.get("hashed_secret", "?"))} |

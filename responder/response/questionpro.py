@@ -22,6 +22,7 @@ for a loopback endpoint. Endpoints are checked before anything is sent: a malfor
 
 from __future__ import annotations
 
+import enum
 import json
 import re
 import time
@@ -139,20 +140,31 @@ def local_request_id() -> str:
 @dataclass(frozen=True)
 class Regenerated:
     datacenter: str
-    request_id: str
+    request_id: str | None  # None when QuestionPro's reply did not say
     new_key: str = field(repr=False)
+
+
+class RefusalReason(str, enum.Enum):
+    """Why QuestionPro did not rotate (or why the request never left)."""
+
+    WRONG_KEY = "wrong-key"
+    BAD_REQUEST = "bad-request"
+    FORBIDDEN = "forbidden"
+    NOT_FOUND = "not-found"
+    RATE_LIMITED = "rate-limited"
+    SERVER_ERROR = "server-error"
+    UNREACHABLE = "unreachable"
+    REDIRECT = "redirect"
 
 
 class RegenerateRefused(Exception):
     """The server did not rotate the key (or was never reached): the old key still works."""
 
     def __init__(
-        self, reason: str, message: str, *, datacenter: str | None = None, error: ApiError | None = None
+        self, reason: RefusalReason | str, message: str, *, datacenter: str | None = None, error: ApiError | None = None
     ) -> None:
         super().__init__(message)
-        self.reason = (
-            reason  # wrong-key, bad-request, forbidden, not-found, rate-limited, server-error, unreachable, ...
-        )
+        self.reason = RefusalReason(reason)
         self.datacenter = datacenter
         self.error = error
 
@@ -196,7 +208,13 @@ def parse_body(text: str) -> dict[str, Any]:
     return {k: m.group(1).strip() for k, p in _FIELD.items() if (m := p.search(stripped)) and m.group(1).strip()}
 
 
-_REASONS = {400: "bad-request", 401: "wrong-key", 403: "forbidden", 404: "not-found", 429: "rate-limited"}
+_REASONS = {
+    400: RefusalReason.BAD_REQUEST,
+    401: RefusalReason.WRONG_KEY,
+    403: RefusalReason.FORBIDDEN,
+    404: RefusalReason.NOT_FOUND,
+    429: RefusalReason.RATE_LIMITED,
+}
 KEY_SHAPE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{7,127}")  # a UUID in practice; "alphanumeric" per the docs
 
 
@@ -218,17 +236,19 @@ class QuestionProClient:
     session_factory: Callable[[], Any]
     timeout: float = 30.0
     sleep: Callable[[float], None] = time.sleep
-    on_attempt: Callable[[Endpoint], None] | None = None  # journal hook: called just before sending
 
-    def regenerate(self, key: str, targets: Sequence[Endpoint]) -> Regenerated:
+    def regenerate(
+        self, key: str, targets: Sequence[Endpoint], on_attempt: Callable[[Endpoint], None] | None = None
+    ) -> Regenerated:
         """Try ``targets`` in turn; a 401 (wrong datacenter) or an unreachable host moves
-        on to the next. Anything else is final."""
+        on to the next. Anything else is final. ``on_attempt`` (the journal) is called just
+        before each request is sent; what it raises propagates, and nothing is sent."""
         last: RegenerateRefused | None = None
         for endpoint in targets:
             try:
-                return self._regenerate_at(key, endpoint)
+                return self._regenerate_at(key, endpoint, on_attempt)
             except RegenerateRefused as exc:
-                if exc.reason not in ("wrong-key", "unreachable"):
+                if exc.reason not in (RefusalReason.WRONG_KEY, RefusalReason.UNREACHABLE):
                     raise
                 last = exc
         if last is not None and len(targets) > 1:
@@ -240,11 +260,13 @@ class QuestionProClient:
         assert last is not None
         raise last
 
-    def _regenerate_at(self, key: str, endpoint: Endpoint) -> Regenerated:
+    def _regenerate_at(
+        self, key: str, endpoint: Endpoint, on_attempt: Callable[[Endpoint], None] | None
+    ) -> Regenerated:
         connect_failures = rate_waits = 0
         while True:
-            if self.on_attempt is not None:
-                self.on_attempt(endpoint)
+            if on_attempt is not None:
+                on_attempt(endpoint)
             try:
                 reply = self._send(key, endpoint)
             except _NeverSent as exc:
@@ -253,7 +275,7 @@ class QuestionProClient:
                     self.sleep(0.5 * connect_failures)
                     continue
                 raise RegenerateRefused(
-                    "unreachable",
+                    RefusalReason.UNREACHABLE,
                     f"could not connect to {endpoint.base_url} ({exc}); nothing was sent",
                     datacenter=endpoint.datacenter,
                 ) from None
@@ -261,7 +283,7 @@ class QuestionProClient:
                 return self._interpret(reply, endpoint, key)
             except RegenerateRefused as exc:
                 wait = _retry_after(reply.headers.get("retry-after"))
-                if exc.reason == "rate-limited" and wait is not None and rate_waits < MAX_RATE_LIMIT_WAITS:
+                if exc.reason is RefusalReason.RATE_LIMITED and wait is not None and rate_waits < MAX_RATE_LIMIT_WAITS:
                     rate_waits += 1
                     self.sleep(wait)
                     continue
@@ -340,7 +362,7 @@ class QuestionProClient:
         )
         if 300 <= status < 400:
             raise RegenerateRefused(
-                "redirect",
+                RefusalReason.REDIRECT,
                 f"{endpoint.base_url} answered a redirect (HTTP {status}); not followed, so the key was not sent on",
                 datacenter=dc,
                 error=error,
@@ -348,7 +370,7 @@ class QuestionProClient:
         if status >= 500:
             if fields.get("id") or fields.get("httpStatusCode"):  # QuestionPro's own error: not processed
                 raise RegenerateRefused(
-                    "server-error", f"QuestionPro {dc}: {error.describe()}", datacenter=dc, error=error
+                    RefusalReason.SERVER_ERROR, f"QuestionPro {dc}: {error.describe()}", datacenter=dc, error=error
                 )
             kind = "an HTML page" if text.lstrip().startswith("<") else "a non-QuestionPro body"
             raise RegenerateUnknown(
@@ -356,7 +378,7 @@ class QuestionProClient:
                 "may have reached QuestionPro",
                 datacenter=dc,
             )
-        reason = _REASONS.get(status, "bad-request")
+        reason = _REASONS.get(status, RefusalReason.BAD_REQUEST)
         if not fields and text.lstrip().startswith("<"):
             error = ApiError(status=status, message="an HTML error page (proxy or firewall?)")
         message = f"QuestionPro {dc}: {error.describe()}"

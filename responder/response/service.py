@@ -22,7 +22,7 @@ from responder.core.exitcodes import ExitCode
 from responder.core.gha import mask
 from responder.core.redact import GITHUB_TOKEN_PATTERN, hashed_secret, redact
 from responder.core.urls import BadURL, is_loopback_host, parse_origin
-from responder.response import journal, names
+from responder.response import names, statedir
 from responder.response.github_adapter import DEFAULT_SECRET_NAME, GitHubAdapter, SecretTarget
 from responder.response.questionpro import CUSTOM, KEY_SHAPE, ConfigError, QuestionProClient, endpoints, new_session
 from responder.response.workflow import EXIT, Leak, Outcome, Plan, Services, Status, most_urgent, respond
@@ -42,6 +42,8 @@ class Options:
     dry_run: bool = False
     fmt: str = "text"
     timeout: float = 30.0
+    force: bool = False  # write over a newer key / an earlier response's replacement key
+    accept_unverified: bool = False  # with yes: a resume token not made in this state directory
 
 
 DECLINED = "not confirmed (the answer was not 'yes'): nothing was changed."
@@ -166,8 +168,9 @@ def build_services(
         questionpro=QuestionProClient(new_session, timeout=options.timeout),
         secrets_github=GitHubAdapter(secrets_token or "none", api, options.timeout),
         issues_github=GitHubAdapter(issues_token or "none", api, options.timeout),
-        journal_dir=journal.state_dir(),
+        journal_dir=statedir.state_dir(),
         mask=mask,
+        note=console.note,
         default_token_in_use=gha.in_actions() and not os.environ.get("QP_RESPONDER_SECRETS_TOKEN"),
         kill_after=os.environ.get("QP_RESPONDER_FAULT_KILL_AFTER") or None,
         on_sealed=on_sealed or publish_resume_tokens,
@@ -311,7 +314,9 @@ def respond_all(
                 f"interrupted at the confirmation prompt for {leak.redacted}: nothing more was changed "
                 "(the responses above stand as reported)"
             ) from None
-        outcome = respond(plan, key, services, confirmed=options.yes or bool(answer), dry_run=options.dry_run)
+        outcome = respond(
+            plan, key, services, confirmed=options.yes or bool(answer), dry_run=options.dry_run, force=options.force
+        )
         if answer is False and outcome.status is Status.NOT_CONFIRMED:
             outcome = dataclasses.replace(
                 outcome, message="not confirmed (the answer was not 'yes'): nothing was changed."
@@ -366,18 +371,40 @@ def respond_to_findings(findings: Sequence[Finding], options: Options) -> ExitCo
 
 
 def run_resume(options: Options, sealed: str | None) -> ExitCode:
-    from responder.response.resume_token import ResumeToken
-    from responder.response.workflow import resume_journal, resume_token
+    from responder.response.resume import resume_all
 
     services = build_services(options, need_tokens=True)
     if sealed is not None:
-        outcomes = [resume_token(ResumeToken.decode(sealed), services)]
+        outcomes = [_resume_sealed(options, sealed, services)]
     else:
-        outcomes = [resume_journal(log, services) for log in journal.open_journals(services.journal_dir)]
+        outcomes = resume_all(services, force=options.force)
     if not outcomes:
-        console.note(f"nothing to resume in {journal.state_dir()}")
+        console.note(f"nothing to resume in {services.journal_dir}")
         if options.fmt == "json":
             console.out("[]\n")
         return ExitCode.CLEAN
     render(outcomes, options.fmt)
     return EXIT[most_urgent(outcomes)]
+
+
+def _resume_sealed(options: Options, sealed: str, services: Services) -> Outcome:
+    """Decode, show and confirm a resume token, then deliver it. A token not made in
+    this state directory (unverified) needs a terminal, or --yes --accept-unverified."""
+    from responder.response.resume import resume_token
+    from responder.response.resume_token import ResumeToken
+    from responder.response.workflow import plan_of
+
+    token = ResumeToken.decode(sealed, statedir.token_key(services.journal_dir, create=False))
+    console.note(token.describe())
+    if options.yes and (token.verified or options.accept_unverified):
+        confirmed = True
+    else:
+        confirmed = bool(ask_on_tty("", "Write it?"))
+    if not confirmed:
+        hint = "--yes" if token.verified else "--yes --accept-unverified (only if you know where it came from)"
+        return Outcome(
+            Status.NOT_CONFIRMED,
+            f"not confirmed: nothing was written. Re-run on a terminal to be asked, or with {hint}.",
+            plan_of(token.delivery),
+        )
+    return resume_token(token, services, force=options.force)

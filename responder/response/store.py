@@ -14,6 +14,7 @@ from responder.core.errors import QprError, UsageError
 from responder.core.exitcodes import ExitCode
 from responder.core.redact import hashed_secret, redact
 from responder.response import journal
+from responder.response.records import Step
 from responder.response.service import (
     Options,
     ask_on_tty,
@@ -42,22 +43,19 @@ def check_new_key(key: str) -> None:
 def regenerated_before(directory: Path, hashed: str) -> str | None:
     """If a journal says the key with this hashed_secret was regenerated (so it is expired),
     or may have been, the journal's name and what it says."""
-    if not directory.is_dir():
-        return None
-    for path in sorted(directory.glob("*.jsonl")):
+    for log in journal.all_journals(directory):
         try:
-            records = journal.Journal(path).records()
-        except (OSError, UnicodeDecodeError):
+            records = log.records()
+        except journal.JournalError:
             continue
-        planned = next((r for r in records if r.get("step") == journal.PLANNED), None)
-        leak = planned.get("leak") if planned else None
-        if not isinstance(leak, dict) or leak.get("hashed_secret") != hashed:
+        planned = next((r for r in records if isinstance(r, journal.Planned)), None)
+        if planned is None or planned.leak.hashed_secret != hashed:
             continue
-        steps = {r.get("step") for r in records}
-        if journal.REGENERATED in steps:
-            return f"{path.name}: it was regenerated, so it no longer works"
-        if steps & {journal.REGENERATING, journal.REGENERATE_UNKNOWN}:
-            return f"{path.name}: a regenerate request for it was sent, so it may no longer work"
+        steps = {r.step for r in records}
+        if Step.REGENERATED in steps:
+            return f"{log.path.name}: it was regenerated, so it no longer works"
+        if steps & {Step.REGENERATING, Step.REGENERATE_UNKNOWN}:
+            return f"{log.path.name}: a regenerate request for it was sent, so it may no longer work"
     return None
 
 
