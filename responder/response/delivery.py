@@ -2,9 +2,10 @@
 
 Shared by the response itself, ``resume`` (from the journal) and ``resume --sealed``
 (from a token). With a journal each step is recorded, so a later ``resume`` finishes the
-rest; without one the outcome carries resume tokens. Before a value is written over a
-secret that changed after the rotation, it stops (unless ``force``): that secret holds
-a newer key, and writing would put a dead one back.
+rest; without one the outcome carries resume tokens. A secret that changed after the
+rotation is left as it is (unless ``force``): it holds this key (stored before an
+interruption) or a newer one, and writing could put a dead key back. The issue is still
+found or opened, and the outcome carries a token to write this key anyway.
 """
 
 from __future__ import annotations
@@ -121,17 +122,15 @@ def deliver(
             delivery.response_id,
         )
 
+    left: list[tuple[Sealed, str]] = []  # newer than the rotation: not written
     for sealed in delivery.sealed:
         if sealed.target in stored:
             continue
         try:
             newer = _newer_key(channel, delivery, sealed)
             if newer:
-                return outcome(
-                    Status.NOT_CONFIRMED,
-                    f"not written: {newer}; writing would put a dead key back. Nothing was changed. If you are "
-                    "sure the secret holds neither, run again with --force.",
-                )
+                left.append((sealed, newer))
+                continue
             channel.secrets_github.put_sealed(sealed.target, sealed.key_id, sealed.encrypted_value, repo_id)
         except Exception as exc:  # noqa: BLE001 - whatever breaks here, the sealed key must not be lost
             invalid = isinstance(exc, GitHubError) and exc.kind is ErrorKind.INVALID
@@ -168,6 +167,16 @@ def deliver(
             channel.checkpoint(log, IssueOpened(issue_url))
     if log is not None:
         log.write(Done())
+    if left:
+        key = statedir.token_key(channel.state, create=True)
+        why = "; ".join(reason for _sealed, reason in left)
+        return outcome(
+            Status.ROTATED_AND_STORED,
+            f"nothing written{suffix}: {why}. The secret was left as it is: writing this key could put a dead "
+            "one back. Only if it holds neither, write this one with `qp-responder resume --sealed TOKEN --force`.",
+            issue_url=issue_url,
+            resume=tuple(ResumeToken(replace(delivery, sealed=(s,))).encode(key) for s, _reason in left),
+        )
     return outcome(Status.ROTATED_AND_STORED, f"rotated and stored{suffix}", issue_url=issue_url)
 
 

@@ -112,7 +112,7 @@ def _resume_token_locked(token: ResumeToken, services: Services, *, force: bool)
         )
     channel = channel_for(services, None, note="from the resume token", force=force, check_remote=True)
     outcome = deliver(delivery, repo_id, channel, frozenset({sealed.target}) if token.stored else frozenset())
-    if outcome.status is Status.ROTATED_AND_STORED:
+    if outcome.status is Status.ROTATED_AND_STORED and not outcome.resume_tokens:
         _remember(here, delivery, repo_id, outcome.issue_url)
     return outcome
 
