@@ -17,7 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from responder.response import journal, records
+from responder.response import journal, names, records
 from responder.response.records import RecordError
 from tests import response_world
 from tests.fake_github import Fault
@@ -335,8 +335,8 @@ def test_journal_lines_parse_or_are_refused_never_crash(line: str) -> None:
     data = json.loads(line)
     assert entry.record.step.value == data["step"]
     for target in _targets_of(entry.record):
-        assert records.secret_name_problem(target.name) is None
-        assert records.REPO.fullmatch(target.repo)
+        assert names.secret(target.name)
+        assert names.repository(target.repo)
 
 
 def _targets_of(record: journal.Record) -> list[records.SecretTarget]:

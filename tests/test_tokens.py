@@ -18,7 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from nacl.public import PublicKey, SealedBox
 
-from responder.response import records
+from responder.response import names, records
 from responder.response.resume_token import ResumeToken, TokenError
 from tests import response_world
 from tests.fake_github import Fault
@@ -234,10 +234,10 @@ def test_decoding_any_json_accepts_only_what_the_contract_allows(changes: dict[s
         return
     delivery = token.delivery
     assert not token.verified
-    assert records.REPO.fullmatch(delivery.repo) and ".." not in delivery.repo.split("/")
+    assert names.repository(delivery.repo) and ".." not in delivery.repo.split("/")
     [sealed] = delivery.sealed
     assert sealed.target.repo == delivery.repo
-    assert records.secret_name_problem(sealed.target.name) is None
+    assert names.secret(sealed.target.name)
     assert delivery.request_id is None or records.REQUEST_ID.fullmatch(delivery.request_id)
     assert ResumeToken.decode(token.encode(None), None) == token  # what is accepted round-trips
 
