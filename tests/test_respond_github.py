@@ -49,7 +49,7 @@ def test_the_resume_token_keeps_the_choice(world: World) -> None:
     assert first.code == 6, first.output
     [token] = json.loads(first.stdout)["resume_tokens"]
     world.gh.faults.clear()
-    resumed = world.run("resume", "--sealed", token, stdin="")
+    resumed = world.run("resume", "--sealed", token, "--yes", stdin="")
     assert resumed.code == 0, resumed.output
     assert world.gh.org_visibility["QUESTIONPRO_API_KEY"]["selected_repository_ids"] == [*OTHERS, 4242]
 

@@ -53,6 +53,9 @@ def render_tokens(body: str) -> list[Token]:
     return _walk(MarkdownIt("commonmark").enable("table").parse(body))
 
 
+RESPONSE_ID = "20261130T100000-0123456789ab-0badc0de"
+
+
 def _body(filename: str, request_id: str = "5012fedc-e8ce-48ae-b800-6q5ce287987a7dje") -> str:
     leak = {
         "filename": filename,
@@ -63,6 +66,7 @@ def _body(filename: str, request_id: str = "5012fedc-e8ce-48ae-b800-6q5ce287987a
     }
     return issue_text.body(
         request_id=request_id,
+        response_id=RESPONSE_ID,
         datacenter="com",
         leak=leak,
         secrets=["environment prod @octocat [x](https://evil.example) of octo/app"],
@@ -88,7 +92,7 @@ def test_a_hostile_file_name_stays_inside_its_code_span(filename: str) -> None:
 def test_the_first_cell_rows_survive_a_pipe_in_the_name() -> None:
     tokens = render_tokens(_body("pipe|in|name.py"))
     cells = [t for t in tokens if t.type == "td_open"]
-    assert len(cells) == 10  # five rows of two cells: no row split by the pipe
+    assert len(cells) == 12  # six rows of two cells: no row split by the pipe
 
 
 @pytest.mark.parametrize(
@@ -98,17 +102,17 @@ def test_the_first_cell_rows_survive_a_pipe_in_the_name() -> None:
 def test_a_hostile_request_id_cannot_close_the_marker_or_add_markup(request_id: str) -> None:
     body = _body("ok.py", request_id)
     first = body.splitlines()[0]
-    assert first == issue_text.marker(request_id) and first.count("-->") == 1 and first.endswith("-->")
-    assert issue_text.marker(request_id) == issue_text.marker(request_id)  # findable again
+    # the marker names the response's own id; the request id is only shown, in a code span
+    assert first == issue_text.marker(RESPONSE_ID) and first.count("-->") == 1 and first.endswith("-->")
     tokens = render_tokens(body)
     assert [t.type for t in tokens if t.type.startswith("heading")] == ["heading_open", "heading_close"]  # Checklist
     prose = " ".join(t.content for t in tokens if t.type == "text")
     assert "@octocat" not in prose and "<img" not in prose
 
 
-def test_an_ordinary_request_id_is_unchanged_in_the_marker() -> None:
-    rid = "5012fedc-e8ce-48ae-b800-6q5ce287987a7dje"
-    assert issue_text.marker(rid) == f"<!-- qp-responder request-id: {rid} -->"
+def test_the_marker_names_the_response_id_unchanged() -> None:
+    assert issue_text.marker(RESPONSE_ID) == f"<!-- qp-responder response-id: {RESPONSE_ID} -->"
+    assert issue_text.marker("x --> <b>") == "<!-- qp-responder response-id: x%20--%3E%20%3Cb%3E -->"
 
 
 TERMINAL_CONTROLS = [chr(c) for c in (*range(0x20), *range(0x7F, 0xA0), 0x202E, 0x2066)]

@@ -36,7 +36,7 @@ def _interrupted_token(world: World) -> str:
     run = world.respond()
     assert run.code == 6, run.output
     world.gh.faults.clear()
-    [token] = TOKEN.findall(run.stdout)
+    [token] = TOKEN.findall(run.output)
     return token
 
 
@@ -82,7 +82,8 @@ def test_a_replayed_token_never_puts_a_dead_key_back(world: World, tmp_path: Pat
     assert n2 not in (None, n1)
     replay = world.run("resume", "--sealed", t1, "--yes", "--accept-unverified", env=_elsewhere(world, tmp_path / "x"))
     assert replay.code == 0, replay.output
-    assert "nothing written" in replay.stdout and "updated at" in replay.stdout and "--force" in replay.stdout
+    said = " ".join(replay.output.split())  # (messages are wrapped for the terminal)
+    assert "nothing written" in said and "updated at" in said and "--force" in said
     assert world.gh.secret_value() == n2 and len(world.gh.issues) == 2  # its issue was found, not opened again
     forced = world.run(
         "resume", "--sealed", t1, "--yes", "--accept-unverified", "--force", env=_elsewhere(world, tmp_path / "y")
@@ -95,7 +96,7 @@ def test_a_token_used_twice_here_is_recognised_not_rewritten(world: World) -> No
     assert world.run("resume", "--sealed", token, "--yes").code == 0
     puts = len(world.puts())
     again = world.run("resume", "--sealed", token, "--yes")
-    assert again.code == 0 and "already delivered" in again.stdout
+    assert again.code == 0 and "already delivered" in again.output
     assert len(world.puts()) == puts and len(world.gh.issues) == 1
 
 
@@ -149,7 +150,7 @@ def test_a_verified_token_edited_is_no_longer_verified(world: World) -> None:
         {"repo": "octo/..", "target": {"repo": "octo/.."}},
         {"repo": "not-a-repo", "target": {"repo": "not-a-repo"}},
         {"target": {"app": "codespaces"}},
-        {"target": {"environment": "../../orgs/evil"}},
+        {"target": {"environment": ".."}},
         {"target": {"org": "evil/../x"}},
         {"request_id": "x --> [click](https://evil.example)"},
         {"request_id": "`@octocat`"},
