@@ -221,13 +221,14 @@ def test_no_outside_text_becomes_markup_in_the_issue_body(filename: str, request
 
     body = issue_text.body(
         request_id=request_id,
+        response_id="20261130T100000-0123456789ab-0badc0de",
         datacenter="com",
         leak={"filename": filename, "line_number": 1, "commit": "0" * 40, "redacted": "…", "hashed_secret": "0" * 40},
         secrets=[secret],
         web_url="https://github.com",
         repo="octo/app",
     )
-    assert body.splitlines()[0] == issue_text.marker(request_id)
+    assert body.splitlines()[0] == issue_text.marker("20261130T100000-0123456789ab-0badc0de")
     tokens = render_tokens(body)
     kinds = [t.type for t in tokens]
     assert kinds.count("link_open") == 1 and "image" not in kinds and "html_inline" not in kinds

@@ -159,7 +159,9 @@ def preflight(plan: Plan, services: Services, *, probe_write: bool) -> Preflight
 
 def replacement_at_risk(plan: Plan, services: Services) -> str | None:
     """Would this response overwrite the replacement key an earlier response (journaled
-    here) stored, or is about to store, in one of its secrets? Why, or None."""
+    here) stored, or is about to store, in one of its secrets? Why, or None. Only the
+    latest store into a secret matters: what it stored is what the secret holds."""
+    latest: dict[SecretTarget, tuple[float, Delivery]] = {}
     for log in journal.all_journals(services.journal_dir):
         try:
             entries = log.entries()
@@ -177,16 +179,19 @@ def replacement_at_risk(plan: Plan, services: Services) -> str | None:
                     f"the key rotated by response {earlier.response_id} still waits to be stored in the "
                     f"{target.describe()}: run `qp-responder resume` first"
                 )
-            if earlier.new_hashed_secret == plan.leak.hashed_secret:
-                continue  # the replacement key itself leaked: replacing it is the point
-            updated = services.secrets_github.secret_updated_at(target)
-            if updated is not None and updated <= stored_at[target] + CLOCK_MARGIN:
-                when = time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(stored_at[target]))
-                return (
-                    f"the {target.describe()} holds the key that response {earlier.response_id} stored at {when} "
-                    f"(hashed_secret {earlier.new_hashed_secret}); rotating {plan.leak.redacted} into it would "
-                    "overwrite that replacement key. Use another --secret-name, or --force if that key is not needed"
-                )
+            if target not in latest or latest[target][0] < stored_at[target]:
+                latest[target] = (stored_at[target], earlier)
+    for target, (stored, earlier) in latest.items():
+        if earlier.new_hashed_secret == plan.leak.hashed_secret:
+            continue  # the replacement key itself leaked: replacing it is the point
+        updated = services.secrets_github.secret_updated_at(target)
+        if updated is not None and updated <= stored + CLOCK_MARGIN:
+            when = time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(stored))
+            return (
+                f"the {target.describe()} holds the key that response {earlier.response_id} stored at {when} "
+                f"(hashed_secret {earlier.new_hashed_secret}); rotating {plan.leak.redacted} into it would "
+                "overwrite that replacement key. Use another --secret-name, or --force if that key is not needed"
+            )
     return None
 
 
