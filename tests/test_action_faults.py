@@ -164,6 +164,42 @@ def test_respond_json_in_actions_stays_parseable_and_key_free(services: Services
         assert_no_secret(shown, keys)
 
 
+@pytest.mark.parametrize("routing", ["separate", "merged"])
+@pytest.mark.parametrize("command", ["scan-respond", "store"])
+def test_scan_respond_and_store_in_actions_keep_keys_out_of_captured_output(
+    services: Services, tmp_path: Path, command: str, routing: str
+) -> None:
+    qp, _gh, env = services
+    old = qp.valid_key
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "settings.py").write_text(leak(old))
+    argv = {
+        "scan-respond": ["scan", "--respond", "--yes", "--repo", "octo/app", "--format", "json", "app"],
+        "store": ["store", "--repo", "octo/app", "--yes"],
+    }[command]
+    done = subprocess.run(
+        [sys.executable, "-m", "responder", *argv],
+        input=old + "\n",
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE if routing == "separate" else subprocess.STDOUT,
+        text=True,
+        env={
+            **os.environ,
+            **env,
+            "GITHUB_ACTIONS": "true",
+            "QP_RESPONDER_SECRETS_TOKEN": "secrets-token",
+            "QP_RESPONDER_STATE_DIR": str(tmp_path / "state"),
+        },
+        cwd=tmp_path,
+        check=False,
+    )
+    assert done.returncode == (1 if command == "scan-respond" else 0), done.stdout + (done.stderr or "")
+    assert_no_secret(done.stdout, [old, qp.valid_key])  # captured stdout: never a key, masks included
+    if command == "scan-respond" and routing == "separate":
+        assert json.loads(done.stdout)[0]["hashed_secret"]  # the report parses as it is
+        assert f"::add-mask::{old}" in done.stderr and f"::add-mask::{qp.valid_key}" in done.stderr
+
+
 def test_the_action_masks_on_its_own_stdout_first(remote: Remote, runner: Path) -> None:
     key = new_key()
     run, _ = push_and_run(remote, runner, "a.env", f"QP_API_KEY={key}\n")
