@@ -107,51 +107,64 @@ def iter_uuids(text: str, pos: int = 0, endpos: int | None = None) -> Iterator[r
 
 
 # A Kubernetes Secret (YAML or JSON): its ``data`` values are base64.
-_K8S_SECRET = _Lazy(r"""kind["']?\s*:\s*["']?Secret\b""")
-# Base64 of a UUID: 48 characters (52 with padding when a newline was encoded too).
-_B64_UUID_SHAPE = r"(?<![A-Za-z0-9+/=])[A-Za-z0-9+/]{48}(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?(?![A-Za-z0-9+/=])"
-_B64_UUID = _Lazy(_B64_UUID_SHAPE)
-_B64_UUID_BYTES = _Lazy(_B64_UUID_SHAPE.encode())
+_K8S_SECRET_SHAPE = r"""kind["']?\s*:\s*["']?Secret\b"""  # noqa: S105 - a pattern, not a password
+_K8S_SECRET = _Lazy(_K8S_SECRET_SHAPE)
+_K8S_SECRET_BYTES = _Lazy(_K8S_SECRET_SHAPE.encode())
+# Base64 of a UUID is 48 characters (52 with padding, when a newline was encoded too).
+# Its dashes pin characters 24-25 to "L" + T/U/W and character 31 to "t", so the search
+# is led by the literal "L" (fast) and the 24 characters before it are checked after.
+_B64_TAIL = r"L[TUW][A-Za-z0-9+/]{5}t[A-Za-z0-9+/]{16}(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?(?![A-Za-z0-9+/=])"
+_B64_TAIL_TEXT = _Lazy(_B64_TAIL)
+_B64_TAIL_BYTES = _Lazy(_B64_TAIL.encode())
+_B64_CHARS = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")
+
+
+def _decoded_uuid(data: bytes) -> str | None:
+    import base64
+    import binascii
+
+    try:
+        decoded = base64.b64decode(data, validate=True).strip().decode("latin-1")
+    except binascii.Error:
+        return None
+    return decoded if len(decoded) == 36 and _UUID.fullmatch(decoded) else None
+
+
+def _b64_candidates(data: bytes) -> Iterator[tuple[int, int, str]]:
+    """(start, end, decoded UUID) of every base64-encoded UUID in ``data``."""
+    for tail in _B64_TAIL_BYTES.finditer(data):
+        start = tail.start() - 24
+        if start < 0 or (start > 0 and data[start - 1] in _B64_CHARS) or data[start - 1 : start] == b"=":
+            continue
+        if not all(c in _B64_CHARS for c in data[start : tail.start()]):
+            continue
+        decoded = _decoded_uuid(data[start : tail.end()])
+        if decoded is not None:
+            yield start, tail.end(), decoded
 
 
 def iter_encoded(text: str) -> Iterator[tuple[int, int, str]]:
     """(start, end, decoded UUID) of every base64-encoded UUID in a Kubernetes Secret."""
-    if _K8S_SECRET.search(text) is None:
+    if _K8S_SECRET.search(text) is None or _B64_TAIL_TEXT.search(text) is None:
         return
-    import base64
-    import binascii
-
-    for found in _B64_UUID.finditer(text):
-        try:
-            decoded = base64.b64decode(found.group(), validate=True).decode("ascii").strip()
-        except (binascii.Error, UnicodeDecodeError):
-            continue
-        if len(decoded) == 36 and _UUID.fullmatch(decoded):
-            yield found.start(), found.end(), decoded
+    yield from _b64_candidates(text.encode("latin-1", "replace"))
 
 
 def encoded_hits(data: bytes, signs: tuple[bytes, ...] = ()) -> Iterator[tuple[int, int]]:
     """(start, end) of every base64-encoded UUID in ``data`` (on lines starting with one
     of ``signs``, when given: the changed lines of a patch). For the scanner's byte-level
     gates: the UUID probe cannot see an encoded key."""
-    import base64
-    import binascii
-
-    for found in _B64_UUID_BYTES.finditer(data):
-        if signs and not data.startswith(signs, data.rfind(b"\n", 0, found.start()) + 1):
-            continue
-        try:
-            decoded = base64.b64decode(found.group(), validate=True).strip()
-        except binascii.Error:
-            continue
-        if len(decoded) == 36 and _UUID.fullmatch(decoded.decode("latin-1")):
-            yield found.span()
+    for start, end, _ in _b64_candidates(data):
+        if not signs or data.startswith(signs, data.rfind(b"\n", 0, start) + 1):
+            yield start, end
 
 
 def may_hold_key(data: bytes) -> bool:
-    """Could these bytes hold a key at all? The UUID probe (about 1 GB/s), or, in text
-    that says ``Secret`` (a literal search), a base64-encoded UUID."""
-    return _PROBE_BYTES.search(data) is not None or (b"Secret" in data and next(encoded_hits(data), None) is not None)
+    """Could these bytes hold a key at all? The UUID probe, or a base64-encoded UUID in a
+    Kubernetes Secret; both searches are led by a literal (each about 3 GB/s here)."""
+    if _PROBE_BYTES.search(data) is not None:
+        return True
+    return _K8S_SECRET_BYTES.search(data) is not None and next(encoded_hits(data), None) is not None
 
 
 def _candidates(text: str) -> Iterator[tuple[int, int, str, str | None]]:
