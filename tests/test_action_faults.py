@@ -64,8 +64,9 @@ def resume_elsewhere(token: str, env: dict[str, str], tmp: Path) -> subprocess.C
         Fault(502, raw=b"<html><body>502 Bad Gateway</body></html>"),  # an HTML error page
         Fault(301, headers={"Location": "https://elsewhere.invalid/repos/octo/app"}),  # a redirect off-host
         Fault(504, raw=b"\xff\xfe not json"),  # not even UTF-8
+        Fault(401, "Bad credentials"),  # the secrets token expired after the preflight
     ],
-    ids=["truncated-json", "html", "redirect", "garbage-504"],
+    ids=["truncated-json", "html", "redirect", "garbage-504", "token-expired"],
 )
 def test_an_unexpected_reply_to_the_store_ends_rotated_not_stored(
     remote: Remote, runner: Path, services: Services, tmp_path: Path, fault: Fault
