@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -504,3 +505,20 @@ def test_base64_hint_never_misses_an_encoded_uuid(before: bytes, after: bytes, u
         key = new_key().upper() if upper else new_key()
         encoded = base64.b64encode(before + key.encode() + after)
         assert scanner._B64_HINT.search(encoded) is not None
+
+
+@pytest.mark.parametrize("cores", [1, 2, 3])
+def test_history_walk_on_any_number_of_cores(repo: Repo, monkeypatch: pytest.MonkeyPatch, cores: int) -> None:
+    """One core: blobs judged in process; more: one cat-file and one forked reader per core."""
+    from responder.scanning import scanner
+
+    keys = [new_key() for _ in range(3)]
+    for i, key in enumerate(keys):
+        for j in range(20):
+            repo.write(f"d{j}/f{i}.py", f"value = {i * j}\nrequest_id = '{new_key()}'\n")
+        repo.write(f"k{i}.env", f"QUESTIONPRO_API_KEY={key}\n")
+        repo.commit(f"c{i}")
+    monkeypatch.setattr(os, "cpu_count", lambda: cores)
+    report = scanner.scan_revisions(repo.path, ["--all"], repo.path, scanner.Excluder(), include_removed=False)
+    assert sorted(f.filename for f in report.findings) == ["k0.env", "k1.env", "k2.env"]
+    assert report.commits_scanned == 3 and report.warnings == []
