@@ -1,5 +1,6 @@
 """Every mode is linear: 4x the input must cost at most ~5x the time, on each input shape
-that used to be quadratic (issue 10). Generated inputs in benchmarks/.work/linear/.
+that used to be quadratic (issue 10). Generated inputs in $QP_BENCH_TREES/linear (default
+/tmp/qp-responder-bench/linear).
 
     python benchmarks/linear.py            # all shapes, base size and 4x, median of 3
     python benchmarks/linear.py --scale 2  # bigger base inputs
@@ -25,7 +26,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-WORK = ROOT / "benchmarks" / ".work" / "linear"
+# Outside this repository: inside it, .gitignore (benchmarks/.work/) would hide the inputs.
+WORK = Path(os.environ.get("QP_BENCH_TREES", "/tmp/qp-responder-bench")) / "linear"  # noqa: S108
 ENV = {
     **os.environ,
     "GIT_AUTHOR_NAME": "b",

@@ -14,7 +14,8 @@ in $QP_BENCH_TREES, default /tmp/qp-responder-bench, outside any repository):
 trees of real source (Python's library, /usr/lib/python3, /usr/share) with planted keys, a
 generated history of a few thousand commits with one planted key, and staged changes. Each
 repetition runs every tool once, in turn, so load from other processes falls on all alike;
-the table shows medians. Every tool must find every planted key: the script says when one
+the table shows medians of wall time and, less sensitive to other load, of CPU time (the
+tool and every process it waited for). Every tool must find every planted key: the script says when one
 does not. Nothing here is a test; speed is reported, never asserted.
 """
 
@@ -25,6 +26,7 @@ import hashlib
 import json
 import os
 import random
+import resource
 import shutil
 import statistics
 import subprocess
@@ -303,10 +305,15 @@ def workloads(selected: set[str], before: str | None) -> list[Workload]:
 # --- measuring ----------------------------------------------------------------------
 
 
-def run(cmd: Sequence[str], cwd: Path) -> tuple[float, bytes]:
+def run(cmd: Sequence[str], cwd: Path) -> tuple[float, float, bytes]:
+    """(wall seconds, CPU seconds of the tool and every process it waited for, stdout)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     done = subprocess.run(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=GIT_ENV)
-    return time.perf_counter() - start, done.stdout
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+    return wall, cpu, done.stdout
 
 
 def planted_found(name: str, output: bytes, keys: list[str]) -> int:
@@ -320,19 +327,25 @@ def planted_found(name: str, output: bytes, keys: list[str]) -> int:
     return sum(k in text for k in keys)
 
 
-def measure(work: Workload, runs: int) -> dict[str, float]:
-    samples: dict[str, list[float]] = {name: [] for name in [*work.tools, "floor"]}
+def measure(work: Workload, runs: int) -> tuple[dict[str, float], dict[str, float]]:
+    """Medians of wall time and of CPU time, per tool (and the floor)."""
+    walls: dict[str, list[float]] = {name: [] for name in [*work.tools, "floor"]}
+    cpus: dict[str, list[float]] = {name: [] for name in walls}
     for name, cmd in work.tools.items():  # warm-up (page cache, rule caches), and the check
-        _, out = run(cmd, work.cwd)
+        out = run(cmd, work.cwd)[2]
         hits = planted_found(name, out, work.keys)
         if hits != len(work.keys):
             print(f"  ! {name} found {hits} of {len(work.keys)} planted keys in {work.name}")
     run(work.floor[1], work.cwd)
     for _ in range(runs):
-        for name, cmd in work.tools.items():
-            samples[name].append(run(cmd, work.cwd)[0])
-        samples["floor"].append(run(work.floor[1], work.cwd)[0])
-    return {name: statistics.median(values) for name, values in samples.items()}
+        for name, cmd in [*work.tools.items(), ("floor", work.floor[1])]:
+            wall, cpu, _ = run(cmd, work.cwd)
+            walls[name].append(wall)
+            cpus[name].append(cpu)
+    return (
+        {name: statistics.median(values) for name, values in walls.items()},
+        {name: statistics.median(values) for name, values in cpus.items()},
+    )
 
 
 def fmt(seconds: float) -> str:
@@ -348,17 +361,17 @@ def main(argv: Sequence[str] | None = None, out: Callable[[str], None] = print) 
     load = os.getloadavg()
     out(f"machine: {os.cpu_count()} cores, load {load[0]:.1f} {load[1]:.1f} {load[2]:.1f}, {args.runs} runs each")
     extra = f" before ({args.before}) |" if args.before else ""
-    out(f"| workload | qp-responder | fastest peer | ratio | other peer | floor |{extra}")
-    out("|---|---|---|---|---|---|" + ("---|" if args.before else ""))
+    out(f"| workload | qp-responder | fastest peer | ratio | other peer | floor | CPU s: qp / peer |{extra}")
+    out("|---|---|---|---|---|---|---|" + ("---|" if args.before else ""))
     for work in workloads(set(args.only.split(",")), args.before):
-        times = measure(work, args.runs)
+        times, cpu = measure(work, args.runs)
         peers = sorted((t, n) for n, t in times.items() if n not in ("qp-responder", "floor", BEFORE))
         (best, best_name), (other, other_name) = peers[0], peers[-1]
         then = f" {fmt(times[BEFORE])} |" if args.before else ""
         out(
             f"| {work.label} | {fmt(times['qp-responder'])} | {best_name} {fmt(best)} | "
-            f"{times['qp-responder'] / best:.2f}x | {other_name} {fmt(other)} | {work.floor[0]} {fmt(times['floor'])} |"
-            + then
+            f"{times['qp-responder'] / best:.2f}x | {other_name} {fmt(other)} | {work.floor[0]} {fmt(times['floor'])} | "
+            f"{cpu['qp-responder']:.2f} / {cpu[best_name]:.2f} |" + then
         )
     load = os.getloadavg()
     out(f"load after: {load[0]:.1f} {load[1]:.1f} {load[2]:.1f}")
