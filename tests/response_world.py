@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import Run, assert_no_secret, run_cli
+from tests.conftest import Run, assert_no_secret, run_main
 from tests.corpus import new_key
 from tests.fake_github import FakeGitHub
 from tests.fake_questionpro import FakeQuestionPro
@@ -31,9 +31,9 @@ class World:
     cwd: Path
 
     def run(self, *args: str, stdin: str | None = None, env: dict[str, str] | None = None) -> Run:
-        run = run_cli(
-            list(args), self.cwd, stdin=self.old_key + "\n" if stdin is None else stdin, env={**self.env, **(env or {})}
-        )
+        """The real CLI in this process (``entry.main``), as a user would call it."""
+        stdin = self.old_key + "\n" if stdin is None else stdin
+        run = run_main(list(args), self.cwd, stdin=stdin, env={**self.env, **(env or {})})
         self.assert_no_key_anywhere(run)
         return run
 

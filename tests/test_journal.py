@@ -125,7 +125,10 @@ def test_a_symlink_to_a_private_directory_of_ours_is_used(world: World, tmp_path
 # -- finding 5: journals are validated -------------------------------------------------------
 def _interrupted(world: World) -> Path:
     """A response whose store failed: its journal waits for `resume`."""
-    world.gh.faults[("PUT", "secret")] = [Fault(200)] + [Fault(500)] * 3
+    world.gh.faults[("PUT", "secret")] = [
+        Fault(200),
+        Fault(422),
+    ]  # the probe passes; the store is refused (not retried)
     assert world.respond().code == 6
     world.gh.faults.clear()
     [path] = world.state.glob("*.jsonl")

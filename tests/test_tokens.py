@@ -32,7 +32,10 @@ ATTACKER_VALUE = "attacker-controlled-value"
 
 def _interrupted_token(world: World) -> str:
     """A response whose store failed on this machine: its resume token."""
-    world.gh.faults[("PUT", "secret")] = [Fault(200)] + [Fault(500)] * 3
+    world.gh.faults[("PUT", "secret")] = [
+        Fault(200),
+        Fault(422),
+    ]  # the probe passes; the store is refused (not retried)
     run = world.respond()
     assert run.code == 6, run.output
     world.gh.faults.clear()
