@@ -16,8 +16,15 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """Property-based tests draw the same examples in every run (hypothesis is seeded from
+    """A pytest-xdist worker ignores SIGINT, and the processes tests start would inherit
+    that: Ctrl-C tests would see nothing happen. Workers take SIGINT as Python does.
+
+    Property-based tests draw the same examples in every run (hypothesis is seeded from
     each test's name); a failure found once is found again."""
+    import signal
+
+    if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         from hypothesis import settings
     except ImportError:  # pragma: no cover - a test dependency
