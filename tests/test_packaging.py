@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ROOT, git, offline_install_env, run_main
+from tests.corpus import new_key
 
 
 def test_the_hooks_are_reachable_after_pip_install(tmp_path: Path, wheelhouse: Path) -> None:
@@ -87,9 +88,7 @@ def test_the_readmes_git_install_lines_work_as_written(tmp_path: Path, wheelhous
     with the URL pointing at this repository (the wheelhouse stands in for the index)."""
     requirements = _readme_requirements()
     assert len(requirements) == 2, requirements  # with and without the respond extra
-    mirror = tmp_path / "mirror.git"
-    subprocess.run(["git", "clone", "-q", "--bare", str(ROOT), str(mirror)], check=True, capture_output=True)
-    subprocess.run(["git", "-C", str(mirror), "branch", "-f", "main", "HEAD"], check=True, capture_output=True)
+    mirror = _mirror_with_main(tmp_path)
     for index, written in enumerate(requirements):
         requirement = written.replace(README_URL, f"file://localhost{mirror}")  # (old pip wants a host)
         venv = tmp_path / f"venv{index}"
@@ -108,3 +107,37 @@ def test_the_readmes_git_install_lines_work_as_written(tmp_path: Path, wheelhous
             check=False,
         )
         assert (imports.returncode == 0) == ("[respond]" in requirement), requirement
+
+
+def _mirror_with_main(tmp_path: Path) -> Path:
+    """This checkout as a repository whose ``main`` is what is under test."""
+    mirror = tmp_path / "mirror.git"
+    subprocess.run(["git", "clone", "-q", "--bare", str(ROOT), str(mirror)], check=True, capture_output=True)
+    subprocess.run(["git", "-C", str(mirror), "branch", "-f", "main", "HEAD"], check=True, capture_output=True)
+    return mirror
+
+
+@pytest.mark.slow
+def test_the_readmes_pre_commit_config_works_as_written(tmp_path: Path, wheelhouse: Path) -> None:
+    """The README's .pre-commit-config.yaml with ``rev: main``, then ``pre-commit autoupdate
+    --freeze`` as it says: the rev becomes a full SHA and the hook blocks a staged key."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    [config] = [b.split("```", 1)[0] for b in text.split("```yaml\n") if "\n  - repo: " + README_URL in b]
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    git(repo, "init", "-q")
+    (repo / ".pre-commit-config.yaml").write_text(config.replace(README_URL, str(_mirror_with_main(tmp_path))))
+    env = {**offline_install_env(), "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home")}
+    pre_commit = str(Path(sys.executable).parent / "pre-commit")
+    update = subprocess.run([pre_commit, "autoupdate", "--freeze"], cwd=repo, env=env, capture_output=True, text=True)
+    assert update.returncode == 0, update.stdout + update.stderr
+    assert re.search(r"^    rev: [0-9a-f]{40}", (repo / ".pre-commit-config.yaml").read_text(), re.M)
+    (repo / "settings.py").write_text(f"# QuestionPro\nQUESTIONPRO_API_KEY = '{new_key()}'\n")
+    git(repo, "add", "-A")
+    run = subprocess.run(
+        [pre_commit, "run", "qp-responder"], cwd=repo, env=env, capture_output=True, text=True, timeout=900
+    )
+    assert run.returncode == 1 and "settings.py:2" in run.stdout + run.stderr, run.stdout + run.stderr
+    # the hook's environment is the base install: no PyGithub, PyNaCl or cryptography
+    [site] = (tmp_path / "pre-commit-home").glob("repo*/py_env-*/lib/python*/site-packages")
+    assert (site / "click").is_dir() and not any((site / name).exists() for name in ("github", "nacl", "cryptography"))
