@@ -99,6 +99,23 @@ def _newer_key(channel: Channel, delivery: Delivery, sealed: Sealed) -> str | No
     return None
 
 
+@dataclass(frozen=True)
+class _Say:
+    """Builds this delivery's outcomes."""
+
+    delivery: Delivery
+    channel: Channel
+
+    def __call__(
+        self, status: Status, message: str, issue_url: str | None = None, resume: tuple[str, ...] = ()
+    ) -> Outcome:
+        d, log = self.delivery, self.channel.log
+        journal = str(log.path) if log is not None else None
+        return Outcome(
+            status, message, plan_of(d), d.request_id, d.datacenter, issue_url, resume, journal, d.response_id
+        )
+
+
 def deliver(
     delivery: Delivery, repo_id: int | None, channel: Channel, stored_before: frozenset[SecretTarget] = frozenset()
 ) -> Outcome:
@@ -106,23 +123,53 @@ def deliver(
     records = log.records() if log is not None else []
     stored = {r.target for r in records if isinstance(r, Stored)} | stored_before
     opened = [r.url for r in records if isinstance(r, IssueOpened)]
-    suffix = f" ({channel.note})" if channel.note else ""
-    plan = plan_of(delivery)
-
-    def outcome(status: Status, message: str, issue_url: str | None = None, resume: tuple[str, ...] = ()) -> Outcome:
-        return Outcome(
-            status,
-            message,
-            plan,
-            delivery.request_id,
-            delivery.datacenter,
-            issue_url,
-            resume,
-            str(log.path) if log is not None else None,
-            delivery.response_id,
-        )
-
+    say = _Say(delivery, channel)
     left: list[tuple[Sealed, str]] = []  # newer than the rotation: not written
+    failed = _store_all(delivery, repo_id, channel, stored, left)
+    if failed is not None:
+        return failed
+    suffix = f" ({channel.note})" if channel.note else ""
+    issue_url = opened[-1] if opened else None
+    if issue_url is None:
+        try:
+            issue_url = open_issue(channel.issues_github, delivery)
+        except Exception as exc:  # noqa: BLE001 - stored already: an issue failure must not hide that
+            again = (
+                "Run `qp-responder resume` to try again." if log else "Run `qp-responder resume --sealed TOKEN` again."
+            )
+            return say(
+                Status.ISSUE_FAILED,
+                f"rotated and stored{suffix}, but the issue could not be opened: {failure(exc)}. {again}",
+                # no journal: the tokens finish the issue
+                resume=() if log else tokens(delivery, channel.state, stored, issue_left=True),
+            )
+        if log is not None:
+            channel.checkpoint(log, IssueOpened(issue_url))
+    if log is not None:
+        log.write(Done())
+    if left:
+        key = statedir.token_key(channel.state, create=True)
+        why = "; ".join(reason for _sealed, reason in left)
+        return say(
+            Status.ROTATED_AND_STORED,
+            f"nothing written{suffix}: {why}. The secret was left as it is: writing this key could put a dead "
+            "one back. Only if it holds neither, write this one with `qp-responder resume --sealed TOKEN --force`.",
+            issue_url=issue_url,
+            resume=tuple(ResumeToken(replace(delivery, sealed=(s,))).encode(key) for s, _reason in left),
+        )
+    return say(Status.ROTATED_AND_STORED, f"rotated and stored{suffix}", issue_url=issue_url)
+
+
+def _store_all(
+    delivery: Delivery,
+    repo_id: int | None,
+    channel: Channel,
+    stored: set[SecretTarget],
+    left: list[tuple[Sealed, str]],
+) -> Outcome | None:
+    """Write every sealed value not written yet (adding to ``stored``; a secret newer than
+    the rotation goes to ``left``); the NOT_STORED outcome when a write fails."""
+    log = channel.log
     for sealed in delivery.sealed:
         if sealed.target in stored:
             continue
@@ -140,7 +187,8 @@ def deliver(
                 if log
                 else "`qp-responder resume --sealed TOKEN`"
             )
-            return outcome(
+            suffix = f" ({channel.note})" if channel.note else ""
+            return _Say(delivery, channel)(
                 Status.NOT_STORED,
                 f"the key was rotated (requestID {delivery.request_id or 'not given'}){suffix} but storing it "
                 f"failed: {failure(exc)}{hint}. The new key is sealed; finish with {how}.",
@@ -149,35 +197,7 @@ def deliver(
         if log is not None:
             channel.checkpoint(log, Stored(sealed.target))
         stored.add(sealed.target)
-    issue_url = opened[-1] if opened else None
-    if issue_url is None:
-        try:
-            issue_url = open_issue(channel.issues_github, delivery)
-        except Exception as exc:  # noqa: BLE001 - stored already: an issue failure must not hide that
-            again = (
-                "Run `qp-responder resume` to try again." if log else "Run `qp-responder resume --sealed TOKEN` again."
-            )
-            return outcome(
-                Status.ISSUE_FAILED,
-                f"rotated and stored{suffix}, but the issue could not be opened: {failure(exc)}. {again}",
-                # no journal: the tokens finish the issue
-                resume=() if log else tokens(delivery, channel.state, stored, issue_left=True),
-            )
-        if log is not None:
-            channel.checkpoint(log, IssueOpened(issue_url))
-    if log is not None:
-        log.write(Done())
-    if left:
-        key = statedir.token_key(channel.state, create=True)
-        why = "; ".join(reason for _sealed, reason in left)
-        return outcome(
-            Status.ROTATED_AND_STORED,
-            f"nothing written{suffix}: {why}. The secret was left as it is: writing this key could put a dead "
-            "one back. Only if it holds neither, write this one with `qp-responder resume --sealed TOKEN --force`.",
-            issue_url=issue_url,
-            resume=tuple(ResumeToken(replace(delivery, sealed=(s,))).encode(key) for s, _reason in left),
-        )
-    return outcome(Status.ROTATED_AND_STORED, f"rotated and stored{suffix}", issue_url=issue_url)
+    return None
 
 
 def open_issue(github: GitHubAdapter, delivery: Delivery) -> str:

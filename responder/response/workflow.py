@@ -251,50 +251,9 @@ def _respond_locked(plan: Plan, key: str, services: Services, *, force: bool) ->
 
 
 def _rotate(plan: Plan, key: str, services: Services, log: Journal, checked: Preflight, response_id: str) -> Outcome:
-    def before_send(endpoint: Endpoint) -> None:
-        try:
-            _checkpoint(services, log, Regenerating(endpoint.datacenter, endpoint.base_url))
-        except OSError as exc:
-            raise _JournalFailed(exc.strerror or type(exc).__name__) from None
-
-    try:
-        result = services.questionpro.regenerate(key, plan.endpoints, on_attempt=before_send)
-    except RegenerateRefused as exc:
-        log.write(RegenerateFailed(exc.reason.value, str(exc)))
-        if exc.reason is RefusalReason.WRONG_KEY:
-            text = (
-                f"rotation failed, nothing changed: QuestionPro does not accept this key ({exc}); it is "
-                "already expired, or belongs to a datacenter that was not tried (--datacenter)"
-            )
-        else:
-            text = f"rotation failed, the old key is still valid: {exc}"
-        return Outcome(
-            Status.ROTATION_FAILED,
-            text,
-            plan,
-            datacenter=exc.datacenter,
-            journal=str(log.path),
-            response_id=response_id,
-        )
-    except RegenerateUnknown as exc:
-        log.write(UnknownRecord(str(exc)))
-        return Outcome(
-            Status.ROTATION_UNKNOWN,
-            f"rotation outcome unknown: {exc}. " + UNKNOWN_HELP.format(repo=plan.repo),
-            plan,
-            datacenter=exc.datacenter,
-            journal=str(log.path),
-            response_id=response_id,
-        )
-    except _JournalFailed as exc:
-        return Outcome(
-            Status.ROTATION_FAILED,
-            f"the journal could not be written ({exc}), so the regenerate request was not sent; "
-            "the old key is still valid",
-            plan,
-            journal=str(log.path),
-            response_id=response_id,
-        )
+    result = _regenerate(plan, key, services, log, response_id)
+    if isinstance(result, Outcome):
+        return result
     services.mask(result.new_key)
     delivery = Delivery(
         response_id,
@@ -318,6 +277,51 @@ def _rotate(plan: Plan, key: str, services: Services, log: Journal, checked: Pre
             delivery, checked.repo_id, channel_for(services, None, note=f"journal unwritable: {exc.strerror}")
         )
     return finish(log, services)
+
+
+def _regenerate(plan: Plan, key: str, services: Services, log: Journal, response_id: str) -> Regenerated | Outcome:
+    """The regenerate call, journaled before each attempt; how it failed, as an outcome.
+    Only the journal's own failure counts as "not sent"; QuestionPro's errors are its own."""
+
+    def before_send(endpoint: Endpoint) -> None:
+        try:
+            _checkpoint(services, log, Regenerating(endpoint.datacenter, endpoint.base_url))
+        except OSError as exc:
+            raise _JournalFailed(exc.strerror or type(exc).__name__) from None
+
+    def failed(status: Status, text: str, datacenter: str | None = None) -> Outcome:
+        return Outcome(status, text, plan, datacenter=datacenter, journal=str(log.path), response_id=response_id)
+
+    try:
+        return services.questionpro.regenerate(key, plan.endpoints, on_attempt=before_send)
+    except RegenerateRefused as exc:
+        _record(log, RegenerateFailed(exc.reason.value, str(exc)))
+        if exc.reason is RefusalReason.WRONG_KEY:
+            text = (
+                f"rotation failed, nothing changed: QuestionPro does not accept this key ({exc}); it is "
+                "already expired, or belongs to a datacenter that was not tried (--datacenter)"
+            )
+        else:
+            text = f"rotation failed, the old key is still valid: {exc}"
+        return failed(Status.ROTATION_FAILED, text, exc.datacenter)
+    except RegenerateUnknown as exc:
+        _record(log, UnknownRecord(str(exc)))
+        text = f"rotation outcome unknown: {exc}. " + UNKNOWN_HELP.format(repo=plan.repo)
+        return failed(Status.ROTATION_UNKNOWN, text, exc.datacenter)
+    except _JournalFailed as exc:
+        return failed(
+            Status.ROTATION_FAILED,
+            f"the journal could not be written ({exc}), so the regenerate request was not sent; "
+            "the old key is still valid",
+        )
+
+
+def _record(log: Journal, record: Record) -> None:
+    """Journal how the regeneration ended, if the disk allows: the outcome says it anyway."""
+    try:
+        log.write(record)
+    except OSError:
+        pass
 
 
 def _seal_all(targets: Sequence[SecretTarget], keys: Sequence[PublicKey], result: Regenerated) -> tuple[Sealed, ...]:
