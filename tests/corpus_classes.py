@@ -193,6 +193,7 @@ CLASS_POSITIVES = [
         ((4, None),),
         "5",
     ),
+    Case("c5-named-yaml", "config/questionpro.yml", "auth:\n  token: {K}\n", ((2, None),), "5"),
     # 6: prose labels
     Case(
         "c6-markdown-note", "NOTES.md", "## Credentials\n\nQuestionPro production API key: `{K}`\n", ((3, None),), "6"
@@ -321,6 +322,7 @@ CLASS_NEGATIVES = [
     Case("c5-survey-id-in-env-neg", "questionpro.env", "SURVEY_ID={K}\n", klass="5"),
     Case("c5-request-in-dir-neg", "questionpro/fixtures/response.json", '{"requestID": "{K}"}\n', klass="5"),
     Case("c5-lone-uuid-neg", "data/seed", "{K}\n", klass="5"),
+    Case("c5-token-in-dir-neg", "questionpro/fixtures/session.json", '{"token": "{K}"}\n', klass="5"),
     Case("c6-survey-id-prose-neg", "notes.md", "QuestionPro survey ID: `{K}`\n", klass="6"),
     Case("c6-request-prose-neg", "incident.md", "The requestID QuestionPro returned was {K}.\n", klass="6"),
     Case("c7-survey-flag-neg", "deploy.sh", "heroku config:set QUESTIONPRO_SURVEY_ID={K}\n", klass="7"),

@@ -155,11 +155,11 @@ def test_names_owner_and_kind(name: str, owner: Owner, kind: Kind) -> None:
     [
         ('QP_KEY = "{K}"', "line", "line"),
         ('client = QuestionProClient("{K}")', "callee", "callee"),
-        ('h.header("api-key", "{K}")', "sibling", "path"),
+        ('h.header("api-key", "{K}")', "sibling", "file name"),
         ("- name: QUESTIONPRO_API_KEY\n  value: {K}", "line above", "line above"),
         ("questionpro:\n  auth:\n    token: {K}", "line", "parent"),
         ("[questionpro]\nkey = {K}", "line", "section"),
-        ("vendor,api_key\nbeta,none\nacme,{K}", "column", "path"),
+        ("vendor,api_key\nbeta,none\nacme,{K}", "column", "file name"),
         ("INSERT INTO creds (qp_key, survey_id) VALUES ('{K}', 12);", "column", "column"),
         ("| name | QuestionPro key |\n|--|--|\n| prod | {K} |", "column", "column"),
     ],

@@ -79,7 +79,7 @@ def judge_path(batches: Iterable[Sequence[Level]], sole: bool = False) -> Naming
     if owner is None:
         return Naming.CONTEXTUAL if kind in _GENERIC_KEYISH else Naming.NONE
     if owner.source is Source.PATH and kind is not Kind.KEY and not sole:
-        return Naming.NONE
+        return Naming.NONE  # a directory named questionpro holds more than keys
     return Naming.NAMED
 
 

@@ -43,6 +43,7 @@ class Source(enum.Enum):
     PARENT = "parent"
     SECTION = "section"
     COLUMN = "column"
+    FILENAME = "file name"
     PATH = "path"
 
 
@@ -352,8 +353,9 @@ def path_levels(path: str | None) -> list[Level]:
     if not path:
         return []
     levels = []
-    for part in reversed(path.replace("\\", "/").split("/")[-4:]):
+    parts = path.replace("\\", "/").split("/")[-4:]
+    for i, part in enumerate(reversed(parts)):
         verdict = judge(part)
         owner = Owner.QUESTIONPRO if verdict.owner is Owner.QUESTIONPRO else Owner.NONE
-        levels.append(Level(part, Source.PATH, Verdict(owner, verdict.kind)))
+        levels.append(Level(part, Source.FILENAME if i == 0 else Source.PATH, Verdict(owner, verdict.kind)))
     return levels
