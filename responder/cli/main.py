@@ -224,7 +224,8 @@ def respond_command(yes: bool, dry_run: bool, force: bool, fmt: str, **response:
     Exit status: 0 rotated and stored (or dry run), 2 usage error, 3 not confirmed,
     4 rotation failed (old key still valid), 5 rotation outcome unknown,
     6 rotated but not stored (run resume), 7 preflight failed (nothing changed),
-    8 rotated and stored but the issue could not be opened.
+    8 rotated and stored but the issue could not be opened, 130 interrupted (Ctrl-C;
+    a line says what state it left).
     """
     from responder.response.service import run_respond
 
@@ -263,7 +264,7 @@ def store_command(yes: bool, force: bool, **response: Any) -> ExitCode:
 
     \b
     Exit status: 0 stored, 2 usage error (not a QuestionPro key, or a key already
-    regenerated, without --force), 3 not confirmed, 6 not stored.
+    regenerated, without --force), 3 not confirmed, 6 not stored, 130 interrupted.
     """
     from responder.response.store import run_store
 
