@@ -353,3 +353,46 @@ def _targets_of(record: journal.Record) -> list[records.SecretTarget]:
     if isinstance(record, journal.Stored):
         return [record.target]
     return []
+
+
+def test_a_journal_from_before_response_ids_is_still_finished(world: World) -> None:
+    """An upgrade mid-incident: the old format's pending key is delivered, once."""
+    import base64
+
+    from nacl.public import PublicKey, SealedBox
+
+    public = world.gh.public_key_of("repo-actions")
+    new = "3c0ffee0-1234-4abc-9def-0123456789ab"
+    sealed = base64.b64encode(SealedBox(PublicKey(base64.b64decode(public["key"]))).encrypt(new.encode())).decode()
+    target = {"repo": REPO, "name": "QUESTIONPRO_API_KEY", "app": "actions", "environment": None, "org": None}
+    leak = {"hashed_secret": "b" * 40, "redacted": "6b1f…4b60", "filename": "a.env", "line_number": 1}
+    at = time.time() - 60
+    lines = [
+        {
+            "step": "planned",
+            "at": at,
+            "repo": REPO,
+            "leak": leak,
+            "targets": [target],
+            "planned_at": at,
+            "repo_id": 4242,
+        },
+        {"step": "preflight-ok", "at": at, "keys": [public]},
+        {"step": "regenerating", "at": at, "datacenter": "com", "base_url": "https://api.questionpro.com"},
+        {
+            "step": "regenerated",
+            "at": at,
+            "request_id": "r-1",
+            "datacenter": "com",
+            "sealed": [{"target": target, "key_id": public["key_id"], "encrypted_value": sealed}],
+        },
+    ]
+    world.state.mkdir(mode=0o700)
+    path = world.state / "20261130T101010-bbbbbbbbbbbb.jsonl"
+    path.write_text("".join(json.dumps(line) + "\n" for line in lines))
+    path.chmod(0o600)
+    run = world.run("resume")
+    assert run.code == 0, run.output
+    assert world.gh.secret_value() == new and len(world.gh.issues) == 1
+    assert "response-id: 20261130T101010-bbbbbbbbbbbb-00000000" in world.gh.issues[0]["body"]
+    assert "nothing to resume" in world.run("resume").output

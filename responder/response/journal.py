@@ -282,10 +282,14 @@ class Journal:
         torn = lines.pop()  # after the last newline: empty, or a line a crash cut short
         out: list[Entry] = []
         try:
-            for number, line in enumerate(lines, 1):
+            try:
+                texts = _upgraded([line.decode("utf-8") for line in lines], self.path.stem)
+            except UnicodeDecodeError:
+                raise RecordError("not UTF-8") from None
+            for number, text in enumerate(texts, 1):
                 try:
-                    out.append(parse_line(line.decode("utf-8")))
-                except (RecordError, UnicodeDecodeError) as exc:
+                    out.append(parse_line(text))
+                except RecordError as exc:
                     raise RecordError(f"line {number}: {exc}") from None
             _check_story(out)
         except RecordError as exc:
@@ -308,6 +312,31 @@ class Journal:
     def finished(self) -> bool:
         steps = self.steps()
         return bool(steps) and steps[-1] in FINAL
+
+
+_LEGACY_NAME = re.compile(r"[0-9]{8}T[0-9]{6}-[0-9a-f]{12}")
+
+
+def _upgraded(lines: list[str], stem: str) -> list[str]:
+    """A journal written before response ids (named ``<time>-<hashed_secret[:12]>``) read
+    as if written now: its id is its name plus ``-00000000``, and its REGENERATED record
+    takes the plan's repository and leak. Everything is then parsed as strictly as ever,
+    so a pending key from before an upgrade is still delivered, and nothing else is."""
+    if not lines or not _LEGACY_NAME.fullmatch(stem):
+        return lines
+    try:
+        docs = [json.loads(line) for line in lines]
+    except ValueError:
+        return lines
+    first = docs[0]
+    if not isinstance(first, dict) or first.get("step") != Step.PLANNED.value or "response_id" in first:
+        return lines
+    first["response_id"] = f"{stem}-00000000"
+    for doc in docs[1:]:
+        if isinstance(doc, dict) and doc.get("step") == Step.REGENERATED.value and "response_id" not in doc:
+            doc.update(response_id=first["response_id"], repo=first.get("repo"), leak=first.get("leak"))
+            doc["rotated_at"] = doc.get("at")
+    return [json.dumps(doc) for doc in docs]
 
 
 def _fsync_dir(path: Path) -> None:
