@@ -273,3 +273,16 @@ def _static_delivery() -> dict[str, Any]:
         ],
         "stored": False,
     }
+
+
+@pytest.mark.parametrize(("answer", "code"), [("yes", 0), ("y", 3), ("no", 3)])
+def test_an_unverified_token_is_confirmed_on_the_terminal(world: World, tmp_path: Path, answer: str, code: int) -> None:
+    """What a person sees: the token described in full, then the question; only 'yes' writes."""
+    from tests.conftest import pty_session
+
+    token = _interrupted_token(world)
+    env = {**world.env, **_elsewhere(world, tmp_path)}
+    status, seen = pty_session(["resume", "--sealed", token], env, world.cwd, [("Write it?", answer)])
+    assert status == code, seen
+    assert "UNVERIFIED" in seen and "QUESTIONPRO_API_KEY" in seen
+    assert (world.gh.secret_value() == world.qp.valid_key) is (code == 0)
