@@ -98,6 +98,20 @@ CLASS_POSITIVES = [
         ((3, None),),
         "1",
     ),
+    Case(
+        "c1-json-name-field-above",
+        "actions-secrets.json",
+        '[\n  {\n    "name": "QUESTIONPRO_API_KEY",\n    "visibility": "all",\n    "value": "{K}"\n  }\n]\n',
+        ((5, None),),
+        "1",
+    ),
+    Case(
+        "c1-yaml-name-field-above",
+        "ci/env.yaml",
+        "env:\n  - name: QP_TOKEN\n    secure: true\n    value: {K}\n",
+        ((4, None),),
+        "1",
+    ),
     # 2: the name is a column
     Case(
         "c2-csv",
@@ -287,6 +301,18 @@ CLASS_POSITIVES = [
 CLASS_NEGATIVES = [
     Case("c1-survey-id-neg", "application.yml", "questionpro:\n  survey:\n    id: {K}\n", klass="1"),
     Case("c1-json-survey-neg", "appsettings.json", '{"QuestionPro": {"SurveyId": "{K}"}}\n', klass="1"),
+    Case(
+        "c1-name-field-other-item-neg",
+        "env.yaml",
+        "# questionpro\nenv:\n  - name: REQUEST_ID\n    secure: true\n    value: {K}\n",
+        klass="1",
+    ),
+    Case(
+        "c1-name-field-other-object-neg",
+        "vars.json",
+        '[\n  {"name": "QUESTIONPRO_API_KEY", "value": ""},\n  {\n    "kind": "trace",\n    "value": "{K}"\n  }\n]\n',
+        klass="1",
+    ),
     Case("c1-ini-uuid-neg", "qp.ini", "[questionpro]\nworkspace_uuid = {K}\n", klass="1"),
     Case("c1-hcl-id-neg", "main.tf", 'variable "qp_survey_id" {\n  default = "{K}"\n}\n', klass="1"),
     Case(

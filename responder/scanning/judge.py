@@ -136,14 +136,43 @@ def _is_qp_word(text: str, start: int, end: int) -> bool:
 
 
 def _above_levels(text: str, line_start: int) -> list[Level]:
-    """Kind-bearing names on the line above (``- name: X`` over ``value: …``)."""
+    """Kind-bearing names on the line above (``- name: X`` over ``value: …``), else the
+    value of a naming field (``"name": "X"``) a few sibling lines up in the same object."""
     if line_start == 0:
         return []
     above = text.rfind("\n", max(0, line_start - 1 - keypath.LINE_WINDOW), line_start - 1) + 1
     clauses = [c for c in re.split(r"[,;]", text[above : line_start - 1]) if c.strip()]
-    if not clauses:
-        return []
-    return [lv for lv in keypath.clause_levels(clauses[-1], Source.ABOVE) if lv.verdict.kind is not Kind.NEUTRAL]
+    levels = [lv for lv in keypath.clause_levels(clauses[-1], Source.ABOVE) if lv.verdict.kind is not Kind.NEUTRAL]
+    return levels or _naming_field_above(text, line_start)
+
+
+_NAMING_FIELD = re.compile(
+    r"""^([ \t]*)-?[ \t]*["']?(?:name|key|variable|var|env|secret_?name|parameter|param|label)["']?[ \t]*[:=][ \t]*"""
+    r"""["']?([\w.\-/:]+)""",
+    re.IGNORECASE,
+)
+_SIBLING_LINES = 5
+
+
+def _naming_field_above(text: str, line_start: int) -> list[Level]:
+    end = text.find("\n", line_start, line_start + keypath.LINE_WINDOW)
+    own = text[line_start : end if end >= 0 else line_start + keypath.LINE_WINDOW]
+    indent = len(own) - len(own.lstrip(" \t"))
+    pos = line_start
+    for _ in range(_SIBLING_LINES):
+        if pos == 0:
+            break
+        above = text.rfind("\n", max(0, pos - 1 - keypath.LINE_WINDOW), pos - 1) + 1
+        line, pos = text[above : pos - 1], above
+        if len(line) - len(line.lstrip(" \t-")) < indent:
+            break  # left the object
+        field = _NAMING_FIELD.match(line)
+        if field is not None and len(field.group(1)) <= indent:
+            name = field.group(2)
+            return [Level(name, Source.ABOVE, names.judge(name))]
+        if line.lstrip(" \t").startswith("-"):
+            break  # the first line of this list item: the object starts here
+    return []
 
 
 def _key_path(ctx: Context, start: int, line_start: int, line_end: int) -> Iterator[Sequence[Level]]:
