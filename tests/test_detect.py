@@ -241,3 +241,12 @@ def test_clean_text_loads_no_judgement_modules() -> None:
     )
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "['responder.scanning.detect']"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["\n{K}\n", "value:\n\nvalue: {K}\n", ",\n{K}", "  \n  - {K}\n", ";;\n= {K}"],
+    ids=["blank-above", "blank-between", "comma-above", "list-item", "separators"],
+)
+def test_bare_values_after_empty_lines_do_not_crash(text: str) -> None:
+    assert detect.find_keys(text.replace("{K}", new_key())) == []

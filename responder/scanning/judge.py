@@ -142,8 +142,8 @@ def _above_levels(text: str, line_start: int) -> list[Level]:
         return []
     above = text.rfind("\n", max(0, line_start - 1 - keypath.LINE_WINDOW), line_start - 1) + 1
     clauses = [c for c in re.split(r"[,;]", text[above : line_start - 1]) if c.strip()]
-    levels = [lv for lv in keypath.clause_levels(clauses[-1], Source.ABOVE) if lv.verdict.kind is not Kind.NEUTRAL]
-    return levels or _naming_field_above(text, line_start)
+    levels = keypath.clause_levels(clauses[-1], Source.ABOVE) if clauses else []
+    return [lv for lv in levels if lv.verdict.kind is not Kind.NEUTRAL] or _naming_field_above(text, line_start)
 
 
 _NAMING_FIELD = re.compile(
