@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import random
 import signal
 from collections.abc import Iterator
 
@@ -250,3 +251,25 @@ def test_clean_text_loads_no_judgement_modules() -> None:
 )
 def test_bare_values_after_empty_lines_do_not_crash(text: str) -> None:
     assert detect.find_keys(text.replace("{K}", new_key())) == []
+
+
+_ATOMS = [
+    "\n", "\r\n", " ", "\t", ",", ";", "|", "(", ")", "[", "]", "{", "}", ":", "=", '"', "'", "`", "<", ">",
+    "</x>", "- ", "name", "value", "api_key", "QUESTIONPRO_API_KEY", "questionpro", "VALUES", "kind: Secret",
+    "INSERT INTO t (a, api_key) VALUES", "[questionpro]", "# pragma: allowlist nextline secret", "key", "hapikey",
+    "class X", "def f():", "=>", "::", ".", "/", "\\", "\x00", "\xff", "qp", "token", "id", "--body", "|--|--|\n",
+]  # fmt: skip
+
+
+def test_arbitrary_structure_never_crashes() -> None:
+    """Seeded mixes of the characters and words the key path reads, with plain and
+    base64-encoded UUIDs in between: every judgement finishes without an exception."""
+    rng = random.Random(9)
+    for _ in range(3000):
+        parts = [rng.choice(_ATOMS) for _ in range(rng.randint(0, 25))]
+        for _ in range(rng.randint(1, 3)):
+            key = new_key()
+            parts.insert(rng.randint(0, len(parts)), rng.choice([key, base64.b64encode(key.encode()).decode()]))
+        text = "".join(parts)
+        detect.find_keys(text, path=rng.choice([None, "a/questionpro/key", "x.csv"]))
+        detect.line_naming(text.split("\n")[0])
