@@ -198,6 +198,10 @@ def publish_resume_tokens(tokens: Sequence[str]) -> None:
                 *(f"qp-responder resume --sealed {t}" for t in tokens),
                 "```",
                 "",
+                "On a terminal it shows what it would write and asks. A token made on a runner is unverified "
+                "anywhere else, so without a terminal add `--yes --accept-unverified`, once you have checked "
+                "that the token comes from this job.",
+                "",
             ]
         )
     )
