@@ -21,7 +21,7 @@ from responder.core.errors import UsageError
 from responder.core.exitcodes import ExitCode
 from responder.report.formats import SarifContext, render_sarif, sentence
 from responder.response.github_adapter import DEFAULT_SECRET_NAME
-from responder.response.workflow import EXIT, Outcome, Status, most_urgent
+from responder.response.workflow import EXIT, Leak, Outcome, Status, most_urgent
 from responder.scanning import gitio, scanner
 from responder.scanning.findings import ScanReport
 
@@ -191,7 +191,7 @@ def run(root: Path, inputs: Inputs) -> Result:
     result.report = scanner.scan_revisions(
         root, plan.revs, root, scanner.Excluder(), include_removed=not plan.full, no_walk=bool(plan.no_walk)
     )
-    from responder.response.service import Options, leaks_of, publish_resume_tokens, respond_all
+    from responder.response.service import leaks_of
 
     items = leaks_of(result.report.findings)  # masks every key before anything is printed
     if not (items and inputs.respond):
@@ -200,6 +200,15 @@ def run(root: Path, inputs: Inputs) -> Result:
     if reason:
         result.notes.append(reason)
         return result
+    result.outcomes = _respond(inputs, items, result.notes)
+    return result
+
+
+def _respond(inputs: Inputs, items: Sequence[tuple[Leak, str]], notes: list[str]) -> list[Outcome]:
+    """Rotate each key; the tokens are published the moment a key is sealed, and anything
+    that goes wrong after that is "rotated, not stored", never a bare internal error."""
+    from responder.response.service import Options, publish_resume_tokens, respond_all
+
     options = Options(
         repo=os.environ.get("GITHUB_REPOSITORY"),
         secret_name=inputs.secret_name,
@@ -214,14 +223,14 @@ def run(root: Path, inputs: Inputs) -> Result:
         publish_resume_tokens(tokens)
 
     try:
-        result.outcomes = respond_all(options, items, on_sealed=on_sealed)
+        return respond_all(options, items, on_sealed=on_sealed)
     except UsageError as exc:
-        result.notes.append(f"could not respond: {exc}")
+        notes.append(f"could not respond: {exc}")
+        return []
     except Exception as exc:
         if not sealed:
             raise
-        # A key was rotated and its tokens published: say so, never a bare internal error.
-        result.outcomes = [
+        return [
             Outcome(
                 Status.NOT_STORED,
                 f"a key was rotated but the response stopped ({type(exc).__name__}); finish with "
@@ -230,7 +239,6 @@ def run(root: Path, inputs: Inputs) -> Result:
                 resume_tokens=tuple(sealed),
             )
         ]
-    return result
 
 
 def report(result: Result, inputs: Inputs) -> ExitCode:
