@@ -339,3 +339,33 @@ def test_a_failure_after_sealing_is_rotated_not_stored_never_an_internal_error(
     assert outcome.status is Status.NOT_STORED and outcome.resume_tokens == ("qpr1.token",)
     assert "qp-responder resume --sealed qpr1.token" in summary.read_text()
     assert "qpr1.token" in outputs.read_text()
+
+
+@pytest.mark.parametrize("tool", ["sha256sum", "shasum"])  # Linux runners have the first, macOS the second
+def test_the_cache_key_is_the_locks_sha256_on_linux_and_macos(tmp_path: Path, tool: str) -> None:
+    import hashlib
+    import shutil
+
+    found = shutil.which(tool)
+    if found is None:
+        pytest.skip(f"{tool} is not installed here")
+    only = tmp_path / "bin"
+    only.mkdir()
+    (only / tool).symlink_to(found)
+    out = tmp_path / "output"
+    done = subprocess.run(
+        [shutil.which("bash") or "/bin/bash", str(ROOT / "action" / "prepare.sh")],
+        env={
+            "PATH": str(only),
+            "GITHUB_ACTION_PATH": str(ROOT),
+            "GITHUB_OUTPUT": str(out),
+            "RUNNER_TEMP": str(tmp_path),
+            "GITHUB_WORKSPACE": str(tmp_path / "ws"),
+        },
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    lock = (ROOT / "requirements" / "action.txt").read_bytes()
+    assert out.read_text() == f"lock-hash={hashlib.sha256(lock).hexdigest()}\n"
