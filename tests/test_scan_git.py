@@ -390,7 +390,7 @@ def test_findings_are_capped_per_file_with_a_note(repo: Repo) -> None:
     run = run_cli(["scan", "--staged", "--format", "json"], repo.path)
     assert run.code == 1
     assert len(json.loads(run.stdout)) == 100
-    assert "many.env: 150 findings, only the first 100 are reported" in run.stderr
+    assert "many.env: more than 100 findings, only the first 100 are reported" in run.stderr
 
 
 @pytest.mark.parametrize(
@@ -522,3 +522,23 @@ def test_history_walk_on_any_number_of_cores(repo: Repo, monkeypatch: pytest.Mon
     report = scanner.scan_revisions(repo.path, ["--all"], repo.path, scanner.Excluder(), include_removed=False)
     assert sorted(f.filename for f in report.findings) == ["k0.env", "k1.env", "k2.env"]
     assert report.commits_scanned == 3 and report.warnings == []
+
+
+@pytest.mark.parametrize("mode", ["path", "--staged", "--history"])
+def test_big_file_judged_in_windows_finds_late_keys_and_caps_early(repo: Repo, mode: str) -> None:
+    """Over 1 MB a file is judged in growing windows of lines: a key far down is found,
+    and a file of many keys stops once it has more than are reported."""
+    late = new_key()
+    padding = "".join(f"# QuestionPro settings line {i} " + "x" * 100 + "\n" for i in range(20_000))
+    repo.write("late.env", padding + f"QUESTIONPRO_API_KEY={late}\n")
+    repo.write("many.env", padding + "".join(f"QUESTIONPRO_API_KEY_{i}={new_key()}\n" for i in range(300)))
+    repo.git("add", "-A")
+    if mode == "--history":
+        repo.commit("big")
+    args = ["scan", "--format", "json", *([mode] if mode != "path" else ["."])]
+    run = run_cli(args, repo.path, secrets=[late])
+    assert run.code == 1
+    found = json.loads(run.stdout)
+    assert [f["line_number"] for f in found if f["filename"] == "late.env"] == [20_001]
+    assert len([f for f in found if f["filename"] == "many.env"]) == 100
+    assert "more than 100 findings, only the first 100 are reported" in run.stderr

@@ -58,7 +58,9 @@ class ScanReport:
         """Keep at most MAX_PER_FILE of one file's findings and MAX_FINDINGS in all, with a
         note saying what was left out (a file of a million keys must not exhaust memory)."""
         if len(found) > MAX_PER_FILE:
-            self.warnings.append(f"{where}: {len(found)} findings, only the first {MAX_PER_FILE} are reported")
+            self.warnings.append(
+                f"{where}: more than {MAX_PER_FILE} findings, only the first {MAX_PER_FILE} are reported"
+            )
             found = found[:MAX_PER_FILE]
         room = MAX_FINDINGS - len(self.findings)
         if len(found) > room:

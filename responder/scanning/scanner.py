@@ -8,6 +8,7 @@ line 1 is a leak) while clean changes cost one regex pass.
 
 from __future__ import annotations
 
+import bisect
 import fnmatch
 import os
 import re
@@ -18,10 +19,12 @@ from pathlib import Path
 from responder.core import console
 from responder.core.redact import PROBE
 from responder.scanning import detect, gitio
-from responder.scanning.findings import Finding, ScanReport
+from responder.scanning.findings import MAX_PER_FILE, Finding, ScanReport
 from responder.scanning.patch import COMMIT_MARK, FileDiff, parse_diff, split_commits
 
 MAX_FILE_BYTES = 256 * 1024 * 1024
+_WINDOWED_FROM = 1 << 20  # characters: a smaller text is judged in one pass
+_FIRST_WINDOW = 4096  # lines
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 _PROBE_BYTES = re.compile(PROBE.encode())
 
@@ -72,10 +75,30 @@ def findings_in_text(
     removed: bool = False,
     wanted: Callable[[int], bool] | None = None,
 ) -> list[Finding]:
-    return [
-        Finding(filename, m.line_number, m.secret, m.datacenter, commit, removed)
-        for m in detect.find_keys(text, wanted, path=filename)
-    ]
+    """The keys in ``text`` (restricted to ``wanted`` lines), judged with all of it as context.
+
+    A big text is judged in windows of lines that double in size, stopping once it holds
+    more findings than are reported (MAX_PER_FILE): a file of a million keys costs a few
+    windows, not a million findings in memory."""
+    if len(text) < _WINDOWED_FROM:
+        return [
+            Finding(filename, m.line_number, m.secret, m.datacenter, commit, removed)
+            for m in detect.find_keys(text, wanted, path=filename)
+        ]
+    found: list[Finding] = []
+    low, size, last = 1, _FIRST_WINDOW, text.count("\n") + 1
+    while low <= last and len(found) <= MAX_PER_FILE:
+        high = low + size
+
+        def window(line: int, low: int = low, high: int = high) -> bool:
+            return low <= line < high and (wanted is None or wanted(line))
+
+        found += [
+            Finding(filename, m.line_number, m.secret, m.datacenter, commit, removed)
+            for m in detect.find_keys(text, window, path=filename)
+        ]
+        low, size = high, size * 2
+    return found
 
 
 def scan_paths(paths: Sequence[Path], cwd: Path, exclude: Excluder) -> ScanReport:
@@ -176,34 +199,49 @@ def _may_hold_encoded(data: bytes) -> bool:
     return _B64_HINT.search(data) is not None and b"Secret" in data
 
 
-def _suspect_lines(side: _DiffSide, root: Path) -> set[int]:
-    suspects = {number for number, body in side.lines if _is_suspect(body)}
-    if suspects and side.other_parents and side.path is not None:
-        # A merge: a line another parent already had was added by that parent's commits.
-        theirs: set[bytes] = set()
-        for parent in side.other_parents:
-            blob = gitio.read_blob(root, f"{parent}:{os.fsdecode(side.path)}")
-            theirs.update(blob.split(b"\n") if blob else ())
-        suspects = {number for number, body in side.lines if number in suspects and body not in theirs}
-    return suspects
+class _Suspects:
+    """Which changed lines of a side are suspect, judged when asked (a file of a million
+    changed lines is judged only as far as its findings are wanted)."""
+
+    def __init__(self, side: _DiffSide, root: Path) -> None:
+        self.side, self.root = side, root
+        self.numbers = [number for number, _ in side.lines]
+        self.theirs: set[bytes] | None = None
+
+    def any(self) -> bool:
+        return any(self(number) for number in self.numbers)
+
+    def __call__(self, number: int) -> bool:
+        i = bisect.bisect_left(self.numbers, number)
+        if i == len(self.numbers) or self.numbers[i] != number:
+            return False
+        body = self.side.lines[i][1]
+        return _is_suspect(body) and not (self.side.other_parents and body in self._theirs())
+
+    def _theirs(self) -> set[bytes]:
+        """A merge: a line another parent already had was added by that parent's commits."""
+        if self.theirs is None:
+            self.theirs = set()
+            path = os.fsdecode(self.side.path or b"")
+            for parent in self.side.other_parents if path else ():
+                blob = gitio.read_blob(self.root, f"{parent}:{path}")
+                self.theirs.update(blob.split(b"\n") if blob else ())
+        return self.theirs
 
 
 def _scan_side(root: Path, side: _DiffSide, filename: str, commit: str | None) -> list[Finding]:
-    suspects = _suspect_lines(side, root)
-    if not suspects or side.path is None:
+    suspects = _Suspects(side, root)
+    if side.path is None or not suspects.any():
         return []
     blob = gitio.read_blob(root, f"{side.rev}:{os.fsdecode(side.path)}")
     if blob is not None:
-        return findings_in_text(
-            decode(blob), filename, commit=commit, removed=side.removed, wanted=suspects.__contains__
-        )
+        return findings_in_text(decode(blob), filename, commit=commit, removed=side.removed, wanted=suspects)
     # No whole file (a submodule, a race): judge from the changed lines alone.
-    numbers = [n for n, _ in side.lines]
     joined = "\n".join(body.decode("latin-1") for _, body in side.lines)
     return [
-        Finding(filename, numbers[m.line_number - 1], m.secret, m.datacenter, commit, side.removed)
+        Finding(filename, suspects.numbers[m.line_number - 1], m.secret, m.datacenter, commit, side.removed)
         for m in detect.find_keys(joined, path=filename)
-        if numbers[m.line_number - 1] in suspects
+        if suspects(suspects.numbers[m.line_number - 1])
     ]
 
 
@@ -231,8 +269,9 @@ def _scan_file_diff(root: Path, diff: FileDiff, rev: _Revision, cwd: Path, exclu
 
 
 def _suspect_offsets(patch: bytes, signs: tuple[bytes, ...]) -> list[int]:
-    """Where suspect changed lines start: a UUID under a name that could be a key's, or a
-    base64-encoded UUID (in text that says ``Secret``). Each line is judged once."""
+    """Where the first suspect changed line of each file section starts: a UUID under a
+    name that could be a key's, or a base64-encoded UUID (in text that says ``Secret``).
+    Each line is judged at most once; the rest of a suspect section is not."""
     found, pos = [], 0
     while (hit := _PROBE_BYTES.search(patch, pos)) is not None:
         start = patch.rfind(b"\n", 0, hit.start()) + 1
@@ -240,6 +279,8 @@ def _suspect_offsets(patch: bytes, signs: tuple[bytes, ...]) -> list[int]:
         pos = len(patch) if end < 0 else end
         if patch.startswith(signs, start) and _is_suspect(patch[start:pos]):
             found.append(start)
+            section_end = patch.find(b"\ndiff --git ", pos)
+            pos = len(patch) if section_end < 0 else section_end
     if _may_hold_encoded(patch):
         found += _encoded_offsets(patch, signs)
     return sorted(found)
