@@ -46,11 +46,26 @@ DIFF_OPTS = (
 )
 
 
+# What git shows as a commit's content, pinned to the objects themselves: a replace ref
+# (``refs/replace/*``, fetched by ``clone --mirror``, planted by whoever controlled the
+# repository) or an ``info/grafts`` file would otherwise show another commit in place of
+# the one holding a key. Replace refs are switched off by GIT_NO_REPLACE_OBJECTS, grafts
+# only by pointing GIT_GRAFT_FILE elsewhere.
+PINNED_ENV = {
+    "GIT_PAGER": "cat",
+    "LC_ALL": "C",
+    "GIT_TERMINAL_PROMPT": "0",
+    "GIT_ATTR_NOSYSTEM": "1",
+    "GIT_NO_REPLACE_OBJECTS": "1",
+    "GIT_GRAFT_FILE": os.devnull,
+}
+
+
 def clean_env() -> dict[str, str]:
     """The process environment minus what changes git's diff output, plus a fixed pager,
-    locale and no prompts; system-wide attributes off."""
+    locale and no prompts; system-wide attributes, replace refs and grafts off."""
     env = dict(os.environ)
-    env.update({"GIT_PAGER": "cat", "LC_ALL": "C", "GIT_TERMINAL_PROMPT": "0", "GIT_ATTR_NOSYSTEM": "1"})
+    env.update(PINNED_ENV)
     for name in ("GIT_EXTERNAL_DIFF", "GIT_DIFF_OPTS", "GIT_NOTES_REF", "GIT_DIFF_PATH_COUNTER", "GIT_DIFF_PATH_TOTAL"):
         env.pop(name, None)
     return env
