@@ -48,7 +48,7 @@ def _findings(findings: Sequence[Finding]) -> list[str]:
             _where(f),
             f.line_number,
             (f.commit or "")[:12],
-            f.redacted,
+            f.redacted + (f" ({f.encoding.value})" if f.encoding else ""),
             f.hashed_secret,
             f.datacenter or "",
             "previously committed" if f.previously_committed else "leak",
@@ -56,6 +56,11 @@ def _findings(findings: Sequence[Finding]) -> list[str]:
         for f in findings
     ]
     table = gha.markdown_table(["file", "line", "commit", "key", "hashed_secret", "datacenter", "state"], rows)
+    if any(f.encoding for f in findings):
+        table += (
+            "\n\n(base64): the file holds the key base64-encoded; the key shown and its hashed_secret "
+            "are of the decoded key, the one to rotate."
+        )
     return [*parts, table, ""]
 
 

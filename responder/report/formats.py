@@ -8,7 +8,7 @@ from responder.report.sarif import RULE_ID, SarifContext, render_sarif
 from responder.scanning.detect import SECRET_TYPE
 from responder.scanning.findings import Finding
 
-__all__ = ["RULE_ID", "SarifContext", "render", "render_json", "render_sarif", "render_text", "sentence"]
+__all__ = ["RULE_ID", "SarifContext", "encoded", "render", "render_json", "render_sarif", "render_text", "sentence"]
 
 
 def sentence(finding: Finding) -> str:
@@ -20,7 +20,15 @@ def sentence(finding: Finding) -> str:
     if finding.commit:
         extra.append(f"commit {finding.commit[:12]}")
     state = " previously committed (removed here, may still be live)" if finding.previously_committed else ""
-    return f"{SECRET_TYPE} {finding.redacted}{state} ({', '.join(extra)})"
+    return f"{SECRET_TYPE} {finding.redacted}{encoded(finding)}{state} ({', '.join(extra)})"
+
+
+def encoded(finding: Finding) -> str:
+    """Said after the redacted key when the file holds it encoded: the redacted form and the
+    hashed_secret are of the decoded key, the one to feed ``respond``."""
+    if finding.encoding is None:
+        return ""
+    return f" {finding.encoding.value}-encoded in the file (redacted and hashed_secret are of the decoded key)"
 
 
 def render_text(findings: Sequence[Finding]) -> str:

@@ -116,7 +116,12 @@ def _fingerprint(finding: Finding, path: str, occurrence: int) -> str:
 
 def _result(finding: Finding, path: str, occurrence: int, region: Region | None) -> dict[str, object]:
     state = "previously committed (removed)" if finding.previously_committed else "committed"
-    key = f"QuestionPro API key {finding.redacted} {state}"
+    how = (
+        f" {finding.encoding.value}-encoded (redacted and hashed_secret are of the decoded key)"
+        if finding.encoding
+        else ""
+    )
+    key = f"QuestionPro API key {finding.redacted}{how} {state}"
     tail = f"(hashed_secret {finding.hashed_secret}). Rotate it with qp-responder respond."
     if region is not None:
         where = f" (found in commit {finding.commit[:12]})" if finding.commit else ""
@@ -155,6 +160,7 @@ def _result(finding: Finding, path: str, occurrence: int, region: Region | None)
             "commit": finding.commit,
             "datacenter": finding.datacenter,
             "inAnalyzedVersion": region is not None,
+            "encoding": finding.encoding.value if finding.encoding else None,
         },
     }
 

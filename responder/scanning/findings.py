@@ -3,10 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import Enum
 from typing import Any
 
 from responder.core.redact import hashed_secret, redact
 from responder.scanning.detect import SECRET_TYPE
+
+
+class Encoding(str, Enum):
+    """How the file holds the key. The hashed_secret and the redacted form are always
+    of the decoded key: the one QuestionPro knows and ``respond`` rotates."""
+
+    BASE64 = "base64"
 
 
 @dataclass(frozen=True)
@@ -17,6 +25,7 @@ class Finding:
     datacenter: str | None = None
     commit: str | None = None
     previously_committed: bool = False  # seen only in a removed line: exposed, not blocking
+    encoding: Encoding | None = None  # None: the key is written as it is
 
     @property
     def hashed_secret(self) -> str:
@@ -40,7 +49,16 @@ class Finding:
             "commit": self.commit,
             "datacenter": self.datacenter,
             "previously_committed": self.previously_committed,
+            "encoding": self.encoding.value if self.encoding else None,
         }
+
+    def forms(self) -> tuple[str, ...]:
+        """How the key can be written in the file (to locate it): itself, or its encodings."""
+        if self.encoding is not Encoding.BASE64:
+            return (self.secret,)
+        import base64
+
+        return tuple(base64.b64encode(raw.encode()).decode() for raw in (self.secret, self.secret + "\n"))
 
 
 MAX_PER_FILE = 100  # findings reported per file (per file and commit in diffs)

@@ -85,11 +85,12 @@ def _region(lines: list[str] | None, finding: Finding) -> Region | None:
         return None
     # where the finding's commit had it, else the nearest line holding it now (lines added
     # above it since move it down)
-    holding = [n for n, line in enumerate(lines, 1) if finding.secret in line]
+    forms = finding.forms()
+    holding = [(n, form) for n, line in enumerate(lines, 1) for form in forms if form in line]
     if not holding:
         return None
-    line = min(holding, key=lambda n: (abs(n - finding.line_number), n))
-    columns = _column(lines[line - 1], finding.secret)
+    line, form = min(holding, key=lambda hold: (abs(hold[0] - finding.line_number), hold[0]))
+    columns = _column(lines[line - 1], form)
     return None if columns is None else Region(line, *columns)
 
 

@@ -19,7 +19,7 @@ from pathlib import Path
 from responder.core import console
 from responder.core.redact import PROBE
 from responder.scanning import detect, gitio
-from responder.scanning.findings import MAX_PER_FILE, Finding, ScanReport
+from responder.scanning.findings import MAX_PER_FILE, Encoding, Finding, ScanReport
 from responder.scanning.patch import COMMIT_MARK, FileDiff, parse_diff, split_commits
 
 MAX_FILE_BYTES = 256 * 1024 * 1024
@@ -67,6 +67,14 @@ def display_path(path: Path, cwd: Path) -> str:
     return console.printable(rel)
 
 
+def _finding(
+    filename: str, match: detect.Match, commit: str | None, removed: bool, *, line_number: int | None = None
+) -> Finding:
+    encoding = Encoding(match.encoding) if match.encoding else None
+    line = match.line_number if line_number is None else line_number
+    return Finding(filename, line, match.secret, match.datacenter, commit, removed, encoding)
+
+
 def findings_in_text(
     text: str,
     filename: str,
@@ -81,10 +89,7 @@ def findings_in_text(
     more findings than are reported (MAX_PER_FILE): a file of a million keys costs a few
     windows, not a million findings in memory."""
     if len(text) < _WINDOWED_FROM:
-        return [
-            Finding(filename, m.line_number, m.secret, m.datacenter, commit, removed)
-            for m in detect.find_keys(text, wanted, path=filename)
-        ]
+        return [_finding(filename, m, commit, removed) for m in detect.find_keys(text, wanted, path=filename)]
     found: list[Finding] = []
     low, size, last = 1, _FIRST_WINDOW, text.count("\n") + 1
     while low <= last and len(found) <= MAX_PER_FILE:
@@ -93,10 +98,7 @@ def findings_in_text(
         def window(line: int, low: int = low, high: int = high) -> bool:
             return low <= line < high and (wanted is None or wanted(line))
 
-        found += [
-            Finding(filename, m.line_number, m.secret, m.datacenter, commit, removed)
-            for m in detect.find_keys(text, window, path=filename)
-        ]
+        found += [_finding(filename, m, commit, removed) for m in detect.find_keys(text, window, path=filename)]
         low, size = high, size * 2
     return found
 
@@ -239,7 +241,7 @@ def _scan_side(root: Path, side: _DiffSide, filename: str, commit: str | None) -
     # No whole file (a submodule, a race): judge from the changed lines alone.
     joined = "\n".join(body.decode("latin-1") for _, body in side.lines)
     return [
-        Finding(filename, suspects.numbers[m.line_number - 1], m.secret, m.datacenter, commit, side.removed)
+        _finding(filename, m, commit, side.removed, line_number=suspects.numbers[m.line_number - 1])
         for m in detect.find_keys(joined, path=filename)
         if suspects(suspects.numbers[m.line_number - 1])
     ]
