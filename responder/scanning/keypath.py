@@ -111,9 +111,15 @@ def clause_levels(clause: str, source: Source) -> list[Level]:
         levels = [Level(token, source, Verdict(owner, verdict.kind, verdict.strangers))]
         mentions = [t for t in tokens[i + 1 :] if judge(t).owner is Owner.QUESTIONPRO]
         return levels + [Level(t, source, judge(t)) for t in mentions[:1]]
-    levels = [Level(t, source, judge(t)) for t in tokens[:1] if judge(t).kind is not Kind.WEAK]
+    # A weak word says nothing of the value, but a name holding one can still name its
+    # owner (``questionpro_default: {password: …}``).
+    levels = [Level(t, source, judge(t)) for t in tokens[:1] if _names_or_owns(judge(t))]
     levels += [Level(t, source, judge(t)) for t in tokens[1:] if judge(t).owner is Owner.QUESTIONPRO][:1]
     return levels
+
+
+def _names_or_owns(verdict: Verdict) -> bool:
+    return verdict.kind is not Kind.WEAK or verdict.owner is Owner.QUESTIONPRO
 
 
 def _names_nothing(clause: str) -> bool:

@@ -1,0 +1,238 @@
+"""Held-out rows, fourth round (issue 9, item 4): formats no earlier row uses, written
+before the detector was run on them; their first score is in issue 9's closing note.
+Folded into the corpus like every other row (import them through ``tests.corpus``)."""
+
+from __future__ import annotations
+
+from tests.corpus import Case
+
+ROUND4_POSITIVES = [
+    Case(
+        "r4-gradle-props",
+        "gradle.properties",
+        "org.gradle.jvmargs=-Xmx2g\nsystemProp.questionpro.apiKey={K}\n",
+        ((2, None),),
+        "heldout",
+    ),
+    Case(
+        "r4-dockerfile-arg",
+        "docker/Dockerfile.worker",
+        "FROM python:3.12-slim\nARG QUESTIONPRO_API_KEY={K}\nENV QP_KEY=${QUESTIONPRO_API_KEY}\n",
+        ((2, None),),
+        "heldout",
+    ),
+    Case(
+        "r4-gha-step-env",
+        ".github/workflows/sync.yml",
+        "jobs:\n  sync:\n    runs-on: ubuntu-latest\n    steps:\n      - run: python sync.py\n"
+        "        env:\n          QUESTIONPRO_TOKEN: {K}\n",
+        ((7, None),),
+        "heldout",
+    ),
+    Case(
+        "r4-apache-setenv",
+        "httpd-vhosts.conf",
+        "<VirtualHost *:443>\n  ServerName surveys.acme.test\n  SetEnv QUESTIONPRO_API_KEY {K}\n</VirtualHost>\n",
+        ((3, None),),
+        "heldout",
+    ),
+    Case(
+        "r4-windows-reg",
+        "qp-settings.reg",
+        'Windows Registry Editor Version 5.00\n\n[HKEY_CURRENT_USER\\Software\\Acme\\QuestionPro]\n"ApiKey"="{K}"\n',
+        ((4, None),),
+        "heldout",
+    ),
+    Case(
+        "r4-plist",
+        "App/Secrets.plist",
+        '<?xml version="1.0" encoding="UTF-8"?>\n<plist version="1.0">\n<dict>\n'
+        "\t<key>QuestionProAPIKey</key>\n\t<string>{K}</string>\n</dict>\n</plist>\n",
+        ((5, None),),
+        "heldout",
+    ),
+    Case(
+        "r4-jenkinsfile",
+        "Jenkinsfile",
+        "pipeline {\n  agent any\n  environment {\n    QUESTIONPRO_API_KEY = '{K}'\n  }\n}\n",
+        ((4, None),),
+        "heldout",
+    ),
+    Case("r4-vault-kv", "bootstrap.sh", "vault kv put secret/questionpro api_key={K}\n", ((1, None),), "heldout"),
+    Case(
+        "r4-pulumi-config",
+        "Pulumi.prod.yaml",
+        "config:\n  survey-sync:questionproApiKey: {K}\n",
+        ((2, None),),
+        "heldout",
+    ),
+    Case(
+        "r4-serverless",
+        "serverless.yml",
+        "service: survey-sync\nprovider:\n  name: aws\n  environment:\n    QP_API_KEY: {K}\n",
+        ((5, None),),
+        "heldout",
+    ),
+    Case("r4-procfile", "Procfile", "worker: QUESTIONPRO_API_KEY={K} python worker.py\n", ((1, None),), "heldout"),
+    Case(
+        "r4-hasura-action",
+        "metadata/actions.yaml",
+        "- name: syncSurveys\n  definition:\n    handler: https://api.questionpro.com/a/api/v2/surveys\n"
+        "    headers:\n      - name: api-key\n        value: {K}\n",
+        ((6, "com"),),
+        "heldout",
+    ),
+    Case(
+        "r4-airflow-conn",
+        "airflow_connections.json",
+        '{"questionpro_default": {"conn_type": "http", "host": "api.questionpro.eu", "password": "{K}"}}\n',
+        ((1, "eu"),),
+        "heldout",
+    ),
+    Case(
+        "r4-arm-params",
+        "azuredeploy.parameters.json",
+        '{\n  "parameters": {\n    "questionProApiKey": {\n      "value": "{K}"\n    }\n  }\n}\n',
+        ((4, None),),
+        "heldout",
+    ),
+    Case("r4-bicep", "main.bicep", "param questionProApiKey string = '{K}'\n", ((1, None),), "heldout"),
+    Case(
+        "r4-cdk",
+        "lib/sync-stack.ts",
+        "new lambda.Function(this, 'Sync', {\n  environment: {\n    QUESTIONPRO_API_KEY: '{K}',\n  },\n});\n",
+        ((3, None),),
+        "heldout",
+    ),
+    Case(
+        "r4-laravel-env",
+        ".env.local",
+        "APP_NAME=Surveys\nQUESTIONPRO_KEY={K}\nQUESTIONPRO_ENV=eu\n",
+        ((2, "eu"),),
+        "heldout",
+    ),
+    Case("r4-hiera", "hieradata/common.yaml", "---\nprofile::questionpro::api_key: '{K}'\n", ((2, None),), "heldout"),
+    Case(
+        "r4-chef-databag",
+        "data_bags/apis/questionpro.json",
+        '{\n  "id": "questionpro",\n  "api_key": "{K}"\n}\n',
+        ((3, None),),
+        "heldout",
+    ),
+    Case(
+        "r4-elixir-getenv",
+        "config/runtime.exs",
+        'config :survey_app, QuestionPro,\n  api_key: System.get_env("QP_API_KEY", "{K}")\n',
+        ((2, None),),
+        "heldout",
+    ),
+    Case(
+        "r4-scala-getorelse",
+        "src/main/scala/Qp.scala",
+        'val questionProKey: String = sys.env.getOrElse("QP_KEY", "{K}")\n',
+        ((1, None),),
+        "heldout",
+    ),
+    Case("r4-c-define", "include/qp_keys.h", '#define QUESTIONPRO_API_KEY "{K}"\n', ((1, None),), "heldout"),
+    Case(
+        "r4-ansible-ini",
+        "inventory/hosts.ini",
+        "[sync_servers:vars]\nquestionpro_api_key={K}\n",
+        ((2, None),),
+        "heldout",
+    ),
+    Case(
+        "r4-rest-client",
+        "requests/surveys.http",
+        "GET https://api.questionpro.com/a/api/v2/surveys\napi-key: {K}\n",
+        ((2, "com"),),
+        "heldout",
+    ),
+    Case(
+        "r4-curl-doc",
+        "docs/api.md",
+        'Try it:\n\n    curl -H "api-key: {K}" https://api.questionpro.eu/a/api/v2/users\n',
+        ((3, "eu"),),
+        "heldout",
+    ),
+    Case(
+        "r4-laravel-services",
+        "config/services.php",
+        "'questionpro' => [\n    'key' => env('QUESTIONPRO_KEY', '{K}'),\n],\n",
+        ((2, None),),
+        "heldout",
+    ),
+    Case(
+        "r4-nix", "configuration.nix", 'environment.variables.QUESTIONPRO_API_KEY = "{K}";\n', ((1, None),), "heldout"
+    ),
+]
+
+ROUND4_NEGATIVES = [
+    Case("r4-dockerfile-dd-neg", "Dockerfile", "# syncs QuestionPro\nARG DATADOG_API_KEY={K}\n", klass="heldout"),
+    Case(
+        "r4-gha-launchdarkly-neg",
+        ".github/workflows/ci.yml",
+        "env:\n  QUESTIONPRO_URL: https://api.questionpro.com\n  LAUNCHDARKLY_SDK_KEY: {K}\n",
+        klass="heldout",
+    ),
+    Case(
+        "r4-plist-onesignal-neg",
+        "Info.plist",
+        "<dict>\n\t<key>QuestionProEnabled</key>\n\t<true/>\n\t<key>OneSignalAppID</key>\n\t<string>{K}</string>\n</dict>\n",
+        klass="heldout",
+    ),
+    Case(
+        "r4-jenkins-build-id-neg",
+        "Jenkinsfile",
+        "environment {\n  QUESTIONPRO_API_KEY = credentials('qp-key')\n  BUILD_UUID = '{K}'\n}\n",
+        klass="heldout",
+    ),
+    Case(
+        "r4-airflow-survey-neg",
+        "connections.json",
+        '{"questionpro_default": {"conn_type": "http", "host": "api.questionpro.com", "extra": {"survey_id": "{K}"}}}\n',
+        klass="heldout",
+    ),
+    Case(
+        "r4-arm-subscription-neg",
+        "azuredeploy.json",
+        '{"questionProApiKey": {"value": "[parameters(\'qpKey\')]"}, "subscriptionId": {"value": "{K}"}}\n',
+        klass="heldout",
+    ),
+    Case(
+        "r4-pulumi-azure-neg",
+        "Pulumi.dev.yaml",
+        "config:\n  questionpro:region: eu\n  azure-native:subscriptionId: {K}\n",
+        klass="heldout",
+    ),
+    Case(
+        "r4-hiera-pagerduty-neg",
+        "hieradata/node.yaml",
+        "profile::questionpro::enabled: true\nprofile::pagerduty::integration_key: '{K}'\n",
+        klass="heldout",
+    ),
+    Case(
+        "r4-rest-survey-path-neg",
+        "surveys.http",
+        "GET https://api.questionpro.com/a/api/v2/surveys/{K}\napi-key: {{qpKey}}\n",
+        klass="heldout",
+    ),
+    Case(
+        "r4-bicep-tenant-neg", "infra.bicep", "param questionProApiKey string\nvar tenantId = '{K}'\n", klass="heldout"
+    ),
+    Case(
+        "r4-cdk-postmark-neg",
+        "lib/mail-stack.ts",
+        "// QuestionPro sync\nenvironment: {\n  POSTMARK_SERVER_TOKEN: '{K}',\n}\n",
+        klass="heldout",
+    ),
+    Case("r4-procfile-webhook-neg", "Procfile", "web: QUESTIONPRO_WEBHOOK_ID={K} gunicorn app:app\n", klass="heldout"),
+    Case(
+        "r4-hasura-admin-neg",
+        "metadata/remote_schemas.yaml",
+        "- name: questionpro_responses\n  definition:\n    url: https://api.questionpro.com\n"
+        "    headers:\n      - name: x-hasura-admin-secret\n        value: {K}\n",
+        klass="heldout",
+    ),
+    Case("r4-laravel-pusher-neg", ".env.staging", "QUESTIONPRO_KEY=\nPUSHER_APP_KEY={K}\n", klass="heldout"),
+]
