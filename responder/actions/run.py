@@ -244,6 +244,8 @@ def _respond(inputs: Inputs, items: Sequence[tuple[Leak, str]], notes: list[str]
 def report(result: Result, inputs: Inputs) -> ExitCode:
     """Annotations, job summary, SARIF file and outputs; the step's exit status."""
     findings = result.report.findings
+    for message in result.report.warnings:  # files not scanned, findings not reported: never silently
+        console.out(gha.annotation("warning", message, title="qp-responder") + "\n")
     for finding in findings:
         level = "warning" if finding.previously_committed else "error"
         console.out(
@@ -262,7 +264,7 @@ def report(result: Result, inputs: Inputs) -> ExitCode:
 
     if result.outcomes:
         render(result.outcomes, "text")
-    gha.append_summary(summary.render(result.notes, findings, result.outcomes))
+    gha.append_summary(summary.render([*result.notes, *result.report.warnings], findings, result.outcomes))
     blocking = [f for f in findings if f.blocking]
     urls = [o.issue_url for o in result.outcomes if o.issue_url]
     gha.write_outputs(
@@ -278,7 +280,12 @@ def report(result: Result, inputs: Inputs) -> ExitCode:
         urgent = most_urgent(result.outcomes)
         if urgent not in (Status.ROTATED_AND_STORED, Status.DRY_RUN):
             return EXIT[urgent]
-    return ExitCode.LEAK_FOUND if blocking and inputs.fail_on_findings else ExitCode.CLEAN
+    if blocking and inputs.fail_on_findings:
+        return ExitCode.LEAK_FOUND
+    if result.report.unreadable:  # not scanned, so not clean: fail closed, like the push hooks
+        console.error(f"{result.report.unreadable} file(s) could not be read, so no key can be ruled out")
+        return ExitCode.USAGE
+    return ExitCode.CLEAN
 
 
 def safe_path(path: str, workspace: str | None) -> str:

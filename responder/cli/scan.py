@@ -225,6 +225,32 @@ def _sarif_context(request: ScanRequest) -> SarifContext:
     )
 
 
+# Modes that gate on git's objects: a file git cannot read (a damaged repository, a
+# partial clone) was not scanned, so "no key found" cannot be said. A push is refused (a
+# security gate fails closed) and a history audit is incomplete: exit 2 either way, as
+# --range and --staged already do when git itself fails on the missing object.
+_FAIL_CLOSED = {
+    Mode.PRE_PUSH: "push refused",
+    Mode.PRE_RECEIVE: "push refused",
+    Mode.HISTORY: "history scan incomplete",
+}
+
+
+def _incomplete(request: ScanRequest, found: ScanReport) -> bool:
+    """Say so and return True when files were left unscanned in a mode that fails closed."""
+    what = _FAIL_CLOSED.get(request.mode)
+    if what is None or not found.unreadable:
+        return False
+    console.error(
+        advice.wrap(
+            f"{what}: {found.unreadable} file(s) could not be read (listed above), so they were not "
+            "scanned and no key can be ruled out. Repair the repository (git fsck; in a partial clone, "
+            "fetch the missing objects) and run again"
+        )
+    )
+    return True
+
+
 def report(request: ScanRequest, found: ScanReport) -> ExitCode:
     """Print warnings, the report and what to do; the exit code the findings call for."""
     for message in found.warnings:
@@ -241,6 +267,8 @@ def report(request: ScanRequest, found: ScanReport) -> ExitCode:
         console.out(text)
     if request.verbose:
         console.note(f"scanned {_scope(request, found)}")
+    if not found.blocking and _incomplete(request, found):
+        return ExitCode.USAGE
     if not request.quiet:
         if found.blocking:
             root = gitio.repo_root(Path.cwd()) if request.mode is not Mode.PRE_RECEIVE else None

@@ -71,6 +71,7 @@ class ScanReport:
     warnings: list[str] = field(default_factory=list)
     commits_scanned: int = 0  # feeds the progress bar
     dropped: int = 0  # findings over MAX_FINDINGS, counted, not kept
+    unreadable: int = 0  # files git could not read (damaged repository, partial clone): not scanned
 
     def add(self, found: list[Finding], where: str) -> None:
         """Keep at most MAX_PER_FILE of one file's findings and MAX_FINDINGS in all, with a

@@ -343,6 +343,7 @@ def scan_revisions(
 
         walk = blobwalk.suspect_commits(root, revs, no_walk=no_walk, is_suspect=has_suspect_line, progress=progress)
         report.commits_scanned = walk.commits
+        report.unreadable = len(walk.missing)
         report.warnings += [
             f"cannot read {display_path(root / os.fsdecode(path), cwd)} in commit {commit[:12]}: git does not "
             "have its content (a damaged repository or a partial clone; git fsck), so it was not scanned"
