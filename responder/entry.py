@@ -73,7 +73,16 @@ def _dispatch(argv: list[str]) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the command named by ``argv`` (default: the process's arguments); the exit status."""
+    """Run the command named by ``argv`` (default: the process's arguments); the exit status.
+    SIGTERM is handled as Ctrl-C is (the same line says what state it left), exit 143."""
+    from responder.core.signals import terminate_as_interrupt
+
+    with terminate_as_interrupt() as received:
+        code = _main(argv)
+    return int(ExitCode.TERMINATED) if received.terminated and code == INTERRUPTED else code
+
+
+def _main(argv: list[str] | None) -> int:
     try:
         return _dispatch(sys.argv[1:] if argv is None else list(argv))
     except QprError as exc:

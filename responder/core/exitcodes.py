@@ -17,3 +17,4 @@ class ExitCode(enum.IntEnum):
     ISSUE_FAILED = 8  # respond: rotated and stored, but the GitHub issue could not be opened
     INTERNAL = 9  # a bug: never reported as 1 ("leak found")
     INTERRUPTED = 130  # Ctrl-C (128 + SIGINT, the shell's convention); a line says what state it left
+    TERMINATED = 143  # SIGTERM (128 + SIGTERM: a CI cancel or timeout, kill); the same line as Ctrl-C

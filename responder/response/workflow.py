@@ -21,6 +21,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from responder.core import signals
 from responder.core.redact import hashed_secret
 from responder.response import journal, statedir
 from responder.response.delivery import CLOCK_MARGIN, Channel, deliver, plan_of, tokens
@@ -254,28 +255,32 @@ def _rotate(plan: Plan, key: str, services: Services, log: Journal, checked: Pre
     result = _regenerate(plan, key, services, log, response_id)
     if isinstance(result, Outcome):
         return result
-    services.mask(result.new_key)
-    delivery = Delivery(
-        response_id,
-        plan.repo,
-        plan.leak,
-        clean_request_id(result.request_id),
-        result.datacenter,
-        services.clock(),
-        _seal_all(plan.targets, checked.keys, result),
-        hashed_secret(result.new_key),
-    )
-    del result  # from here on only the sealed values exist
-    try:
-        services.on_sealed(tokens(delivery, services.journal_dir, set(), issue_left=False))
-    except Exception:  # noqa: BLE001, S110 - the journal and the outcome still carry the tokens
-        pass
-    try:
-        _checkpoint(services, log, RegeneratedRecord(delivery))
-    except OSError as exc:  # no journal to resume from: deliver now, or hand out the tokens
-        return deliver(
-            delivery, checked.repo_id, channel_for(services, None, note=f"journal unwritable: {exc.strerror}")
+    # Ctrl-C or SIGTERM here would lose the new key: they take effect once it is sealed,
+    # published and journaled (then `resume` can deliver it).
+    with signals.deferred():
+        services.mask(result.new_key)
+        delivery = Delivery(
+            response_id,
+            plan.repo,
+            plan.leak,
+            clean_request_id(result.request_id),
+            result.datacenter,
+            services.clock(),
+            _seal_all(plan.targets, checked.keys, result),
+            hashed_secret(result.new_key),
         )
+        del result  # from here on only the sealed values exist
+        try:
+            services.on_sealed(tokens(delivery, services.journal_dir, set(), issue_left=False))
+        except Exception:  # noqa: BLE001, S110 - the journal and the outcome still carry the tokens
+            pass
+        try:
+            _checkpoint(services, log, RegeneratedRecord(delivery))
+            unwritable = None
+        except OSError as exc:
+            unwritable = exc.strerror or type(exc).__name__
+    if unwritable is not None:  # no journal to resume from: deliver now, or hand out the tokens
+        return deliver(delivery, checked.repo_id, channel_for(services, None, note=f"journal unwritable: {unwritable}"))
     return finish(log, services)
 
 
