@@ -1,9 +1,16 @@
-"""The pre-commit hook's commonest case in a few milliseconds: nothing staged is UUID-shaped.
+"""The pre-commit hook's commonest case in milliseconds: no staged file could hold a key.
 
-One ``git diff --cached`` and one byte search, importing nothing beyond ``os``: when the
-staged changes hold no UUID-shaped text at all, none of it can be a key and the full
-scanner (which loads far more) is not needed. Anything else (a UUID, a git error, a
-repository without commits) goes to the full scan, which decides and reports.
+Imports nothing beyond ``os`` (and ``re`` for large inputs). ``git diff-index --cached
+--raw`` names each changed file's blob before and after; one ``git cat-file --batch`` per
+side reads those blobs (the two in parallel, into memory files, so neither can block the
+other) and one byte search probes them for the UUID probe or the word ``Secret`` (a
+base64 key in a Kubernetes Secret; ``detect.may_hold_key``). A diff line is a line of one
+of those blobs, so a file whose blobs and path have no hit has no suspect changed line:
+when no file has one the change is clean without any diff. Otherwise only the suspect
+files are diffed (``git diff --cached -- <paths>``); that diff is probed again (what the
+blobs held may be on unchanged lines) and handed to the full scan, which judges only
+added and removed lines. Anything unusual (a git error, no HEAD yet, no memory files, a
+very long path list) goes to the full scan of the whole change, which decides and reports.
 """
 
 from __future__ import annotations
@@ -13,11 +20,15 @@ import os
 from responder.scanning.gitargs import CONFIG, DIFF_OPTS, clean_env
 
 # The UUID probe (redact.PROBE: ``-hhhh-hhhh-hhhh-`` with h a hex digit) without ``re``
-# for small diffs: hex digits become "h" ("h" itself becomes "g"), then one substring
+# for small inputs: hex digits become "h" ("h" itself becomes "g"), then one substring
 # search. Over _SMALL bytes ``re`` (a few ms to import) searches faster.
 _HEX_TO_H = bytes.maketrans(b"0123456789abcdefABCDEFh", b"h" * 22 + b"g")
 _PROBE = b"-hhhh-hhhh-hhhh-"
 _SMALL = 256 * 1024
+_HINT = b"Secret"  # the word a Kubernetes Secret (base64 keys) holds, not a password
+_NO_BLOB = b"0" * 40
+_SUBMODULE = b"160000"
+_MAX_PATHSPEC = 64 * 1024  # bytes of suspect paths passed in argv; more diffs the whole change
 _handoff: list[tuple[str, bytes]] = []  # the diff just read, for the full scan in this process
 
 
@@ -32,41 +43,191 @@ def has_probe(data: bytes) -> bool:
     return _PROBE in data.translate(_HEX_TO_H)
 
 
-def _staged_diff() -> bytes | None:
-    """``git diff --cached`` against HEAD as the full scan runs it; None when git fails."""
-    argv = ["git", "--no-pager", *CONFIG, "diff", "--cached", "--no-renames", *DIFF_OPTS, "HEAD", "--"]
-    read, write = os.pipe()
+def may_hold_key(data: bytes) -> bool:
+    """Could these bytes (a blob, a path, a diff) hold a key or send one to the judge?"""
+    return _HINT in data or has_probe(data)
+
+
+def _spawn(argv: list[str | bytes], stdin: int | None, stdout: int) -> int | None:
+    """Start git with ``stdout`` (and ``stdin``) as given, stderr discarded; its pid."""
+    actions: list[tuple[int, ...] | tuple[int, int, str, int, int]] = [
+        (os.POSIX_SPAWN_DUP2, stdout, 1),
+        (os.POSIX_SPAWN_OPEN, 2, os.devnull, os.O_WRONLY, 0),
+    ]
+    if stdin is not None:
+        actions.append((os.POSIX_SPAWN_DUP2, stdin, 0))
     try:
-        pid = os.posix_spawnp(
-            "git",
-            argv,
-            clean_env(),
-            file_actions=[
-                (os.POSIX_SPAWN_DUP2, write, 1),
-                (os.POSIX_SPAWN_OPEN, 2, os.devnull, os.O_WRONLY, 0),
-                (os.POSIX_SPAWN_CLOSE, read),
-            ],
-        )
+        return os.posix_spawnp("git", ["git", "--no-pager", *CONFIG, *argv], clean_env(), file_actions=actions)
     except OSError:
-        os.close(read)
-        os.close(write)
         return None
+
+
+def _succeeded(pid: int) -> bool:
+    _, status = os.waitpid(pid, 0)
+    return os.waitstatus_to_exitcode(status) == 0
+
+
+def _git_output(argv: list[str | bytes]) -> bytes | None:
+    """What git prints on stdout; None when it fails."""
+    read, write = os.pipe()
+    pid = _spawn(argv, None, write)
     os.close(write)
     with open(read, "rb") as pipe:
         data = pipe.read()
-    _, status = os.waitpid(pid, 0)
-    return data if os.waitstatus_to_exitcode(status) == 0 else None
+    return data if pid is not None and _succeeded(pid) else None
+
+
+def _changes(raw: bytes) -> list[tuple[bytes, bytes, bytes]] | None:
+    """(blob before, blob after, path) of each file in ``diff-index --raw -z`` output, a
+    side with no blob (added, deleted, a submodule) as ``_NO_BLOB``; None if unparsable."""
+    fields = raw.split(b"\0")
+    if fields[-1] != b"" or len(fields) % 2 == 0:
+        return None
+    changes = []
+    for meta, path in zip(fields[0:-1:2], fields[1:-1:2], strict=True):
+        parts = meta.split(b" ")
+        if len(parts) != 5 or not parts[0].startswith(b":"):
+            return None
+        old = parts[2] if parts[0][1:] != _SUBMODULE else _NO_BLOB
+        new = parts[3] if parts[1] != _SUBMODULE else _NO_BLOB
+        changes.append((old, new, path))
+    return changes
+
+
+def _start_batch(oids: list[bytes]) -> tuple[int, int] | None:
+    """Start ``git cat-file --batch`` reading ``oids`` from one memory file and writing
+    to another (neither can fill and block); (pid, output fd), None when not possible."""
+    memfd_create = getattr(os, "memfd_create", None)
+    if memfd_create is None:
+        return None
+    source, sink = memfd_create("qp-oids"), memfd_create("qp-blobs")
+    os.write(source, b"".join(oid + b"\n" for oid in oids))
+    os.lseek(source, 0, os.SEEK_SET)
+    pid = _spawn(["cat-file", "--batch"], source, sink)
+    os.close(source)
+    if pid is None:
+        os.close(sink)
+        return None
+    return pid, sink
+
+
+def _finish_batch(started: tuple[int, int]) -> bytes | None:
+    pid, sink = started
+    ok = _succeeded(pid)
+    size = os.lseek(sink, 0, os.SEEK_END)
+    os.lseek(sink, 0, os.SEEK_SET)
+    with open(sink, "rb") as out:
+        data = out.read(size)
+    return data if ok and len(data) == size else None
+
+
+def _blob_spans(batch: bytes, oids: list[bytes]) -> list[tuple[int, int]] | None:
+    """Where each blob's content is in ``cat-file --batch`` output ``batch`` of ``oids``;
+    None when the output is not what was asked for (a missing object, say)."""
+    spans = []
+    at = 0
+    for oid in oids:
+        eol = batch.find(b"\n", at)
+        header = batch[at:eol].split(b" ")
+        if eol < 0 or len(header) != 3 or header[0] != oid or not header[2].isdigit():
+            return None
+        at = eol + 1 + int(header[2]) + 1
+        spans.append((eol + 1, at - 1))
+    return spans if at == len(batch) else None
+
+
+def _hit_blobs(batch: bytes, oids: list[bytes]) -> tuple[set[bytes], set[bytes]] | None:
+    """The oids whose content in ``cat-file --batch`` output ``batch`` holds the UUID
+    probe, and those that hold the hint (None as ``_blob_spans``). Small outputs are probed
+    blob by blob; large ones with one search per kind that skips to the next blob after a
+    hit (no match spans blobs: the headers between them hold neither a dash nor the hint)."""
+    spans = _blob_spans(batch, oids)
+    if spans is None:
+        return None
+    if len(batch) <= _SMALL:
+        blobs = [(oid, batch[start:end]) for oid, (start, end) in zip(oids, spans, strict=True)]
+        return {oid for oid, blob in blobs if has_probe(blob)}, {oid for oid, blob in blobs if _HINT in blob}
+    import re
+    from bisect import bisect_right
+
+    from responder.core.redact import PROBE
+
+    probe = re.compile(PROBE.encode())
+
+    def next_probe(at: int) -> int:
+        found = probe.search(batch, at)
+        return -1 if found is None else found.start()
+
+    def next_hint(at: int) -> int:
+        return batch.find(_HINT, at)
+
+    starts = [start for start, _ in spans]
+    hits: tuple[set[bytes], set[bytes]] = (set(), set())
+    for find, found in zip((next_probe, next_hint), hits, strict=True):
+        at = find(0)  # two searches: an alternation of the two is far slower
+        while at >= 0:
+            blob = bisect_right(starts, at) - 1
+            found.add(oids[blob])
+            at = find(spans[blob][1])
+    return hits
+
+
+def _suspect_paths(changes: list[tuple[bytes, bytes, bytes]]) -> tuple[list[bytes], bool] | None:
+    """The paths whose blob before or after, or whose name, may hold a key, and whether
+    one of them says ``Secret`` (its key may be on a changed line while the word is not);
+    None when the blobs cannot be read this way."""
+    sides = [sorted({change[side] for change in changes} - {_NO_BLOB}) for side in (0, 1)]
+    started = [_start_batch(oids) if oids else (0, -1) for oids in sides]  # both run at once
+    outputs = [b"" if run == (0, -1) else _finish_batch(run) if run is not None else None for run in started]
+    probed: set[bytes] = set()
+    hinted: set[bytes] = set()
+    for oids, output in zip(sides, outputs, strict=True):
+        found = _hit_blobs(output, oids) if output is not None else None
+        if found is None:
+            return None
+        probed |= found[0]
+        hinted |= found[1]
+    hits = probed | hinted
+    paths = [path for old, new, path in changes if old in hits or new in hits or may_hold_key(path)]
+    return paths, any(_HINT in path or new in hinted for _, new, path in changes)
+
+
+def _staged_diff(paths: list[bytes] | None = None) -> bytes | None:
+    """``git diff --cached`` against HEAD as the full scan runs it (of ``paths`` only, if
+    given); None when git fails."""
+    argv: list[str | bytes] = ["diff", "--cached", "--no-renames", *DIFF_OPTS, "HEAD", "--"]
+    if paths is not None:
+        argv = ["--literal-pathspecs", *argv, *paths]
+    return _git_output(argv)
+
+
+def _suspect_diff() -> tuple[bytes, bool] | None:
+    """The staged diff of the files that may hold a key (b"" when none may), or of the
+    whole change when that cannot be told cheaply, and whether it must be judged even
+    if it has no hit of its own; None when git fails."""
+    raw = _git_output(["diff-index", "--cached", "--raw", "-z", "--no-renames", "--diff-filter=ACDMRT", "HEAD", "--"])
+    changes = _changes(raw) if raw is not None else None
+    if changes is None:
+        return None
+    suspects = _suspect_paths(changes) if changes else ([], False)
+    if suspects is None or sum(len(path) + 1 for path in suspects[0]) > _MAX_PATHSPEC:
+        whole = _staged_diff()
+        return None if whole is None else (whole, False)
+    paths, hinted = suspects
+    diff = _staged_diff(paths) if paths else b""
+    return None if diff is None else (diff, hinted)
 
 
 def staged_is_clean() -> bool:
     """True only when the staged changes surely hold no key; False means "run the scan",
     which then takes the diff read here (``take_staged_diff``) instead of reading it again."""
-    data = _staged_diff()
-    if data is None:
+    found = _suspect_diff()
+    if found is None:
         return False
-    if not has_probe(data) and b"Secret" not in data:  # no UUID, plain or base64 (detect.may_hold_key)
+    diff, hinted = found
+    if not hinted and not may_hold_key(diff):
         return True
-    _handoff[:] = [(os.getcwd(), data)]
+    _handoff[:] = [(os.getcwd(), diff)]
     return False
 
 

@@ -1,0 +1,116 @@
+"""The hook's quick gate (``scan --staged`` exactly): it reads the changed files' blobs,
+diffs only those that may hold a key, and must decide every change as the full scan does."""
+
+from __future__ import annotations
+
+import base64
+import json
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import Repo, assert_no_secret, run_cli
+from tests.corpus import new_key
+
+KEY = new_key()
+HOOK = (
+    "import sys\nfrom responder.entry import main\ncode = main(['scan', '--staged'])\n"
+    "print(code, 'responder.scanning.scanner' in sys.modules)\n"
+)
+
+
+def _base(repo: Repo) -> None:
+    repo.write("ids.py", f'REQUEST_ID = "{new_key()}"\nx = 1\n')  # UUID-shaped, not a key
+    repo.write(".env", f"QUESTIONPRO_API_KEY={KEY}\nOTHER=1\n")
+    repo.write("k8s.yml", "apiVersion: v1\nkind: Secret\ndata:\n  other: aGVsbG8=\n")
+    for i in range(40):
+        repo.write(f"pkg/m{i}.py", f"value = {i}\n")
+    repo.commit("base")
+
+
+def _many_clean_and(name: str, content: str) -> Callable[[Repo], None]:
+    def change(repo: Repo) -> None:
+        for i in range(40):  # 400 KB in all: probed by one search over every blob
+            repo.write(f"pkg/m{i}.py", f"value = {i + 1}\n" + "# padding\n" * 1000)
+        repo.write(name, content)
+
+    return change
+
+
+def _remove_env_line(repo: Repo) -> None:
+    repo.write(".env", "OTHER=1\n")
+
+
+def _delete_env(repo: Repo) -> None:
+    (repo.path / ".env").unlink()
+
+
+def _uuid_on_unchanged_line(repo: Repo) -> None:
+    repo.write("ids.py", (repo.path / "ids.py").read_text() + "y = 2\n")
+
+
+def _base64_under_unchanged_kind(repo: Repo) -> None:
+    encoded = base64.b64encode(KEY.encode()).decode()
+    repo.write("k8s.yml", (repo.path / "k8s.yml").read_text() + f"  QUESTIONPRO_API_KEY: {encoded}\n")
+
+
+def _file_to_symlink(repo: Repo) -> None:
+    (repo.path / "ids.py").unlink()
+    (repo.path / "ids.py").symlink_to(".env")
+
+
+# (change staged after the base commit, exit code (None: as the full scan's, whatever
+# it is), whether the full scanner was loaded)
+CASES: dict[str, tuple[Callable[[Repo], None], int | None, bool]] = {
+    "clean edits of many files": (_many_clean_and("pkg/m0.py", "value = -1\n"), 0, False),
+    "a UUID on an unchanged line of a changed file": (_uuid_on_unchanged_line, 0, False),
+    "a key among many clean files": (_many_clean_and("conf/app.env", f"QUESTIONPRO_API_KEY={KEY}\n"), 1, True),
+    "a key in a path a glob would misread": (_many_clean_and("[x] *.env", f"QUESTIONPRO_API_KEY={KEY}\n"), 1, True),
+    "a key in a path that starts with a dash": (_many_clean_and("-x.env", f"QUESTIONPRO_API_KEY={KEY}\n"), 1, True),
+    "a key in a binary file": (_many_clean_and("blob.bin", f"\0\0QUESTIONPRO_API_KEY={KEY}\n\0"), 1, True),
+    "a UUID in a file's name only": (_many_clean_and(f"{new_key()}.txt", "hello\n"), 0, True),
+    "a request id that is not a key": (_many_clean_and("r.py", f'request_id = "{new_key()}"\n'), 0, True),
+    "a removed key line": (_remove_env_line, 0, True),
+    "a deleted file holding a key": (_delete_env, 0, True),
+    "a base64 key under an unchanged kind: Secret": (_base64_under_unchanged_kind, None, True),
+    "a file turned into a symlink": (_file_to_symlink, 0, True),
+}
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_hook_gate_decides_as_the_full_scan(repo: Repo, case: str) -> None:
+    change, code, loaded = CASES[case]
+    _base(repo)
+    change(repo)
+    repo.git("add", "-A")
+    done = subprocess.run([sys.executable, "-c", HOOK], cwd=repo.path, capture_output=True, text=True, check=True)
+    assert_no_secret(done.stdout + done.stderr, [KEY])
+    full = run_cli(["scan", "--staged", "--format", "json"], repo.path, secrets=[KEY])  # no quick gate
+    assert full.code == (full.code if code is None else code)
+    assert done.stdout.strip().splitlines()[-1] == f"{full.code} {loaded}"
+    hook_says_removed = "previously committed" in done.stdout
+    assert hook_says_removed == any(f["previously_committed"] for f in json.loads(full.stdout))
+
+
+def test_hook_gate_with_a_submodule_and_no_memory_files(repo: Repo, tmp_path: Path) -> None:
+    """A submodule's commit is no blob to read; without memory files (not Linux) the gate
+    diffs the whole change instead."""
+    sub = Repo(tmp_path / "sub")
+    sub.path.mkdir()
+    sub.git("init", "-q")
+    sub.write("x.txt", "hello\n")
+    sub.commit("sub")
+    _base(repo)
+    repo.git("-c", "protocol.file.allow=always", "submodule", "add", "-q", str(sub.path), "vendor/sub")
+    repo.git("add", "-A")
+    for hide in ("", "import os\ndel os.memfd_create\n"):
+        done = subprocess.run([sys.executable, "-c", hide + HOOK], cwd=repo.path, capture_output=True, text=True)
+        assert done.stdout.strip().splitlines()[-1] == "0 False"
+        repo.write("conf/app.env", f"QUESTIONPRO_API_KEY={KEY}\n")
+        repo.git("add", "-A")
+        done = subprocess.run([sys.executable, "-c", hide + HOOK], cwd=repo.path, capture_output=True, text=True)
+        assert done.stdout.strip().splitlines()[-1] == "1 True"
+        repo.git("rm", "-q", "--cached", "conf/app.env")
