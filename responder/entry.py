@@ -13,11 +13,11 @@ and ``scan PATH...`` with no options, take a path that does not import click (ab
 from __future__ import annotations
 
 import sys
-from typing import TYPE_CHECKING
 
 from responder.core.errors import QprError
 from responder.core.exitcodes import ExitCode
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (~5 ms of the hook's start)
 if TYPE_CHECKING:
     from responder.cli.scan import ScanRequest
 

@@ -1,16 +1,16 @@
 """The pre-commit hook's commonest case in milliseconds: no staged file could hold a key.
 
 Imports nothing beyond ``os`` (and ``re`` for large inputs). ``git diff-index --cached
---raw`` names each changed file's blob before and after; one ``git cat-file --batch`` per
-side reads those blobs (the two in parallel, into memory files, so neither can block the
-other) and one byte search probes them for the UUID probe or the word ``Secret`` (a
-base64 key in a Kubernetes Secret; ``detect.may_hold_key``). A diff line is a line of one
-of those blobs, so a file whose blobs and path have no hit has no suspect changed line:
-when no file has one the change is clean without any diff. Otherwise only the suspect
-files are diffed (``git diff --cached -- <paths>``); that diff is probed again (what the
-blobs held may be on unchanged lines) and handed to the full scan, which judges only
-added and removed lines. Anything unusual (a git error, no HEAD yet, no memory files, a
-very long path list) goes to the full scan of the whole change, which decides and reports.
+--raw`` names each changed file's blob before and after; two ``git cat-file --batch``
+read those blobs (half each, in parallel, into memory files, so neither can block) and a
+byte search probes them for the UUID probe or the word ``Secret`` (a base64 key in a
+Kubernetes Secret; ``detect.may_hold_key``). A diff line is a line of one of those blobs,
+so a file whose blobs and path have no hit has no suspect changed line: when no file has
+one, the change is clean without any diff. Otherwise only the suspect files are diffed
+(``git diff --cached -- <paths>``) and that diff goes to the full scan, which judges only
+added and removed lines; unless no blob said ``Secret`` and the diff itself has no hit
+(the UUIDs were on unchanged lines). Anything unusual (a git error, no HEAD yet, no
+memory files, a very long path list) goes to the full scan of the whole change.
 """
 
 from __future__ import annotations
@@ -176,12 +176,13 @@ def _suspect_paths(changes: list[tuple[bytes, bytes, bytes]]) -> tuple[list[byte
     """The paths whose blob before or after, or whose name, may hold a key, and whether
     one of them says ``Secret`` (its key may be on a changed line while the word is not);
     None when the blobs cannot be read this way."""
-    sides = [sorted({change[side] for change in changes} - {_NO_BLOB}) for side in (0, 1)]
-    started = [_start_batch(oids) if oids else (0, -1) for oids in sides]  # both run at once
+    blobs = sorted({oid for old, new, _ in changes for oid in (old, new)} - {_NO_BLOB})
+    halves = [blobs[0::2], blobs[1::2]]  # one reader per core
+    started = [_start_batch(oids) if oids else (0, -1) for oids in halves]  # both run at once
     outputs = [b"" if run == (0, -1) else _finish_batch(run) if run is not None else None for run in started]
     probed: set[bytes] = set()
     hinted: set[bytes] = set()
-    for oids, output in zip(sides, outputs, strict=True):
+    for oids, output in zip(halves, outputs, strict=True):
         found = _hit_blobs(output, oids) if output is not None else None
         if found is None:
             return None
