@@ -219,7 +219,7 @@ def test_respond_in_actions_mode_and_resume(audit: Audit) -> None:
     assert audit.run("resume", "--format", "json").code == 0
     elsewhere = {"QP_RESPONDER_STATE_DIR": str(audit.root / "elsewhere")}
     again = audit.run("resume", "--sealed", token, "--yes", "--accept-unverified", env=elsewhere)
-    assert again.code == 0, again.output  # delivered already: the secret is newer, nothing written, never a leak
+    assert again.code == 10, again.output  # delivered already: the secret is newer, nothing written, never a leak
     assert audit.run("respond", "--yes", "--dry-run", stdin=audit.qp.valid_key + "\n").code == 0
 
 

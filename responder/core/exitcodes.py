@@ -16,5 +16,6 @@ class ExitCode(enum.IntEnum):
     PREFLIGHT_FAILED = 7  # respond: GitHub token/repo/permissions not usable; nothing changed
     ISSUE_FAILED = 8  # respond: rotated and stored, but the GitHub issue could not be opened
     INTERNAL = 9  # a bug: never reported as 1 ("leak found")
+    SECRET_NEWER = 10  # resume: the secret changed after this key was rotated; nothing written, the issue done
     INTERRUPTED = 130  # Ctrl-C (128 + SIGINT, the shell's convention); a line says what state it left
     TERMINATED = 143  # SIGTERM (128 + SIGTERM: a CI cancel or timeout, kill); the same line as Ctrl-C

@@ -150,8 +150,8 @@ def deliver(
     if left:
         key = statedir.token_key(channel.state, create=True)
         why = "; ".join(reason for _sealed, reason in left)
-        return say(
-            Status.ROTATED_AND_STORED,
+        return say(  # not "stored": a script must not read this as done (exit 10)
+            Status.LEFT_NEWER,
             f"nothing written{suffix}: {why}. The secret was left as it is: writing this key could put a dead "
             "one back. Only if it holds neither, write this one with `qp-responder resume --sealed TOKEN --force`.",
             issue_url=issue_url,

@@ -22,6 +22,7 @@ class Status(str, enum.Enum):
     ROTATION_UNKNOWN = "rotation-unknown"
     NOT_STORED = "rotated-not-stored"
     ISSUE_FAILED = "rotated-stored-issue-failed"
+    LEFT_NEWER = "secret-newer"  # resume: nothing written (it may hold this key or a newer one)
 
 
 EXIT = {
@@ -33,6 +34,7 @@ EXIT = {
     Status.ROTATION_UNKNOWN: ExitCode.ROTATION_UNKNOWN,
     Status.NOT_STORED: ExitCode.NOT_STORED,
     Status.ISSUE_FAILED: ExitCode.ISSUE_FAILED,
+    Status.LEFT_NEWER: ExitCode.SECRET_NEWER,
 }
 # When several responses end differently, the exit code is the most urgent one.
 URGENCY = [
@@ -41,6 +43,7 @@ URGENCY = [
     Status.ROTATION_FAILED,
     Status.PREFLIGHT_FAILED,
     Status.ISSUE_FAILED,
+    Status.LEFT_NEWER,
     Status.NOT_CONFIRMED,
     Status.DRY_RUN,
     Status.ROTATED_AND_STORED,
