@@ -43,6 +43,16 @@ def has_probe(data: bytes) -> bool:
     return _PROBE in data.translate(_HEX_TO_H)
 
 
+_PROBE16 = b"-\0h\0h\0h\0h\0-\0h\0h\0h\0h\0-\0h\0h\0h\0h\0-"  # the probe in UTF-16 (LE, or BE one byte on)
+_BOMS = (b"\xff\xfe", b"\xfe\xff")
+
+
+def is_wide_suspect(blob: bytes) -> bool:
+    """A UTF-16 text (BOM) holding the probe: its diff is NUL-filled bytes without a hit
+    of its own, so the full scan must judge it (see ``scanning.wide``)."""
+    return blob.startswith(_BOMS) and _PROBE16 in blob.translate(_HEX_TO_H)
+
+
 def may_hold_key(data: bytes) -> bool:
     """Could these bytes (a blob, a path, a diff) hold a key or send one to the judge?"""
     return _HINT in data or has_probe(data)
@@ -146,7 +156,8 @@ def _hit_blobs(batch: bytes, oids: list[bytes]) -> tuple[set[bytes], set[bytes]]
         return None
     if len(batch) <= _SMALL:
         blobs = [(oid, batch[start:end]) for oid, (start, end) in zip(oids, spans, strict=True)]
-        return {oid for oid, blob in blobs if has_probe(blob)}, {oid for oid, blob in blobs if _HINT in blob}
+        hinted = {oid for oid, blob in blobs if _HINT in blob or is_wide_suspect(blob)}
+        return {oid for oid, blob in blobs if has_probe(blob)}, hinted
     import re
     from bisect import bisect_right
 
@@ -169,12 +180,16 @@ def _hit_blobs(batch: bytes, oids: list[bytes]) -> tuple[set[bytes], set[bytes]]
             blob = bisect_right(starts, at) - 1
             found.add(oids[blob])
             at = find(spans[blob][1])
+    for oid, (start, end) in zip(oids, spans, strict=True):
+        if batch.startswith(_BOMS, start) and is_wide_suspect(batch[start:end]):
+            hits[1].add(oid)
     return hits
 
 
 def _suspect_paths(changes: list[tuple[bytes, bytes, bytes]]) -> tuple[list[bytes], bool] | None:
     """The paths whose blob before or after, or whose name, may hold a key, and whether
-    one of them says ``Secret`` (its key may be on a changed line while the word is not);
+    one of them says ``Secret`` (its key may be on a changed line while the word is not)
+    or is UTF-16 text with a UUID (its diff shows none);
     None when the blobs cannot be read this way."""
     blobs = sorted({oid for old, new, _ in changes for oid in (old, new)} - {_NO_BLOB})
     halves = [blobs[0::2], blobs[1::2]]  # one reader per core
@@ -190,7 +205,7 @@ def _suspect_paths(changes: list[tuple[bytes, bytes, bytes]]) -> tuple[list[byte
         hinted |= found[1]
     hits = probed | hinted
     paths = [path for old, new, path in changes if old in hits or new in hits or may_hold_key(path)]
-    return paths, any(_HINT in path or new in hinted for _, new, path in changes)
+    return paths, any(_HINT in path or new in hinted or old in hinted for old, new, path in changes)
 
 
 def _staged_diff(paths: list[bytes] | None = None) -> bytes | None:

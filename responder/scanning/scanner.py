@@ -272,7 +272,8 @@ def _scan_file_diff(root: Path, diff: FileDiff, rev: _Revision, cwd: Path, exclu
 
 def _suspect_offsets(patch: bytes, signs: tuple[bytes, ...]) -> list[int]:
     """Where the first suspect changed line of each file section starts: a UUID under a
-    name that could be a key's, or a base64-encoded UUID (in text that says ``Secret``).
+    name that could be a key's, or a base64-encoded UUID (the whole file then says whether
+    it is a Kubernetes Secret: its ``kind`` line is rarely in the hunk).
     Each line is judged at most once; the rest of a suspect section is not."""
     found, pos = [], 0
     while (hit := _PROBE_BYTES.search(patch, pos)) is not None:
@@ -283,7 +284,7 @@ def _suspect_offsets(patch: bytes, signs: tuple[bytes, ...]) -> list[int]:
             found.append(start)
             section_end = patch.find(b"\ndiff --git ", pos)
             pos = len(patch) if section_end < 0 else section_end
-    if _may_hold_encoded(patch):
+    if _B64_HINT.search(patch) is not None:  # "Secret" may be far from the hunk: the blob decides
         found += _encoded_offsets(patch, signs)
     return sorted(found)
 
@@ -357,7 +358,7 @@ def scan_revisions(
         root, revs, renames=not include_removed, no_walk=no_walk, stdin_revs=stdin_revs, paths=paths
     )
     for chunk in patches:
-        for commit in split_commits(chunk) if _PROBE_BYTES.search(chunk) else ():
+        for commit in split_commits(chunk) if _may_hold_change(chunk) else ():
             rev = _Revision(commit.sha, f"{commit.sha}^" if include_removed else None, commit.sha, commit.parents[1:])
             _scan_patch(root, commit.body, rev, cwd, exclude, report)
         if not stdin_revs:
@@ -367,6 +368,11 @@ def scan_revisions(
         if progress is not None:
             progress(report.commits_scanned)
     return _dedupe_removed(report)
+
+
+def _may_hold_change(patch: bytes) -> bool:
+    """Could a patch add or remove a key: the UUID probe, or the base64 hint."""
+    return _PROBE_BYTES.search(patch) is not None or _B64_HINT.search(patch) is not None
 
 
 def _dedupe_removed(report: ScanReport) -> ScanReport:
