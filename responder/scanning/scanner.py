@@ -153,6 +153,8 @@ def has_suspect_line(data: bytes, signs: tuple[bytes, ...] = ()) -> bool:
     a few regex calls instead of a full parse; each line is judged once, however many
     UUIDs it holds (linear on one-line files).
     """
+    if not signs and data.startswith(_UTF16_BOMS):  # a whole UTF-16 blob (history): judge its text
+        data = decode(data).encode("utf-8", "replace")
     pos = 0
     while (hit := _PROBE_BYTES.search(data, pos)) is not None:
         start = data.rfind(b"\n", 0, hit.start()) + 1
@@ -255,12 +257,34 @@ class _Revision:
     old_rev: str | None  # None: removed lines are not reported
     commit: str | None = None
     other_parents: tuple[str, ...] = ()
+    base: str | None = None  # the version added keys are new against (UTF-16 files: see ``wide``)
+
+
+def _scan_wide(root: Path, diff: FileDiff, rev: _Revision, cwd: Path, filename: str) -> list[Finding] | None:
+    """A UTF-16 file: its decoded blobs are compared (see ``wide``); None if it is not one."""
+    from responder.scanning import wide
+
+    def blob(revision: str | None, path: bytes | None) -> bytes | None:
+        return gitio.read_blob(root, f"{revision}:{os.fsdecode(path)}") if revision is not None and path else None
+
+    old_name = display_path(root / os.fsdecode(diff.old_path or diff.path), cwd)
+    theirs = (blob(parent, diff.new_path) for parent in rev.other_parents)
+    blobs = wide.Blobs(blob(rev.new_rev, diff.new_path), blob(rev.base, diff.old_path), tuple(b for b in theirs if b))
+
+    def judge(data: bytes, removed: bool) -> list[Finding]:
+        return findings_in_text(decode(data), old_name if removed else filename, commit=rev.commit, removed=removed)
+
+    return wide.changed(blobs, judge, with_removed=rev.old_rev is not None)
 
 
 def _scan_file_diff(root: Path, diff: FileDiff, rev: _Revision, cwd: Path, exclude: Excluder) -> list[Finding]:
     filename = display_path(root / os.fsdecode(diff.path), cwd)
     if exclude(os.fsdecode(diff.path)) or exclude(filename):
         return []
+    if _is_wide(diff):
+        wide_found = _scan_wide(root, diff, rev, cwd, filename)
+        if wide_found is not None:
+            return wide_found
     side = _DiffSide(diff.added, diff.new_path, rev.new_rev, False, rev.other_parents)
     found = _scan_side(root, side, filename, rev.commit)
     if rev.old_rev is not None and diff.removed:
@@ -286,6 +310,10 @@ def _suspect_offsets(patch: bytes, signs: tuple[bytes, ...]) -> list[int]:
             pos = len(patch) if section_end < 0 else section_end
     if _B64_HINT.search(patch) is not None:  # "Secret" may be far from the hunk: the blob decides
         found += _encoded_offsets(patch, signs)
+    if b"\0" in patch:  # perhaps UTF-16 text, which git diffs as bytes
+        from responder.scanning import wide
+
+        found += wide.offsets(patch, signs)
     return sorted(found)
 
 
@@ -316,7 +344,8 @@ def scan_staged(cwd: Path, exclude: Excluder) -> ScanReport:
     """The added lines of the index against HEAD; removed lines as previously committed."""
     report = ScanReport()
     root, patch, has_head = gitio.staged_patch(cwd)
-    _scan_patch(root, patch, _Revision("", "HEAD" if has_head else None), cwd, exclude, report)
+    head = "HEAD" if has_head else None
+    _scan_patch(root, patch, _Revision("", head, base=head), cwd, exclude, report)
     return _dedupe_removed(report)
 
 
@@ -359,7 +388,8 @@ def scan_revisions(
     )
     for chunk in patches:
         for commit in split_commits(chunk) if _may_hold_change(chunk) else ():
-            rev = _Revision(commit.sha, f"{commit.sha}^" if include_removed else None, commit.sha, commit.parents[1:])
+            old = f"{commit.sha}^" if include_removed else None
+            rev = _Revision(commit.sha, old, commit.sha, commit.parents[1:], base=f"{commit.sha}^")
             _scan_patch(root, commit.body, rev, cwd, exclude, report)
         if not stdin_revs:
             first = chunk[1 : chunk.find(b" ")].decode("ascii", "replace")
@@ -371,8 +401,20 @@ def scan_revisions(
 
 
 def _may_hold_change(patch: bytes) -> bool:
-    """Could a patch add or remove a key: the UUID probe, or the base64 hint."""
-    return _PROBE_BYTES.search(patch) is not None or _B64_HINT.search(patch) is not None
+    """Could a patch add or remove a key: the UUID probe, the base64 hint, or the probe in UTF-16."""
+    if _PROBE_BYTES.search(patch) is not None or _B64_HINT.search(patch) is not None:
+        return True
+    if b"\0" not in patch:
+        return False
+    from responder.scanning import wide
+
+    return wide.has_probe(patch)
+
+
+def _is_wide(diff: FileDiff) -> bool:
+    from responder.scanning import wide
+
+    return wide.is_wide(diff)
 
 
 def _dedupe_removed(report: ScanReport) -> ScanReport:
