@@ -131,6 +131,7 @@ def _scan_revisions(
     progress: ProgressFactory | None,
     stdin: Iterable[str] | None,
 ) -> ScanReport:
+    shallow = _shallow_boundary(root)
     if request.pre_push or request.pre_receive:
         revs = _push_revisions(request, root, stdin)
         if not revs:
@@ -145,7 +146,63 @@ def _scan_revisions(
     report = scanner.scan_revisions(root, revs, cwd, exclude, include_removed=request.mode is Mode.RANGE, progress=show)
     if show is not None:
         sys.stderr.write("\n")
+    if shallow and request.history:
+        report.warnings.append(
+            f"shallow clone: the history behind {len(shallow)} commit(s) ({', '.join(s[:12] for s in shallow[:3])}) "
+            "is not in this clone and was not scanned; `git fetch --unshallow` first to scan it all"
+        )
     return report
+
+
+def _shallow_boundary(root: Path) -> list[str]:
+    """The commits git treats as having no parents (``shallow``). A shallow file that
+    names a commit whose parents *are* here hides history that could be scanned (a
+    planted file in a repository handed over): refused, never scanned around."""
+    if not gitio.is_shallow(root):
+        return []
+    done = gitio.git(root, "rev-parse", "--git-path", "shallow", check=False)
+    path = Path(os.fsdecode(done.stdout.strip()))
+    try:
+        text = (root / path).read_text("ascii", "replace")
+    except OSError:
+        return []
+    listed = [line.strip() for line in text.splitlines() if _SHA.fullmatch(line.strip())]
+    parents = _parents(root, listed)
+    present = _batch(root, "--batch-check", parents).split(b"\n")
+    hidden = [parent for parent, answer in zip(parents, present, strict=False) if answer.split()[1:2] == [b"commit"]]
+    if hidden:
+        raise gitio.GitError(
+            f"{path} marks commits as having no parents, but parents of them are in this repository "
+            f"({hidden[0][:12]}…): the history behind them would not be scanned. Remove that file "
+            "(or `git fetch --unshallow`) and run again"
+        )
+    return listed
+
+
+_SHA = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
+
+
+def _batch(root: Path, mode: str, objects: list[str]) -> bytes:
+    """``git cat-file --batch`` or ``--batch-check`` over ``objects``: one process."""
+    proc = gitio.popen(root, "cat-file", mode, stdin=True)
+    out, _err = proc.communicate("".join(f"{sha}\n" for sha in objects).encode())
+    return out
+
+
+def _parents(root: Path, commits: list[str]) -> list[str]:
+    """The parents the commit objects themselves name (a shallow file does not change them)."""
+    data, parents, at = _batch(root, "--batch", commits), [], 0
+    while at < len(data):
+        end = data.index(b"\n", at)
+        header = data[at:end].split()
+        at = end + 1
+        if len(header) != 3:
+            continue  # "<sha> missing"
+        size = int(header[2])
+        head = data[at : at + size].split(b"\n\n", 1)[0]
+        parents += [line[7:].decode("ascii") for line in head.split(b"\n") if line.startswith(b"parent ")]
+        at += size + 1
+    return parents
 
 
 _UNREADABLE = re.compile(r"(?:unable to read|bad object|missing blob|cannot read object) ([0-9a-f]{40,64})")
