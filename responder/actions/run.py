@@ -19,6 +19,7 @@ from responder.actions import fetching, summary
 from responder.core import console, gha
 from responder.core.errors import UsageError
 from responder.core.exitcodes import ExitCode
+from responder.report.files import reason, write_report
 from responder.report.formats import SarifContext, render_sarif, sentence
 from responder.response.github_adapter import DEFAULT_SECRET_NAME
 from responder.response.workflow import EXIT, Leak, Outcome, Status, most_urgent
@@ -259,7 +260,10 @@ def report(result: Result, inputs: Inputs) -> ExitCode:
             + "\n"
         )
     sarif = Path(inputs.sarif or Path(os.environ.get("RUNNER_TEMP", ".")) / "qp-responder.sarif")
-    sarif.write_text(render_sarif(findings, result.sarif), encoding="utf-8")
+    try:
+        write_report(sarif, render_sarif(findings, result.sarif))
+    except OSError as exc:
+        raise ActionError(f"cannot write the SARIF file {sarif}: {reason(exc)}") from None
     from responder.response.service import ROTATED, render
 
     if result.outcomes:

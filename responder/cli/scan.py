@@ -314,10 +314,12 @@ def report(request: ScanRequest, found: ScanReport) -> ExitCode:
         console.warn(message)
     text = render(request.fmt, found.findings, _sarif_context(request) if request.fmt == "sarif" else None)
     if request.output is not None:
+        from responder.report.files import reason, write_report
+
         try:
-            request.output.write_text(text, encoding="utf-8")
+            write_report(request.output, text)
         except OSError as exc:
-            raise UsageError(f"cannot write {request.output}: {exc.strerror}") from None
+            raise UsageError(f"cannot write {request.output}: {reason(exc)}") from None
         if found.findings:
             console.note(f"{len(found.blocking)} finding(s) written to {request.output}")
     elif text and (found.findings or request.fmt != "text"):

@@ -99,10 +99,12 @@ def sweep_summary(reports: tuple[Path, ...], fmt: str, output: Path | None, matr
         summary.add_missing(expected)
     text = render(fmt.lower(), summary)
     if output is not None:
+        from responder.report.files import reason, write_report
+
         try:
-            output.write_text(text, encoding="utf-8")
+            write_report(output, text)
         except OSError as exc:
-            raise UsageError(f"cannot write {output}: {exc.strerror}") from None
+            raise UsageError(f"cannot write {output}: {reason(exc)}") from None
     else:
         console.out(text)
     if summary.blocking:

@@ -1,0 +1,61 @@
+"""A report file is never written through a symlink the scanned repository committed at
+its path (issue 8: the scanned repository is hostile). ``-o results.sarif`` in a checkout
+whose ``results.sarif`` links to ``~/.bashrc`` (or ``.git/config``) would overwrite that
+file with the report; it is refused (exit 2) and the target is left as it was."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import Repo, run_cli
+from tests.corpus import new_key
+
+
+def _planted(repo: Repo, tmp_path: Path) -> tuple[Path, str]:
+    victim = tmp_path / "victim.rc"
+    victim.write_text("precious\n", encoding="utf-8")
+    (repo.path / "results.sarif").symlink_to(victim)
+    key = new_key()
+    repo.write("conf.py", f'questionpro_api_key = "{key}"\n')
+    repo.commit("leak with a planted symlink")
+    return victim, key
+
+
+@pytest.mark.parametrize("args", [["conf.py"], ["--history"], ["--range", "HEAD"]])
+def test_a_report_is_never_written_through_a_planted_symlink(repo: Repo, tmp_path: Path, args: list[str]) -> None:
+    victim, key = _planted(repo, tmp_path)
+    run = run_cli(["scan", "-f", "sarif", "-o", "results.sarif", *args], repo.path, secrets=[key])
+    assert run.code == 2, run.output
+    assert "symbolic link" in run.output
+    assert victim.read_text(encoding="utf-8") == "precious\n"
+
+
+def test_the_action_never_writes_its_sarif_through_a_planted_symlink(repo: Repo, tmp_path: Path) -> None:
+    victim, key = _planted(repo, tmp_path)
+    event = tmp_path / "event.json"
+    event.write_text(json.dumps({"repository": {"default_branch": "main"}}), encoding="utf-8")
+    env = {
+        "GITHUB_EVENT_NAME": "workflow_dispatch",
+        "GITHUB_EVENT_PATH": str(event),
+        "GITHUB_WORKSPACE": str(repo.path),
+        "RUNNER_TEMP": str(tmp_path),
+        "GITHUB_STEP_SUMMARY": str(tmp_path / "summary.md"),
+        "GITHUB_OUTPUT": str(tmp_path / "output"),
+        "INPUT_SARIF": str(repo.path / "results.sarif"),
+    }
+    run = run_cli(["action"], repo.path, env=env, secrets=[key])
+    assert run.code == 2, run.output
+    assert "symbolic link" in run.output
+    assert victim.read_text(encoding="utf-8") == "precious\n"
+
+
+def test_a_regular_report_file_is_replaced(repo: Repo) -> None:
+    key = new_key()
+    repo.write("conf.py", f'questionpro_api_key = "{key}"\n')
+    out = repo.write("report.json", "x" * 10_000)
+    run = run_cli(["scan", "-f", "json", "-o", "report.json", "conf.py"], repo.path, secrets=[key])
+    assert run.code == 1, run.output
+    assert [f["filename"] for f in json.loads(out.read_text(encoding="utf-8"))] == ["conf.py"]
