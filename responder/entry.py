@@ -5,9 +5,9 @@ theirs; ``main`` shows the message and returns the code (the console script pass
 ``sys.exit``). A crash is exit 9, never 1 ("leak found"), and never prints a key.
 
 The commonest invocations, ``scan --staged`` (the pre-commit hook), ``scan --history``
-and ``scan PATH...`` with no options, take a path that does not import click (about
-40 ms, half the start-up); everything else goes through the click CLI. Both call the same
-``run_scan`` with the same request, and a test pins that they print the same.
+and ``scan PATH...``, with no option but ``--format``, take a path that does not import
+click (about 40 ms, half the start-up); everything else goes through the click CLI. Both
+call the same ``run_scan`` with the same request, and a test pins that they print the same.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from responder.cli.scan import ScanRequest
 
 HOOK_ARGV = ["scan", "--staged"]
+_FORMATS = ("text", "json", "sarif")  # scan --format's choices (cli.main.FORMATS)
 INTERRUPTED = 130  # 128 + SIGINT, as shells report it
 
 
@@ -33,12 +34,15 @@ def _fast_scan(argv: list[str]) -> ScanRequest | None:
 
     from responder.cli.scan import ScanRequest
 
-    if argv == HOOK_ARGV:
-        return ScanRequest(staged=True)
-    if argv == ["scan", "--history"]:
-        return ScanRequest(history=True)
-    if all(arg and not arg.startswith("-") for arg in argv[1:]):
-        return ScanRequest(paths=tuple(Path(arg) for arg in argv[1:]))
+    args, fmt = argv[1:], "text"
+    if len(args) >= 2 and args[-2] in ("-f", "--format") and args[-1].lower() in _FORMATS:
+        args, fmt = args[:-2], args[-1].lower()  # a "--" before them would be kept, and refused below
+    if args == ["--staged"]:
+        return ScanRequest(staged=True, fmt=fmt)
+    if args == ["--history"]:
+        return ScanRequest(history=True, fmt=fmt)
+    if all(arg and not arg.startswith("-") for arg in args):
+        return ScanRequest(paths=tuple(Path(arg) for arg in args), fmt=fmt)
     return None
 
 

@@ -162,6 +162,12 @@ def test_hook_clean_path_imports_nothing_heavy(repo: Repo) -> None:
         (["scan", "."], 1),
         (["scan", "a.env", "sub"], 1),
         (["scan", "a.env", "sub", "missing"], 2),  # a typo in CI must not pass
+        (["scan", "--history", "--format", "json"], 1),
+        (["scan", "--staged", "-f", "SARIF"], 1),
+        (["scan", "a.env", "--format", "json"], 1),
+        (["scan", "--format", "json"], 1),
+        (["scan", "--", "--format", "json"], 2),  # paths named so (missing)
+        (["scan", "--format", "xml"], 2),
     ],
 )
 def test_fast_path_prints_what_click_prints(repo: Repo, argv: list[str], code: int) -> None:

@@ -258,6 +258,8 @@ def suspect_commits(
     assert log.stdout is not None
     ins = [batch.stdin for batch in batches if batch.stdin is not None]
     outs = [batch.stdout for batch in batches if batch.stdout is not None]
+    for stream in (log.stdout, *outs):  # fewer wake-ups between git and its reader
+        gitio.widen_pipe(stream.fileno())
     judges: list[_Judge] = []
     for out in outs:  # forked before the feeder thread starts
         inherited = [log.stdout, *ins, *(other for other in outs if other is not out)]

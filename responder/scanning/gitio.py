@@ -137,7 +137,7 @@ def count_commits(root: Path, revs: Sequence[str]) -> int:
     return int(done.stdout or b"0") if done.returncode == 0 else 0
 
 
-def _widen_pipe(fd: int) -> None:
+def widen_pipe(fd: int) -> None:
     """Let git run up to a chunk ahead while we scan the previous one (Linux only)."""
     try:
         import fcntl
@@ -222,7 +222,7 @@ def log_patches(
             proc.stdin.close()
         except BrokenPipeError:
             pass  # git stopped early: its exit status says why
-    _widen_pipe(proc.stdout.fileno())
+    widen_pipe(proc.stdout.fileno())
     try:
         yield from _pieces(proc.stdout.read1)
     except BaseException:  # the consumer stopped early or failed: stop git too

@@ -126,6 +126,14 @@ def _judge_line(line: bytes) -> bool:
     return next(detect.encoded_hits(line), None) is not None
 
 
+def _warm_judge() -> None:
+    """Load the line judge and compile its patterns once, before a history's blob readers
+    fork: each would else load them itself (about 30 ms of CPU per reader, on the way to
+    its first verdict)."""
+    sample = "-".join(("3f2a9c1e", "5b7d", "4e8f", "9a6c", "1d2e3f4a5b6c"))  # not a placeholder
+    _judge_line(f"api_key = {sample}".encode())
+
+
 # A line's verdict depends on the line alone, and a history shows the same lines again and
 # again (each version of a file): short lines are judged once. Bounded: cleared when full.
 _VERDICTS: dict[bytes, bool] = {}
@@ -371,6 +379,7 @@ def scan_revisions(
     if not include_removed:
         from responder.scanning import blobwalk
 
+        _warm_judge()
         walk = blobwalk.suspect_commits(root, revs, no_walk=no_walk, is_suspect=has_suspect_line, progress=progress)
         report.commits_scanned = walk.commits
         report.unreadable = len(walk.missing)
