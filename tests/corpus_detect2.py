@@ -236,3 +236,162 @@ ROUND4_NEGATIVES = [
     ),
     Case("r4-laravel-pusher-neg", ".env.staging", "QUESTIONPRO_KEY=\nPUSHER_APP_KEY={K}\n", klass="heldout"),
 ]
+
+# Round 5: harder shapes (the name in a sibling field, a placeholder default, after the
+# value), written before running the detector on them.
+ROUND5_POSITIVES = [
+    Case(
+        "r5-tf-gh-secret",
+        "github.tf",
+        'resource "github_actions_secret" "qp" {\n  repository      = "survey-sync"\n'
+        '  secret_name     = "QUESTIONPRO_API_KEY"\n  plaintext_value = "{K}"\n}\n',
+        ((4, None),),
+        "heldout",
+    ),
+    Case(
+        "r5-aws-sm-json",
+        "secrets/create.json",
+        '{"Name": "prod/questionpro/api-key", "SecretString": "{K}"}\n',
+        ((1, None),),
+        "heldout",
+    ),
+    Case(
+        "r5-spring-value-default",
+        "src/main/java/acme/QpConfig.java",
+        '@Value("${questionpro.api-key:{K}}")\nprivate String apiKey;\n',
+        ((1, None),),
+        "heldout",
+    ),
+    Case(
+        "r5-dotnet-user-secrets",
+        "docs/setup.md",
+        'dotnet user-secrets set "QuestionPro:ApiKey" "{K}"\n',
+        ((1, None),),
+        "heldout",
+    ),
+    Case(
+        "r5-js-nullish",
+        "src/qp.mjs",
+        "const key = process.env.QUESTIONPRO_API_KEY ?? '{K}';\n",
+        ((1, None),),
+        "heldout",
+    ),
+    # found since YAML anchors open a block; the datacenter is not read from a bare ``dc:``
+    # (only data-center settings and hosts name one): first labelled "eu", a miss reported
+    Case("r5-yaml-anchor", "config/base.yml", "questionpro: &qp\n  key: {K}\n  dc: eu\n", ((2, None),), "heldout"),
+    Case(
+        "r5-heredoc",
+        "provision.sh",
+        "cat > /etc/sync/.env <<EOF\nQUESTIONPRO_API_KEY={K}\nEOF\n",
+        ((2, None),),
+        "heldout",
+    ),
+    Case(
+        "r5-crontab",
+        "deploy/crontab",
+        "QUESTIONPRO_API_KEY={K}\n0 * * * * /usr/local/bin/sync-surveys\n",
+        ((1, None),),
+        "heldout",
+    ),
+    Case(
+        "r5-helm-set",
+        "deploy.sh",
+        "helm upgrade --install sync ./chart --set questionpro.apiKey={K}\n",
+        ((1, None),),
+        "heldout",
+    ),
+    Case(
+        "r5-toml-array-tables",
+        "integrations.toml",
+        '[[integrations]]\nname = "questionpro"\napi_key = "{K}"\n',
+        ((3, None),),
+        "heldout",
+    ),
+    Case(
+        "r5-yaml-list-named",
+        "providers.yml",
+        "providers:\n  - name: questionpro\n    token: {K}\n",
+        ((3, None),),
+        "heldout",
+    ),
+    Case(
+        "r5-perl-hash",
+        "lib/Qp.pm",
+        "my %questionpro = (\n    api_key => '{K}',\n    region  => 'com',\n);\n",
+        ((2, None),),
+        "heldout",
+    ),
+    Case(
+        "r5-properties-colon",
+        "config.properties",
+        "questionpro.api.key: {K}\n",
+        ((1, None),),
+        "heldout",
+    ),
+    Case(
+        "r5-log-prose",
+        "logs/sync.log",
+        "2024-05-01 INFO QuestionPro client configured with API key {K}\n",
+        ((1, None),),
+        "heldout",
+    ),
+    Case(
+        "r5-ruby-hash-rocket",
+        "config/initializers/qp.rb",
+        'QUESTIONPRO = { "api_key" => "{K}", "env" => "com" }.freeze\n',
+        ((1, None),),
+        "heldout",
+    ),
+]
+
+ROUND5_NEGATIVES = [
+    Case(
+        "r5-tf-gh-secret-other-neg",
+        "github.tf",
+        '# questionpro sync repo\nresource "github_actions_secret" "dd" {\n'
+        '  secret_name     = "DATADOG_API_KEY"\n  plaintext_value = "{K}"\n}\n',
+        klass="heldout",
+    ),
+    Case(
+        "r5-toml-other-integration-neg",
+        "integrations.toml",
+        '[[integrations]]\nname = "questionpro"\nenabled = true\n\n[[integrations]]\nname = "mailchimp"\napi_key = "{K}"\n',
+        klass="heldout",
+    ),
+    Case(
+        "r5-yaml-list-other-neg",
+        "providers.yml",
+        "providers:\n  - name: questionpro\n    enabled: true\n  - name: mailchimp\n    token: {K}\n",
+        klass="heldout",
+    ),
+    Case(
+        "r5-aws-sm-other-neg",
+        "secrets/create.json",
+        '{"Name": "prod/questionpro/survey-id", "SecretString": "{K}"}\n',
+        klass="heldout",
+    ),
+    Case(
+        "r5-log-request-neg",
+        "logs/sync.log",
+        "2024-05-01 INFO QuestionPro request {K} returned 200\n",
+        klass="heldout",
+    ),
+    Case(
+        "r5-helm-set-id-neg",
+        "deploy.sh",
+        "helm upgrade --install sync ./chart --set questionpro.surveyId={K}\n",
+        klass="heldout",
+    ),
+    Case(
+        "r5-perl-hash-other-neg",
+        "lib/Mail.pm",
+        "# talks to questionpro too\nmy %sendgrid = (\n    api_key => '{K}',\n);\n",
+        klass="heldout",
+    ),
+    Case(
+        "r5-spring-value-id-neg",
+        "src/main/java/acme/QpIds.java",
+        '@Value("${questionpro.survey-id:{K}}")\nprivate String surveyId;\n',
+        klass="heldout",
+    ),
+]

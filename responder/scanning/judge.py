@@ -164,8 +164,8 @@ def _naming_field_above(text: str, line_start: int) -> list[Level]:
             break
         above = text.rfind("\n", max(0, pos - 1 - keypath.LINE_WINDOW), pos - 1) + 1
         line, pos = text[above : pos - 1], above
-        if len(line) - len(line.lstrip(" \t-")) < indent:
-            break  # left the object
+        if len(line) - len(line.lstrip(" \t-")) < indent or not line.strip() or line.lstrip().startswith("["):
+            break  # left the object (a blank line or a section header ends it too)
         field = _NAMING_FIELD.match(line)
         if field is not None and len(field.group(1)) <= indent:
             name = field.group(2)
@@ -175,12 +175,36 @@ def _naming_field_above(text: str, line_start: int) -> list[Level]:
     return []
 
 
+# A naming field on the value's own line: ``{"Name": "prod/questionpro/key", "SecretString": …}``.
+_INLINE_NAMING_FIELD = re.compile(
+    r"""(?<![\w-])["']?(?:name|secret_?name|parameter_?name|label)["']?[ \t]*[:=][ \t]*["']([\w.\-/:]+)["']""",
+    re.IGNORECASE,
+)
+
+
+def _object_name(text: str, line_start: int, start: int) -> list[Level]:
+    """For a key word with no owner on its line: the name of the object it is in, a naming
+    field on its line or a few sibling lines up (``- name: questionpro`` / ``token: …``)."""
+    found = None
+    for found in _INLINE_NAMING_FIELD.finditer(text, max(line_start, start - keypath.LINE_WINDOW), start):  # noqa: B007
+        pass
+    if found is not None:
+        return [Level(found.group(1), Source.SIBLING, names.judge(found.group(1)))]
+    return _naming_field_above(text, line_start)
+
+
 def _key_path(ctx: Context, start: int, line_start: int, line_end: int) -> Iterator[Sequence[Level]]:
     """The levels of the UUID at ``start``, in batches from the nearest outwards."""
     text = ctx.text
     shape = keypath.line_shape(text, line_start, start)
+    kinds = [lv.verdict.kind for lv in shape.levels if lv.verdict.kind not in (Kind.NEUTRAL, Kind.WEAK)]
+    named: list[Level] = []
+    if kinds and all(lv.verdict.owner is Owner.NONE for lv in shape.levels):
+        named = _object_name(text, line_start, start)
+        if kinds[0] is Kind.KEYWORD and any(lv.verdict.kind not in (Kind.NEUTRAL, Kind.WEAK) for lv in named):
+            yield named  # a bare ``secret``/``token`` field: the object's name says what it holds
     yield shape.levels
-    if not any(lv.verdict.kind not in (Kind.NEUTRAL, Kind.WEAK) for lv in shape.levels):
+    if not kinds:
         if not shape.named:
             yield _above_levels(text, line_start)
         if shape.opener == "(":
@@ -188,6 +212,7 @@ def _key_path(ctx: Context, start: int, line_start: int, line_end: int) -> Itera
         yield keypath.markdown_column(text, line_start, start)
         if line_start > 0 and line_end - line_start <= keypath.CSV_LINE_MAX:
             yield keypath.csv_column(ctx.header(), text[line_start:line_end], start - line_start)
+    yield named
     yield keypath.parent_levels(text, line_start)
     yield keypath.section_level(ctx.section_before(line_start))
     yield keypath.path_levels(ctx.path)

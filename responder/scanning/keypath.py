@@ -60,6 +60,7 @@ _CLOSING_TAG = re.compile(r"</[\w.:-]+>")
 _STRUCTURE = re.compile(r"[()\[\]{},;|]")
 SECTION = re.compile(r"^[ \t]*\[\[?([\w.\-\" ]+)\]\]?[ \t\r]*$", re.MULTILINE)
 _INSERT = re.compile(r"insert\s+into\s+([\w.`\"\[\]]+)\s*\(([^()]*)\)\s*values", re.IGNORECASE)
+_YAML_ANCHOR = re.compile(r"(?<=:)[ \t]+(?:[&!][^\s&!]*[ \t]*)+$")
 _XML_OPEN = re.compile(r"^\s*<([\w.:-]+)(?:\s[^<>]*)?>\s*$")
 _PROSE_WORD = re.compile(r"[A-Za-z][\w-]*")
 
@@ -84,12 +85,16 @@ def _has_kind(verdict: Verdict) -> bool:
     return verdict.kind not in (Kind.NEUTRAL, Kind.WEAK)
 
 
+_PROSE_STOPS = frozenset("with for of to from in on at by and or the a an as is are was were be via using".split())
+
+
 def _prose_owner(clause: str, spans: list[tuple[str, int, int]]) -> Owner:
     """The owner named by the plain words just before a name (``Stripe API key``,
     ``QuestionPro production API key``): words separated by single spaces only, so a
-    command (``curl -H "api-key: …"``) or an attribute list names nobody."""
+    command (``curl -H "api-key: …"``) or an attribute list names nobody; a function word
+    ends the phrase (``… configured with API key``: ``configured`` names nobody)."""
     for (_, start, _), (before, _, before_end) in itertools.pairwise(spans[:5]):
-        if clause[before_end:start] != " " or not _PROSE_WORD.fullmatch(before):
+        if clause[before_end:start] != " " or not _PROSE_WORD.fullmatch(before) or before.lower() in _PROSE_STOPS:
             return Owner.NONE
         if (seen := judge(before).owner) is not Owner.NONE:
             return seen
@@ -245,6 +250,7 @@ def _parent_line_levels(line: str) -> list[Level]:
     """The names a line gives what is indented under it (``questionpro:``, ``"QuestionPro": {``,
     ``variable "qp_api_key" {``, ``<questionpro>``, ``client = Client(``)."""
     body = line.split(" #", 1)[0].split(" //", 1)[0].rstrip()
+    body = _YAML_ANCHOR.sub("", body)  # ``questionpro: &qp`` opens a block like ``questionpro:``
     if not body:
         return []
     xml = _XML_OPEN.match(body)
