@@ -105,7 +105,7 @@ def _git_dir(cwd: Path) -> Path:
     """The repository a server-side hook runs in (bare, or a work tree's .git)."""
     done = gitio.git(cwd, "rev-parse", "--absolute-git-dir", check=False)
     if done.returncode != 0 or not done.stdout.strip():
-        raise gitio.GitError(f"not a git repository: {cwd}")
+        raise gitio.not_a_repository(cwd)
     return Path(os.fsdecode(done.stdout.strip()))
 
 

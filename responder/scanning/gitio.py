@@ -85,6 +85,20 @@ def _repo_state(start: Path) -> tuple[Path | None, bool]:
     return Path(os.fsdecode(lines[0])), done.returncode == 0
 
 
+def not_a_repository(start: Path) -> GitError:
+    """Why ``start`` is not a repository git works in: none, or one git refuses because
+    another user owns it (``safe.directory``; never switched off here: that check keeps
+    that user's config and hooks from running as you)."""
+    done = git(start, "rev-parse", "--git-dir", check=False)
+    if b"dubious ownership" in done.stderr:
+        return GitError(
+            f"git refuses the repository at {start}: it is owned by another user (git's safe.directory "
+            "check). Run as its owner, or, only if you trust that user, add it with "
+            "`git config --global --add safe.directory PATH`"
+        )
+    return GitError(f"not a git repository: {start}")
+
+
 def repo_root(start: Path) -> Path | None:
     return _repo_state(start)[0]
 
@@ -92,7 +106,7 @@ def repo_root(start: Path) -> Path | None:
 def require_root(start: Path) -> Path:
     root = repo_root(start)
     if root is None:
-        raise GitError(f"not a git repository: {start}")
+        raise not_a_repository(start)
     return root
 
 
@@ -106,7 +120,7 @@ def require_history_root(start: Path) -> Path:
     lines = done.stdout.splitlines()
     if done.returncode == 0 and len(lines) == 2 and lines[0] == b"true":
         return Path(os.fsdecode(lines[1]))
-    raise GitError(f"not a git repository: {start}")
+    raise not_a_repository(start)
 
 
 def staged_patch(start: Path) -> tuple[Path, bytes, bool]:
@@ -114,7 +128,7 @@ def staged_patch(start: Path) -> tuple[Path, bytes, bool]:
     repository with no commits yet."""
     root, head = _repo_state(start)
     if root is None:
-        raise GitError(f"not a git repository: {start}")
+        raise not_a_repository(start)
     from responder.scanning.quick import take_staged_diff
 
     handed = take_staged_diff(os.fspath(start)) if head else None  # the hook's quick path read it already
