@@ -61,10 +61,27 @@ PINNED_ENV = {
 }
 
 
-def clean_env() -> dict[str, str]:
-    """The process environment minus what changes git's diff output, plus a fixed pager,
-    locale and no prompts; system-wide attributes, replace refs and grafts off."""
+# Credentials git never needs to read a repository: kept out of every git process but a
+# fetch, so nothing a repository could make git run would find them in its environment.
+CREDENTIALS = (
+    "GITHUB_TOKEN",
+    "GH_TOKEN",
+    "GH_ENTERPRISE_TOKEN",
+    "QP_RESPONDER_SECRETS_TOKEN",
+    "QUESTIONPRO_API_KEY",
+    "ACTIONS_RUNTIME_TOKEN",
+    "ACTIONS_ID_TOKEN_REQUEST_TOKEN",
+)
+
+
+def clean_env(*, network: bool = False) -> dict[str, str]:
+    """The process environment minus what changes git's diff output (and, unless git
+    goes to the network, minus credentials), plus a fixed pager, locale and no prompts;
+    system-wide attributes, replace refs and grafts off."""
     env = dict(os.environ)
+    if not network:
+        for name in CREDENTIALS:
+            env.pop(name, None)
     env.update(PINNED_ENV)
     for name in ("GIT_EXTERNAL_DIFF", "GIT_DIFF_OPTS", "GIT_NOTES_REF", "GIT_DIFF_PATH_COUNTER", "GIT_DIFF_PATH_TOTAL"):
         env.pop(name, None)

@@ -64,10 +64,11 @@ def finish(proc: subprocess.Popen[bytes], what: str, *, check: bool = True) -> N
         raise GitError(message[-1] if message else f"git {what} failed")
 
 
-def git(root: Path | None, *args: str, check: bool = True) -> subprocess.CompletedProcess[bytes]:
+def git(root: Path | None, *args: str, check: bool = True, network: bool = False) -> subprocess.CompletedProcess[bytes]:
+    """``git`` with every pinned setting; credentials in its environment only for ``network``."""
     cmd = ["git", "--no-pager", *_CONFIG, *args]
     try:
-        done = subprocess.run(cmd, cwd=root, capture_output=True, env=_env(), check=False)
+        done = subprocess.run(cmd, cwd=root, capture_output=True, env=gitargs.clean_env(network=network), check=False)
     except FileNotFoundError as exc:
         raise GitError("git is not installed or not on PATH") from exc
     if check and done.returncode != 0:
@@ -276,5 +277,5 @@ def fetch(root: Path, *refspecs: str, unshallow: bool = False) -> bool:
     args = ["fetch", "--no-tags", "--quiet", "--no-recurse-submodules"]
     if unshallow:
         args.append("--unshallow")
-    done = git(root, *args, "origin", *[r for r in refspecs if not r.startswith("-")], check=False)
+    done = git(root, *args, "origin", *[r for r in refspecs if not r.startswith("-")], check=False, network=True)
     return done.returncode == 0
