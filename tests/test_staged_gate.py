@@ -1,5 +1,6 @@
-"""The hook's quick gate (``scan --staged`` exactly): it reads the changed files' blobs,
-diffs only those that may hold a key, and must decide every change as the full scan does."""
+"""The hook's quick gate (``scan --staged`` exactly): for a large change it reads the
+changed files' blobs and diffs only those that may hold a key, for a small one it probes
+the whole diff; either way it must decide every change as the full scan does."""
 
 from __future__ import annotations
 
@@ -80,11 +81,20 @@ CASES: dict[str, tuple[Callable[[Repo], None], int | None, bool]] = {
 }
 
 
+def _bulk(repo: Repo) -> None:
+    """Enough clean new files that the gate reads blobs instead of the whole diff."""
+    for i in range(40):
+        repo.write(f"bulk/f{i}.py", f"n = {i}\n")
+
+
+@pytest.mark.parametrize("bulk", [False, True], ids=["small change", "large change"])
 @pytest.mark.parametrize("case", CASES)
-def test_hook_gate_decides_as_the_full_scan(repo: Repo, case: str) -> None:
+def test_hook_gate_decides_as_the_full_scan(repo: Repo, case: str, bulk: bool) -> None:
     change, code, loaded = CASES[case]
     _base(repo)
     change(repo)
+    if bulk:
+        _bulk(repo)
     repo.git("add", "-A")
     done = subprocess.run([sys.executable, "-c", HOOK], cwd=repo.path, capture_output=True, text=True, check=True)
     assert_no_secret(done.stdout + done.stderr, [KEY])
@@ -105,6 +115,7 @@ def test_hook_gate_with_a_submodule_and_no_memory_files(repo: Repo, tmp_path: Pa
     sub.commit("sub")
     _base(repo)
     repo.git("-c", "protocol.file.allow=always", "submodule", "add", "-q", str(sub.path), "vendor/sub")
+    _bulk(repo)
     repo.git("add", "-A")
     for hide in ("", "import os\ndel os.memfd_create\n"):
         done = subprocess.run([sys.executable, "-c", hide + HOOK], cwd=repo.path, capture_output=True, text=True)

@@ -16,10 +16,11 @@ from __future__ import annotations
 import signal
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (the hook's start)
 if TYPE_CHECKING:
     from types import FrameType
+    from typing import Any
 
 _HELD = (signal.SIGINT, signal.SIGTERM)
 

@@ -28,6 +28,8 @@ _SMALL = 256 * 1024
 _HINT = b"Secret"  # the word a Kubernetes Secret (base64 keys) holds, not a password
 _NO_BLOB = b"0" * 40
 _SUBMODULE = b"160000"
+_BASE64_CHARS = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+_FEW = 32  # files changed: up to this many, the whole diff (already started) is read instead
 _MAX_PATHSPEC = 64 * 1024  # bytes of suspect paths passed in argv; more diffs the whole change
 _handoff: list[tuple[str, bytes]] = []  # the diff just read, for the full scan in this process
 
@@ -77,14 +79,33 @@ def _succeeded(pid: int) -> bool:
     return os.waitstatus_to_exitcode(status) == 0
 
 
-def _git_output(argv: list[str | bytes]) -> bytes | None:
-    """What git prints on stdout; None when it fails."""
+def _start_output(argv: list[str | bytes]) -> tuple[int | None, int]:
+    """Start git printing into a pipe: (its pid, None if it could not start; the pipe)."""
     read, write = os.pipe()
     pid = _spawn(argv, None, write)
     os.close(write)
+    return pid, read
+
+
+def _finish_output(started: tuple[int | None, int]) -> bytes | None:
+    """What a started git prints on stdout; None when it fails."""
+    pid, read = started
     with open(read, "rb") as pipe:
         data = pipe.read()
     return data if pid is not None and _succeeded(pid) else None
+
+
+def _abandon(started: tuple[int | None, int]) -> None:
+    pid, read = started
+    os.close(read)
+    if pid is not None:
+        os.kill(pid, 9)  # SIGKILL; it only reads the repository
+        os.waitpid(pid, 0)
+
+
+def _git_output(argv: list[str | bytes]) -> bytes | None:
+    """What git prints on stdout; None when it fails."""
+    return _finish_output(_start_output(argv))
 
 
 def _changes(raw: bytes) -> list[tuple[bytes, bytes, bytes]] | None:
@@ -208,30 +229,50 @@ def _suspect_paths(changes: list[tuple[bytes, bytes, bytes]]) -> tuple[list[byte
     return paths, any(_HINT in path or new in hinted or old in hinted for old, new, path in changes)
 
 
-def _staged_diff(paths: list[bytes] | None = None) -> bytes | None:
+def _diff_args(paths: list[bytes] | None = None) -> list[str | bytes]:
     """``git diff --cached`` against HEAD as the full scan runs it (of ``paths`` only, if
-    given); None when git fails."""
+    given)."""
     argv: list[str | bytes] = ["diff", "--cached", "--no-renames", *DIFF_OPTS, "HEAD", "--"]
-    if paths is not None:
-        argv = ["--literal-pathspecs", *argv, *paths]
-    return _git_output(argv)
+    return argv if paths is None else ["--literal-pathspecs", *argv, *paths]
 
 
 def _suspect_diff() -> tuple[bytes, bool] | None:
     """The staged diff of the files that may hold a key (b"" when none may), or of the
-    whole change when that cannot be told cheaply, and whether it must be judged even
-    if it has no hit of its own; None when git fails."""
+    whole change when it is small or that cannot be told cheaply, and whether it must be
+    judged even if it has no hit of its own; None when git fails."""
+    whole = _start_output(_diff_args())  # a small change's whole diff costs less than reading its blobs
     raw = _git_output(["diff-index", "--cached", "--raw", "-z", "--no-renames", "--diff-filter=ACDMRT", "HEAD", "--"])
     changes = _changes(raw) if raw is not None else None
-    if changes is None:
-        return None
-    suspects = _suspect_paths(changes) if changes else ([], False)
+    suspects = _suspect_paths(changes) if changes is not None and len(changes) > _FEW else None
     if suspects is None or sum(len(path) + 1 for path in suspects[0]) > _MAX_PATHSPEC:
-        whole = _staged_diff()
-        return None if whole is None else (whole, False)
+        data = _finish_output(whole)
+        return None if data is None else (data, False)
+    _abandon(whole)
     paths, hinted = suspects
-    diff = _staged_diff(paths) if paths else b""
+    diff = _git_output(_diff_args(paths)) if paths else b""
     return None if diff is None else (diff, hinted)
+
+
+def _diff_is_suspect(diff: bytes) -> bool:
+    """Could the full scan find anything in this diff: the gates it applies to a patch
+    (``scanner._suspect_offsets``), the UUID probe, the base64 hint (a Secret's key whose
+    ``kind`` line is outside the hunk) or the probe in UTF-16, or the word ``Secret``."""
+    if may_hold_key(diff) or _has_base64_uuid_shape(diff):
+        return True
+    return b"\0" in diff and _PROBE16 in diff.translate(_HEX_TO_H)
+
+
+def _has_base64_uuid_shape(data: bytes) -> bool:
+    """What every base64-encoded UUID holds (``detect._b64_candidates``): 24 base64
+    characters, then ``L`` + T/U/W, 5 more, ``t`` and 16 more. The hint alone
+    (``L......t``) is common in code (``_ArrayLikeUInt``); this shape is not."""
+    import re  # already loaded by the console
+
+    for tail in re.finditer(rb"L[TUW][A-Za-z0-9+/]{5}t[A-Za-z0-9+/]{16}", data):
+        start = tail.start() - 24
+        if start >= 0 and not data[start : tail.start()].translate(None, _BASE64_CHARS):
+            return True
+    return False
 
 
 def staged_is_clean() -> bool:
@@ -241,7 +282,7 @@ def staged_is_clean() -> bool:
     if found is None:
         return False
     diff, hinted = found
-    if not hinted and not may_hold_key(diff):
+    if not hinted and not _diff_is_suspect(diff):
         return True
     _handoff[:] = [(os.getcwd(), diff)]
     return False
