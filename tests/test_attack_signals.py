@@ -91,23 +91,46 @@ def _wait(condition: Any) -> None:
     assert condition()
 
 
-def _terminate(child: subprocess.Popen[str]) -> tuple[int, str]:
-    child.send_signal(signal.SIGTERM)
+def _signal(child: subprocess.Popen[str], signum: int) -> tuple[int, str]:
+    child.send_signal(signum)
     child.wait(timeout=30)
     assert child.stdout is not None and child.stderr is not None
     return child.returncode, child.stdout.read() + child.stderr.read()
 
 
-def test_sigterm_while_the_regenerate_request_is_in_flight_says_to_resume(world: World) -> None:
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_a_signal_while_the_reply_is_awaited_waits_for_the_new_key(world: World, signum: int) -> None:
+    """QuestionPro has made the new key and only its reply carries it: the first signal
+    waits for the reply (saying so), then takes effect; `resume` delivers the key."""
     old = world.qp.valid_key
-    world.qp.hang_seconds = 8
+    world.qp.hang_seconds = 2
+    world.qp.script = ["timeout-after-rotate"]  # rotates, then answers after hang_seconds
+    child = world.respond()
+    _wait(lambda: world.qp.calls == 1)
+    code, output = _signal(child, signum)
+    assert code == 128 + signum, output
+    assert "waiting for QuestionPro's reply" in " ".join(output.split())
+    assert "interrupted" in output and "qp-responder resume" in output
+    new = world.qp.valid_key
+    assert_no_secret(output, [old, new])
+    world.gh.release.set()
+    resumed = world.run("resume")
+    assert resumed.code == 0, resumed.output
+    assert world.gh.secrets and new in world.gh.secrets.values() and world.qp.calls == 1
+
+
+def test_a_second_signal_stops_waiting_and_the_outcome_is_unknown(world: World) -> None:
+    """A GitHub Actions cancel: SIGINT, then SIGTERM; the second breaks in (exit 143) and
+    `resume` records the outcome as unknown (never regenerates)."""
+    world.qp.hang_seconds = 20
     world.qp.script = ["timeout-after-rotate"]
     child = world.respond()
     _wait(lambda: world.qp.calls == 1)
-    code, output = _terminate(child)
+    child.send_signal(signal.SIGINT)
+    time.sleep(0.5)
+    code, output = _signal(child, signal.SIGTERM)
     assert code == 143, output
     assert "interrupted" in output and "qp-responder resume" in output
-    assert_no_secret(output, [old, world.qp.valid_key])
     resumed = world.run("resume")
     assert world.qp.calls == 1  # never sent again
     assert resumed.code == 5, resumed.output
@@ -118,7 +141,7 @@ def test_sigterm_while_storing_loses_no_key(world: World) -> None:
     child = world.respond()
     _wait(world.gh.storing.is_set)
     new = world.qp.valid_key  # rotated: the fake now knows only the new key
-    code, output = _terminate(child)
+    code, output = _signal(child, signal.SIGTERM)
     assert code == 143, output
     assert "interrupted" in output and "qp-responder resume" in output
     assert_no_secret(output, [old, new])
@@ -141,3 +164,16 @@ def test_a_signal_in_a_deferred_block_takes_effect_when_it_ends(signum: int) -> 
             steps.append("finished")
     assert steps == ["finished"]
     assert isinstance(raised.value, Terminated) == (signum == signal.SIGTERM) == received.terminated
+
+
+def test_while_patient_a_second_signal_breaks_in_and_the_first_is_announced() -> None:
+    from responder.core.signals import deferred
+
+    said: list[str] = []
+    with pytest.raises(KeyboardInterrupt), deferred(patient=True, on_hold=lambda: said.append("waiting")):
+        os.kill(os.getpid(), signal.SIGINT)
+        time.sleep(0.05)
+        assert said == ["waiting"]  # held, and said so
+        os.kill(os.getpid(), signal.SIGINT)
+        time.sleep(0.05)
+        pytest.fail("a second signal while patient must break in")

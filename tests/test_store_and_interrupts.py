@@ -148,8 +148,9 @@ def test_ctrl_c_at_a_prompt_exits_130_and_says_nothing_changed(
 
 
 def test_ctrl_c_while_the_regenerate_request_is_in_flight_says_to_resume(world: World) -> None:
-    """Interrupted after the request was sent: exit 130, a line pointing at the journal
-    and `resume`, and `resume` then records the outcome as unknown (never regenerates)."""
+    """Interrupted twice after the request was sent (the first waits for the reply): exit
+    130, a line pointing at the journal and `resume`, and `resume` then records the
+    outcome as unknown (never regenerates)."""
     import os
     import signal
     import subprocess
@@ -176,7 +177,9 @@ def test_ctrl_c_while_the_regenerate_request_is_in_flight_says_to_resume(world: 
     while world.qp.calls == 0 and time.monotonic() < deadline:
         time.sleep(0.05)
     assert world.qp.calls == 1
-    child.send_signal(signal.SIGINT)
+    child.send_signal(signal.SIGINT)  # held: the reply would carry the new key
+    time.sleep(0.5)
+    child.send_signal(signal.SIGINT)  # again: stop waiting
     child.wait(timeout=30)
     assert child.stdout is not None and child.stderr is not None
     stdout, stderr = child.stdout.read(), child.stderr.read()

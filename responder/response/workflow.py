@@ -251,37 +251,53 @@ def _respond_locked(plan: Plan, key: str, services: Services, *, force: bool) ->
     return _rotate(plan, key, services, log, checked, response_id)
 
 
+WAITING = (
+    "waiting for QuestionPro's reply (at most the --timeout) so that the new key is not lost; "
+    "interrupt again to stop waiting (the rotation's outcome is then unknown)"
+)
+
+
 def _rotate(plan: Plan, key: str, services: Services, log: Journal, checked: Preflight, response_id: str) -> Outcome:
-    result = _regenerate(plan, key, services, log, response_id)
-    if isinstance(result, Outcome):
-        return result
-    # Ctrl-C or SIGTERM here would lose the new key: they take effect once it is sealed,
-    # published and journaled (then `resume` can deliver it).
-    with signals.deferred():
-        services.mask(result.new_key)
-        delivery = Delivery(
-            response_id,
-            plan.repo,
-            plan.leak,
-            clean_request_id(result.request_id),
-            result.datacenter,
-            services.clock(),
-            _seal_all(plan.targets, checked.keys, result),
-            hashed_secret(result.new_key),
-        )
+    # From the request until the new key is sealed, published and journaled, Ctrl-C and
+    # SIGTERM wait: QuestionPro has made the key and only its reply carries it. While the
+    # reply is awaited, a second one breaks in (the outcome is then unknown, as before).
+    with signals.deferred(patient=True, on_hold=lambda: services.note(WAITING)) as held:
+        result = _regenerate(plan, key, services, log, response_id)
+        held.patient = False
+        if isinstance(result, Outcome):
+            return result
+        delivery, unwritable = _seal_and_keep(plan, services, log, checked, response_id, result)
         del result  # from here on only the sealed values exist
-        try:
-            services.on_sealed(tokens(delivery, services.journal_dir, set(), issue_left=False))
-        except Exception:  # noqa: BLE001, S110 - the journal and the outcome still carry the tokens
-            pass
-        try:
-            _checkpoint(services, log, RegeneratedRecord(delivery))
-            unwritable = None
-        except OSError as exc:
-            unwritable = exc.strerror or type(exc).__name__
     if unwritable is not None:  # no journal to resume from: deliver now, or hand out the tokens
         return deliver(delivery, checked.repo_id, channel_for(services, None, note=f"journal unwritable: {unwritable}"))
     return finish(log, services)
+
+
+def _seal_and_keep(
+    plan: Plan, services: Services, log: Journal, checked: Preflight, response_id: str, result: Regenerated
+) -> tuple[Delivery, str | None]:
+    """Seal the new key, publish its resume tokens, journal it: (the delivery, why the
+    journal could not be written or None). Only the sealed values outlive this call."""
+    services.mask(result.new_key)
+    delivery = Delivery(
+        response_id,
+        plan.repo,
+        plan.leak,
+        clean_request_id(result.request_id),
+        result.datacenter,
+        services.clock(),
+        _seal_all(plan.targets, checked.keys, result),
+        hashed_secret(result.new_key),
+    )
+    try:
+        services.on_sealed(tokens(delivery, services.journal_dir, set(), issue_left=False))
+    except Exception:  # noqa: BLE001, S110 - the journal and the outcome still carry the tokens
+        pass
+    try:
+        _checkpoint(services, log, RegeneratedRecord(delivery))
+    except OSError as exc:
+        return delivery, exc.strerror or type(exc).__name__
+    return delivery, None
 
 
 def _regenerate(plan: Plan, key: str, services: Services, log: Journal, response_id: str) -> Regenerated | Outcome:
