@@ -507,9 +507,10 @@ def test_base64_hint_never_misses_an_encoded_uuid(before: bytes, after: bytes, u
         assert scanner._B64_HINT.search(encoded) is not None
 
 
-@pytest.mark.parametrize("cores", [1, 2, 3])
+@pytest.mark.parametrize("cores", [1, 2, 3, 6])
 def test_history_walk_on_any_number_of_cores(repo: Repo, monkeypatch: pytest.MonkeyPatch, cores: int) -> None:
-    """One core: blobs judged in process; more: one cat-file and one forked reader per core."""
+    """One core: blobs judged in process; more: one cat-file and one forked reader per
+    core but one (at most 4)."""
     from responder.scanning import scanner
 
     keys = [new_key() for _ in range(3)]

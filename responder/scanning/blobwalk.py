@@ -5,8 +5,8 @@ file contents); ``git cat-file --batch`` reads every blob not seen before, once.
 commit is worth a patch only when one of its new blobs holds a suspect line (a UUID under
 a key-like name): the scanner then reads just those commits' patches of those files
 (and of the files they delete, so that renames are still recognised). A thread feeds blob
-ids from the walk to one cat-file per core (each blob to one of them, by its id) while
-this thread reads the blobs, so git's processes and Python overlap on every core.
+ids from the walk to one cat-file per core but one (each blob to one of them, by its id)
+while this thread reads the blobs, so git's processes and Python overlap on every core.
 
 Memory: the ids of the blobs seen so far and one blob at a time (a blob over
 MAX_BLOB_BYTES is probed in pieces), never the history.
@@ -242,6 +242,14 @@ def _read_blobs(
     return walk
 
 
+def _readers() -> int:
+    """How many cat-files (each with its forked reader): one core goes to ``git log`` and
+    this process's walk, the others (at most 4) to reading blobs. On 2 cores a second
+    reader measured slower (0.60 s against 0.54 s wall, 0.56 against 0.51 s of CPU, on a
+    3,400-commit history): six processes contend for two cores."""
+    return max(1, min((os.cpu_count() or 1) - 1, 4))
+
+
 def suspect_commits(
     root: Path,
     revs: Sequence[str],
@@ -254,7 +262,7 @@ def suspect_commits(
     commits were walked. ``is_suspect`` judges a whole blob (it must be cheap on blobs
     without a candidate: it is called on every one)."""
     log = gitio.popen(root, *_raw_args(revs, no_walk))
-    batches = [gitio.popen(root, "cat-file", "--batch", stdin=True) for _ in range(min(os.cpu_count() or 1, 4))]
+    batches = [gitio.popen(root, "cat-file", "--batch", stdin=True) for _ in range(_readers())]
     assert log.stdout is not None
     ins = [batch.stdin for batch in batches if batch.stdin is not None]
     outs = [batch.stdout for batch in batches if batch.stdout is not None]
