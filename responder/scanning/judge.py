@@ -186,8 +186,11 @@ def _object_name(text: str, line_start: int, start: int) -> list[Level]:
     """For a key word with no owner on its line: the name of the object it is in, a naming
     field on its line or a few sibling lines up (``- name: questionpro`` / ``token: …``)."""
     found = None
-    for found in _INLINE_NAMING_FIELD.finditer(text, max(line_start, start - keypath.LINE_WINDOW), start):  # noqa: B007
-        pass
+    lo = max(line_start, start - keypath.LINE_WINDOW)
+    before = text[lo:start].lower()
+    if "name" in before or "label" in before:  # a literal first: the regex has no fast start
+        for found in _INLINE_NAMING_FIELD.finditer(text, lo, start):  # noqa: B007
+            pass
     if found is not None:
         return [Level(found.group(1), Source.SIBLING, names.judge(found.group(1)))]
     return _naming_field_above(text, line_start)
