@@ -62,12 +62,19 @@ def run_click(argv: list[str]) -> int:
     return int(ExitCode.CLEAN if code is None else code)
 
 
-def _dispatch(argv: list[str]) -> int:
-    if argv == HOOK_ARGV:
-        from responder.scanning.quick import staged_is_clean
+def _quick_hook() -> int | None:
+    """The hook's commonest case, before anything else is set up (read-only, a few ms):
+    CLEAN when nothing UUID-shaped is staged (no key, no output), None for the full scan."""
+    from responder.scanning.quick import staged_is_clean
 
-        if staged_is_clean():  # nothing UUID-shaped staged: no key, no output
-            return int(ExitCode.CLEAN)
+    try:
+        return int(ExitCode.CLEAN) if staged_is_clean() else None
+    except KeyboardInterrupt:
+        sys.stderr.write("qp-responder: interrupted\n")
+        return INTERRUPTED
+
+
+def _dispatch(argv: list[str]) -> int:
     request = _fast_scan(argv)
     if request is not None:
         from responder.cli.scan import run_scan
@@ -79,16 +86,19 @@ def _dispatch(argv: list[str]) -> int:
 def main(argv: list[str] | None = None) -> int:
     """Run the command named by ``argv`` (default: the process's arguments); the exit status.
     SIGTERM is handled as Ctrl-C is (the same line says what state it left), exit 143."""
+    args = sys.argv[1:] if argv is None else list(argv)
+    if args == HOOK_ARGV and (quick := _quick_hook()) is not None:
+        return quick
     from responder.core.signals import terminate_as_interrupt
 
     with terminate_as_interrupt() as received:
-        code = _main(argv)
+        code = _main(args)
     return int(ExitCode.TERMINATED) if received.terminated and code == INTERRUPTED else code
 
 
-def _main(argv: list[str] | None) -> int:
+def _main(argv: list[str]) -> int:
     try:
-        return _dispatch(sys.argv[1:] if argv is None else list(argv))
+        return _dispatch(argv)
     except QprError as exc:
         exc.show()
         return int(exc.exit_code)
