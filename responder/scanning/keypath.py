@@ -266,7 +266,10 @@ def _parent_line_levels(line: str) -> list[Level]:
         return []
     tokens = _tokens(head)
     if any(t in _CONTROL for t in tokens):
-        return []  # a class, function or control block names code, not a value's owner
+        # a class, function or control block names code, not a value's owner; unless the
+        # declared name says QuestionPro (``enum QuestionProKeys {``, ``object QuestionProConfig {``)
+        declared = [Level(t, Source.PARENT, judge(t)) for t in tokens if t not in _CONTROL]
+        return [level for level in declared if level.verdict.owner is Owner.QUESTIONPRO][:1]
     return [Level(t, Source.PARENT, judge(t)) for t in tokens]
 
 
