@@ -466,3 +466,72 @@ ROUND6_NEGATIVES = [
 ]
 ROUND5_POSITIVES += ROUND6_POSITIVES
 ROUND5_NEGATIVES += ROUND6_NEGATIVES
+
+# Round 7: all judged right at first try (10/10 found, 0/5 false).
+ROUND7_POSITIVES = [
+    Case(
+        "r7-cs-appsettings-nested",
+        "appsettings.Production.json",
+        '{\n  "Integrations": {\n    "QuestionPro": {\n      "BaseUrl": "https://api.questionpro.ca",\n'
+        '      "Secret": "{K}"\n    }\n  }\n}\n',
+        ((5, "ca"),),
+        "heldout",
+    ),
+    Case("r7-clojure-edn", "config.edn", '{:questionpro {:api-key "{K}"}}\n', ((1, None),), "heldout"),
+    Case(
+        "r7-groovy-gradle",
+        "build.gradle",
+        'buildConfigField "String", "QUESTIONPRO_KEY", "\\"{K}\\""\n',
+        ((1, None),),
+        "heldout",
+    ),
+    Case(
+        "r7-sql-update",
+        "seed.sql",
+        "UPDATE integrations SET api_key = '{K}' WHERE provider = 'questionpro';\n",
+        ((1, None),),
+        "heldout",
+    ),
+    Case("r7-ps-hashtable", "profile.ps1", "$QuestionPro = @{\n    ApiKey = '{K}'\n}\n", ((2, None),), "heldout"),
+    Case("r7-vb", "Module1.vb", 'Const QuestionProApiKey As String = "{K}"\n', ((1, None),), "heldout"),
+    Case(
+        "r7-jsonc-comment",
+        ".vscode/settings.json",
+        '{\n  // QuestionPro\n  "rest-client.environmentVariables": {"prod": {"qpKey": "{K}"}}\n}\n',
+        ((3, None),),
+        "heldout",
+    ),
+    Case("r7-objc", "Keys.m", 'NSString *const kQuestionProAPIKey = @"{K}";\n', ((1, None),), "heldout"),
+    Case("r7-haskell", "Config.hs", 'questionProApiKey :: Text\nquestionProApiKey = "{K}"\n', ((2, None),), "heldout"),
+    Case(
+        "r7-markdown-table-row",
+        "docs/keys.md",
+        "| Service | Key |\n|---|---|\n| QuestionPro | {K} |\n",
+        ((3, None),),
+        "heldout",
+    ),
+]
+ROUND7_NEGATIVES = [
+    Case(
+        "r7-sql-update-neg",
+        "seed.sql",
+        "-- questionpro\nUPDATE surveys SET external_id = '{K}' WHERE id = 4;\n",
+        klass="heldout",
+    ),
+    Case(
+        "r7-cs-appsettings-neg",
+        "appsettings.json",
+        '{\n  "QuestionPro": {"Enabled": true},\n  "Twilio": {\n    "AuthToken": "{K}"\n  }\n}\n',
+        klass="heldout",
+    ),
+    Case(
+        "r7-markdown-table-neg",
+        "docs/keys.md",
+        "| Service | Key |\n|---|---|\n| QuestionPro | see vault |\n| Twilio | {K} |\n",
+        klass="heldout",
+    ),
+    Case("r7-edn-neg", "config.edn", '{:questionpro {:survey-id "{K}"}}\n', klass="heldout"),
+    Case("r7-ps-neg", "profile.ps1", "# questionpro\n$Azure = @{\n    TenantId = '{K}'\n}\n", klass="heldout"),
+]
+ROUND5_POSITIVES += ROUND7_POSITIVES
+ROUND5_NEGATIVES += ROUND7_NEGATIVES
