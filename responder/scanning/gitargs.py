@@ -10,6 +10,7 @@ import os
 # In-tree .gitattributes cannot be switched off by config: ``--text`` overrides
 # ``-diff``/``binary``/``diff.<driver>.binary``, ``--no-textconv``/``--no-ext-diff`` the
 # drivers; blobs are read with ``cat-file``, which applies no attributes at all.
+TRANSPORTS = ("file", "git", "ssh", "http", "https", "ext")
 SETTINGS = {
     "core.quotepath": "off",
     "core.attributesFile": os.devnull,
@@ -29,6 +30,13 @@ SETTINGS = {
     "diff.interHunkContext": "0",
     "color.ui": "false",
     "color.diff": "false",
+    # No transport at all: reading a repository needs none, and a partial clone's lazy fetch
+    # of a missing blob would run what its config names (``remote.<name>.uploadpack``,
+    # ``core.sshCommand``, a credential helper, ``ext::``). Each protocol is pinned, since
+    # ``protocol.<name>.allow`` in the repository's config outranks ``protocol.allow``. A
+    # missing blob then stays missing: the scan says so and fails closed.
+    "protocol.allow": "never",
+    **{f"protocol.{name}.allow": "never" for name in TRANSPORTS},
 }
 CONFIG = tuple(arg for key, value in SETTINGS.items() for arg in ("-c", f"{key}={value}"))
 DIFF_OPTS = (

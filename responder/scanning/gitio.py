@@ -277,5 +277,9 @@ def fetch(root: Path, *refspecs: str, unshallow: bool = False) -> bool:
     args = ["fetch", "--no-tags", "--quiet", "--no-recurse-submodules"]
     if unshallow:
         args.append("--unshallow")
-    done = git(root, *args, "origin", *[r for r in refspecs if not r.startswith("-")], check=False, network=True)
+    transports = [
+        arg for name in gitargs.TRANSPORTS if name != "ext" for arg in ("-c", f"protocol.{name}.allow=always")
+    ]
+    refs = [r for r in refspecs if not r.startswith("-")]
+    done = git(root, *transports, *args, "origin", *refs, check=False, network=True)
     return done.returncode == 0
