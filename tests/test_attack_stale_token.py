@@ -13,7 +13,7 @@ from tests import response_world
 from tests.fake_github import Fault
 from tests.response_world import World
 
-world = response_world.world  # the fixture
+world, slept = response_world.world, response_world.slept  # the fixtures
 TOKEN = re.compile(r"qpr2\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*")
 
 

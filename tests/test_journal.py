@@ -23,7 +23,7 @@ from tests import response_world
 from tests.fake_github import Fault
 from tests.response_world import REPO, World
 
-world = response_world.world  # the fixture
+world, slept = response_world.world, response_world.slept  # the fixtures
 
 NOBODY = 65534
 

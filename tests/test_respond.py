@@ -11,123 +11,28 @@ the expected number of regenerate calls.
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import re
 import signal
 import socket
 import subprocess
-from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from responder.response import questionpro
 from tests.conftest import Run, assert_no_secret, pty_session, run_cli, run_main
 from tests.corpus import new_key
-from tests.fake_github import INTEGRATION, FakeGitHub, Fault, dropped
+from tests.fake_github import INTEGRATION, Fault, dropped
 from tests.fake_questionpro import FakeQuestionPro
+from tests.response_world import REPO, World, slept, world
 
-REPO = "octo/app"
+__all__ = ["slept", "world"]  # the fixtures
 
 
 def said(run: Run) -> str:
     """What a person reads (stdout and stderr), with line wrapping undone."""
     return " ".join(run.output.split())
-
-
-@dataclass
-class World:
-    qp: FakeQuestionPro
-    gh: FakeGitHub
-    old_key: str
-    state: Path
-    env: dict[str, str]
-    cwd: Path
-    slept: list[float]
-
-    def run(
-        self, *args: str, stdin: str | None = None, env: dict[str, str] | None = None, subprocess: bool = False
-    ) -> Run:
-        run = (run_cli if subprocess else run_main)(
-            list(args),
-            self.cwd,
-            stdin=self.old_key + "\n" if stdin is None else stdin,
-            env={**self.env, **(env or {})},
-            secrets=(),
-        )
-        self.assert_no_key_anywhere(run)
-        return run
-
-    def respond(self, *extra: str, env: dict[str, str] | None = None, subprocess: bool = False) -> Run:
-        return self.run("respond", "--repo", REPO, "--yes", *extra, env=env, subprocess=subprocess)
-
-    def keys(self) -> list[str]:
-        return [self.old_key, self.qp.valid_key]
-
-    def assert_no_key_anywhere(self, run: Run | None = None) -> None:
-        """(``::add-mask::`` lines are the runner's masking commands, never displayed.)"""
-        keys = self.keys()
-        if run is not None:
-            shown = [line for line in run.output.splitlines() if not line.startswith("::add-mask::")]
-            assert_no_secret("\n".join(shown), keys)
-        for path in self.state.rglob("*"):
-            if path.is_file():
-                assert_no_secret(path.read_bytes(), keys)
-        for issue in self.gh.issues:
-            assert_no_secret(issue["title"] + issue["body"], keys)
-        for _method, _path, body in self.gh.log:
-            assert_no_secret(body, keys)
-
-    def journals(self) -> list[list[dict[str, object]]]:
-        return [[json.loads(line) for line in p.read_text().splitlines()] for p in sorted(self.state.glob("*.jsonl"))]
-
-
-@pytest.fixture
-def slept(monkeypatch: pytest.MonkeyPatch) -> list[float]:
-    """Every back-off the clients built by the service ask for, recorded instead of slept."""
-    from responder.response import service
-
-    waits: list[float] = []
-    build = service.build_services
-
-    def without_sleeping(*args: Any, **kwargs: Any) -> Any:
-        built = build(*args, **kwargs)
-        return dataclasses.replace(
-            built,
-            questionpro=dataclasses.replace(built.questionpro, sleep=waits.append),
-            secrets_github=dataclasses.replace(built.secrets_github, sleep=waits.append),
-            issues_github=dataclasses.replace(built.issues_github, sleep=waits.append),
-        )
-
-    monkeypatch.setattr(service, "build_services", without_sleeping)
-    return waits
-
-
-@pytest.fixture
-def world(tmp_path: Path, slept: list[float]) -> Iterator[World]:
-    old = new_key()
-    qp = FakeQuestionPro(valid_key=old)
-    gh = FakeGitHub(
-        repo=REPO,
-        tokens={
-            "issues-token": {"issues"},
-            "secrets-token": {"secrets", "issues", "org"},
-            "ghs_default": {"issues", "integration"},
-        },
-    )
-    env = {
-        "QUESTIONPRO_BASE_URL": qp.start(),
-        "GITHUB_API_URL": gh.start(),
-        "GITHUB_TOKEN": "issues-token",
-        "QP_RESPONDER_SECRETS_TOKEN": "secrets-token",
-        "QP_RESPONDER_STATE_DIR": str(tmp_path / "state"),
-    }
-    yield World(qp, gh, old, tmp_path / "state", env, tmp_path, slept)
-    qp.stop()
-    gh.stop()
 
 
 def test_success(world: World) -> None:
