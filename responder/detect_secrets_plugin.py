@@ -12,15 +12,13 @@ built-in detectors report what they reported before.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from detect_secrets.core.potential_secret import PotentialSecret
 from detect_secrets.filters import heuristic
 from detect_secrets.plugins.base import BasePlugin
 
-from responder.scanning import detect
-from responder.scanning.scanner import MAX_FILE_BYTES, decode
+from responder.scanning import detect, file_keys
 
 _MODULE = "responder.detect_secrets_plugin"
 _REPLACED = {
@@ -63,22 +61,15 @@ class QuestionProDetector(BasePlugin):
     def __init__(self) -> None:
         _swap_default_filters()
         self._cached_file: str | None = None
-        self._cached_keys: frozenset[tuple[int, str]] | None = None
+        self._cached_keys: file_keys.FileKeys | None = None
 
     def analyze_string(self, string: str) -> Any:
         for match in detect.find_keys(string):
             yield match.secret
 
-    def _keys_in_file(self, filename: str) -> frozenset[tuple[int, str]] | None:
+    def _keys_in_file(self, filename: str) -> file_keys.FileKeys | None:
         if filename != self._cached_file:
-            self._cached_file, self._cached_keys = filename, None
-            try:
-                path = Path(filename)
-                if path.is_file() and path.stat().st_size <= MAX_FILE_BYTES:
-                    found = detect.find_keys(decode(path.read_bytes()), path=filename)
-                    self._cached_keys = frozenset((m.line_number, m.secret) for m in found)
-            except OSError:
-                pass
+            self._cached_file, self._cached_keys = filename, file_keys.judge(filename)
         return self._cached_keys
 
     def analyze_line(
@@ -91,11 +82,11 @@ class QuestionProDetector(BasePlugin):
             return set()
         in_file = self._keys_in_file(filename)
         if in_file is not None:  # judged with the whole file as context
-            secrets = {key for number, key in in_file if number == line_number or (not line_number and key in line)}
+            places = in_file.places(line, line_number)
         else:  # a diff or a string: judge the line within the lines around it
             around = "\n".join(getattr(context, "lines", None) or [line])
-            secrets = {m.secret for m in detect.find_keys(around, path=filename) if m.secret in line}
+            places = {(line_number, m.secret) for m in detect.find_keys(around, path=filename) if m.secret in line}
         return {
-            PotentialSecret(type=self.secret_type, filename=filename, secret=secret, line_number=line_number)
-            for secret in secrets
+            PotentialSecret(type=self.secret_type, filename=filename, secret=secret, line_number=number)
+            for number, secret in places
         }

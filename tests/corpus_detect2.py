@@ -397,10 +397,9 @@ ROUND5_NEGATIVES = [
 ]
 
 # Round 6: first score 9/10 found, 0/5 false (the miss: a declaration naming QuestionPro,
-# ``enum QuestionProKeys {``, was not taken as the members' parent). A tenth row, a YAML
-# folded scalar (``apiKey: >-`` with the key on the next line), is found by every mode but
-# the detect-secrets plugin (its YAML transformer reports the key at the ``apiKey`` line):
-# left out of the corpus until the plugin maps such lines.
+# ``enum QuestionProKeys {``, was not taken as the members' parent). YAML block scalars
+# (``apiKey: >-`` or ``token: |`` with the key on the next line) joined later, once the
+# detect-secrets plugin placed what its YAML transformer shows on the name's line.
 ROUND6_POSITIVES = [
     Case(
         "r6-ini-dotted-section",
@@ -443,6 +442,14 @@ ROUND6_POSITIVES = [
     Case(
         "r6-tf-locals", "locals.tf", 'locals {\n  questionpro = {\n    key = "{K}"\n  }\n}\n', ((3, None),), "heldout"
     ),
+    Case("r6-yaml-folded", "config/app.yml", "questionpro:\n  apiKey: >-\n    {K}\n", ((3, None),), "heldout"),
+    Case(
+        "r6-yaml-literal",
+        "deploy/values.yaml",
+        "integrations:\n  questionpro:\n    token: |\n      {K}\n    timeout: 30\n",
+        ((4, None),),
+        "heldout",
+    ),
 ]
 
 ROUND6_NEGATIVES = [
@@ -457,6 +464,8 @@ ROUND6_NEGATIVES = [
     ),
     Case("r6-csv-vertical-neg", "secrets.csv", "name,value\nQUESTIONPRO_SURVEY_ID,{K}\n", klass="heldout"),
     Case("r6-ts-enum-neg", "src/ids.ts", "export enum QuestionProSurveys {\n  Nps = '{K}',\n}\n", klass="heldout"),
+    Case("r6-yaml-folded-neg", "settings.yml", "# questionpro\nsendgrid:\n  apiKey: >-\n    {K}\n", klass="heldout"),
+    Case("r6-yaml-literal-neg", "ids.yml", "questionpro:\n  surveyId: |-\n    {K}\n", klass="heldout"),
     Case(
         "r6-tf-locals-neg",
         "locals.tf",

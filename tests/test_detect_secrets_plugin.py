@@ -9,6 +9,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+from responder.scanning import file_keys
 from tests.conftest import Repo, assert_no_secret, run_cli
 from tests.corpus import NEGATIVES, POSITIVES, new_key
 
@@ -119,3 +122,40 @@ def test_shim_fails_loudly_without_qp_responder(repo: Repo, tmp_path: Path) -> N
     )
     assert run.returncode != 0
     assert "qp-responder is not installed" in run.stderr
+
+
+K = "6b1f0c2e-94d7-4a3e-8c55-2f7e9d1a4b60"
+
+
+@pytest.mark.parametrize(
+    ("raw", "shown", "line_number", "placed"),
+    [
+        # a transformer showed a block scalar's value on its name's line: placed where it is
+        ("qp:\n  apiKey: >-\n    {K}\n", 'apiKey: "{K}"', 2, {3}),
+        ("qp:\n  token: |\n    \n    {K}\n", 'token: "{K}"', 2, {4}),
+        # shown where it is written
+        ("qp:\n  apiKey: {K}\n", 'apiKey: "{K}"', 2, {2}),
+        # the line itself holds the key: never a later copy of it
+        ("apiKey: {K}\nother: {K}\n", "apiKey: {K}", 1, {1}),
+        # a line between holds it: the finding below belongs to that line, not to this one
+        ("notes: >-\n  survey {K}\nqp:\n  apiKey: {K}\n", 'notes: "survey {K}"', 1, set()),
+        # a key above is never moved down to this line
+        ("qp:\n  apiKey: {K}\nb: >-\n  x\n", 'b: "{K}"', 3, set()),
+        # no line number (a string): wherever the file holds it
+        ("qp:\n  apiKey: >-\n    {K}\n", "{K}", 0, {3}),
+    ],
+)
+def test_keys_are_placed_where_the_file_holds_them(
+    tmp_path: Path, raw: str, shown: str, line_number: int, placed: set[int]
+) -> None:
+    path = tmp_path / "questionpro.yml"
+    path.write_text(raw.replace("{K}", K))
+    judged = file_keys.judge(str(path))
+    assert judged is not None
+    assert {number for number, _ in judged.keys} >= placed
+    assert judged.places(shown.replace("{K}", K), line_number) == {(number, K) for number in placed}
+
+
+def test_a_file_that_cannot_be_read_whole_is_not_judged(tmp_path: Path) -> None:
+    assert file_keys.judge(str(tmp_path / "gone.yml")) is None
+    assert file_keys.judge(str(tmp_path)) is None
