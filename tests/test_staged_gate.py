@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import subprocess
 import sys
 from collections.abc import Callable
@@ -125,3 +126,39 @@ def test_hook_gate_with_a_submodule_and_no_memory_files(repo: Repo, tmp_path: Pa
         done = subprocess.run([sys.executable, "-c", hide + HOOK], cwd=repo.path, capture_output=True, text=True)
         assert done.stdout.strip().splitlines()[-1] == "1 True"
         repo.git("rm", "-q", "--cached", "conf/app.env")
+
+
+def _clean_same_size(path: Path) -> None:
+    path.write_bytes(b"#" * (path.stat().st_size - 1) + b"\n")
+
+
+def _fifo(path: Path) -> None:
+    path.unlink()
+    os.mkfifo(path)
+
+
+def _symlink_to_clean(path: Path) -> None:
+    path.unlink()
+    path.symlink_to("pkg/m1.py")
+
+
+# What the work tree holds after the key was staged: the staged blob, not the file, is scanned
+UNSTAGED_EDITS: dict[str, Callable[[Path], None]] = {
+    "a clean file of the same size": _clean_same_size,
+    "a clean shorter file": lambda path: path.write_text("x = 1\n"),
+    "no file": Path.unlink,
+    "a FIFO": _fifo,
+    "a symlink to a clean file": _symlink_to_clean,
+}
+
+
+@pytest.mark.parametrize("edit", UNSTAGED_EDITS)
+def test_large_change_gate_scans_the_staged_blob_not_the_work_tree(repo: Repo, edit: str) -> None:
+    _base(repo)
+    _many_clean_and("conf/app.env", f"QUESTIONPRO_API_KEY={KEY}\n")(repo)
+    _bulk(repo)
+    repo.git("add", "-A")
+    UNSTAGED_EDITS[edit](repo.path / "conf" / "app.env")
+    done = subprocess.run([sys.executable, "-c", HOOK], cwd=repo.path, capture_output=True, text=True, check=True)
+    assert_no_secret(done.stdout + done.stderr, [KEY])
+    assert done.stdout.strip().splitlines()[-1] == "1 True"

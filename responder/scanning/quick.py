@@ -1,9 +1,10 @@
 """The pre-commit hook's commonest case in milliseconds: no staged file could hold a key.
 
 Imports nothing beyond ``os`` (and ``re`` for large inputs). ``git diff-index --cached
---raw`` names each changed file's blob before and after; two ``git cat-file --batch``
-read those blobs (half each, in parallel, into memory files, so neither can block) and a
-byte search probes them for the UUID probe or the word ``Secret`` (a base64 key in a
+--raw`` names each changed file's blob before and after; a ``git cat-file --batch``
+reads the blobs before (into a memory file, so it cannot block) while the staged blobs
+are taken from the work tree wherever a file there hashes to its staged blob id (the
+rest go to a second reader), and a byte search probes them for the UUID probe or the word ``Secret`` (a base64 key in a
 Kubernetes Secret; ``detect.may_hold_key``). A diff line is a line of one of those blobs,
 so a file whose blobs and path have no hit has no suspect changed line: when no file has
 one, the change is clean without any diff. Otherwise only the suspect files are diffed
@@ -28,6 +29,9 @@ _SMALL = 256 * 1024
 _HINT = b"Secret"  # the word a Kubernetes Secret (base64 keys) holds, not a password
 _NO_BLOB = b"0" * 40
 _SUBMODULE = b"160000"
+_REGULAR = (b"100644", b"100755")
+_HASHES = {40: "sha1", 64: "sha256"}  # an object id's length names the repository's hash
+_WORK_TREE_MAX = 16 * 1024 * 1024  # larger staged files are read by git
 _BASE64_CHARS = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
 _FEW = 32  # files changed: up to this many, the whole diff (already started) is read instead
 _MAX_PATHSPEC = 64 * 1024  # bytes of suspect paths passed in argv; more diffs the whole change
@@ -108,9 +112,10 @@ def _git_output(argv: list[str | bytes]) -> bytes | None:
     return _finish_output(_start_output(argv))
 
 
-def _changes(raw: bytes) -> list[tuple[bytes, bytes, bytes]] | None:
-    """(blob before, blob after, path) of each file in ``diff-index --raw -z`` output, a
-    side with no blob (added, deleted, a submodule) as ``_NO_BLOB``; None if unparsable."""
+def _changes(raw: bytes) -> list[tuple[bytes, bytes, bytes, bool]] | None:
+    """(blob before, blob after, path, whether after is a regular file) of each file in
+    ``diff-index --raw -z`` output, a side with no blob (added, deleted, a submodule) as
+    ``_NO_BLOB``; None if unparsable."""
     fields = raw.split(b"\0")
     if fields[-1] != b"" or len(fields) % 2 == 0:
         return None
@@ -121,8 +126,36 @@ def _changes(raw: bytes) -> list[tuple[bytes, bytes, bytes]] | None:
             return None
         old = parts[2] if parts[0][1:] != _SUBMODULE else _NO_BLOB
         new = parts[3] if parts[1] != _SUBMODULE else _NO_BLOB
-        changes.append((old, new, path))
+        changes.append((old, new, path, parts[1] in _REGULAR))
     return changes
+
+
+def _from_work_tree(path: bytes, oid: bytes) -> bytes | None:
+    """The staged blob ``oid`` of ``path`` read from the work tree when the file there
+    hashes to it (git's own object hash; no filter, no racy stat trusted), else None:
+    reading a file costs far less than git inflating its object."""
+    import hashlib
+
+    algorithm = _HASHES.get(len(oid))
+    if algorithm is None:
+        return None
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except (OSError, ValueError):
+        return None
+    try:
+        info = os.fstat(fd)
+        if (info.st_mode & 0o170000) != 0o100000 or info.st_size > _WORK_TREE_MAX:
+            return None
+        with open(fd, "rb", closefd=False) as file:
+            data = file.read(_WORK_TREE_MAX + 1)
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+    digest = hashlib.new(algorithm, b"blob %d\0" % len(data))
+    digest.update(data)
+    return data if digest.hexdigest().encode() == oid else None
 
 
 def _start_batch(oids: list[bytes]) -> tuple[int, int] | None:
@@ -207,26 +240,38 @@ def _hit_blobs(batch: bytes, oids: list[bytes]) -> tuple[set[bytes], set[bytes]]
     return hits
 
 
-def _suspect_paths(changes: list[tuple[bytes, bytes, bytes]]) -> tuple[list[bytes], bool] | None:
+def _suspect_paths(changes: list[tuple[bytes, bytes, bytes, bool]]) -> tuple[list[bytes], bool] | None:
     """The paths whose blob before or after, or whose name, may hold a key, and whether
     one of them says ``Secret`` (its key may be on a changed line while the word is not)
     or is UTF-16 text with a UUID (its diff shows none);
-    None when the blobs cannot be read this way."""
-    blobs = sorted({oid for old, new, _ in changes for oid in (old, new)} - {_NO_BLOB})
-    halves = [blobs[0::2], blobs[1::2]]  # one reader per core
-    started = [_start_batch(oids) if oids else (0, -1) for oids in halves]  # both run at once
-    outputs = [b"" if run == (0, -1) else _finish_batch(run) if run is not None else None for run in started]
+    None when the blobs cannot be read this way. git reads the blobs before (one reader)
+    while the staged blobs are taken from the work tree where it holds them unchanged;
+    the rest are read by a second reader."""
+    olds = sorted({old for old, _, _, _ in changes} - {_NO_BLOB})
+    started = _start_batch(olds) if olds else (0, -1)
     probed: set[bytes] = set()
     hinted: set[bytes] = set()
-    for oids, output in zip(halves, outputs, strict=True):
+    unread: set[bytes] = set()
+    for _, new, path, regular in changes:
+        blob = _from_work_tree(path, new) if regular and new != _NO_BLOB else None
+        if blob is None:
+            unread.add(new)
+            continue
+        if has_probe(blob):
+            probed.add(new)
+        if _HINT in blob or is_wide_suspect(blob):
+            hinted.add(new)
+    news = sorted(unread - {_NO_BLOB})
+    for oids, run in ((olds, started), (news, _start_batch(news) if news else (0, -1))):
+        output = b"" if run == (0, -1) else _finish_batch(run) if run is not None else None
         found = _hit_blobs(output, oids) if output is not None else None
         if found is None:
             return None
         probed |= found[0]
         hinted |= found[1]
     hits = probed | hinted
-    paths = [path for old, new, path in changes if old in hits or new in hits or may_hold_key(path)]
-    return paths, any(_HINT in path or new in hinted or old in hinted for old, new, path in changes)
+    paths = [path for old, new, path, _ in changes if old in hits or new in hits or may_hold_key(path)]
+    return paths, any(_HINT in path or new in hinted or old in hinted for old, new, path, _ in changes)
 
 
 def _diff_args(paths: list[bytes] | None = None) -> list[str | bytes]:
@@ -236,6 +281,11 @@ def _diff_args(paths: list[bytes] | None = None) -> list[str | bytes]:
     return argv if paths is None else ["--literal-pathspecs", *argv, *paths]
 
 
+def _whole_diff(started: tuple[int | None, int]) -> tuple[bytes, bool] | None:
+    data = _finish_output(started)
+    return None if data is None else (data, False)
+
+
 def _suspect_diff() -> tuple[bytes, bool] | None:
     """The staged diff of the files that may hold a key (b"" when none may), or of the
     whole change when it is small or that cannot be told cheaply, and whether it must be
@@ -243,11 +293,12 @@ def _suspect_diff() -> tuple[bytes, bool] | None:
     whole = _start_output(_diff_args())  # a small change's whole diff costs less than reading its blobs
     raw = _git_output(["diff-index", "--cached", "--raw", "-z", "--no-renames", "--diff-filter=ACDMRT", "HEAD", "--"])
     changes = _changes(raw) if raw is not None else None
-    suspects = _suspect_paths(changes) if changes is not None and len(changes) > _FEW else None
+    if changes is None or len(changes) <= _FEW:
+        return _whole_diff(whole)
+    _abandon(whole)  # now, not after the blobs are read: it would take a core from their readers
+    suspects = _suspect_paths(changes)
     if suspects is None or sum(len(path) + 1 for path in suspects[0]) > _MAX_PATHSPEC:
-        data = _finish_output(whole)
-        return None if data is None else (data, False)
-    _abandon(whole)
+        return _whole_diff(_start_output(_diff_args()))
     paths, hinted = suspects
     diff = _git_output(_diff_args(paths)) if paths else b""
     return None if diff is None else (diff, hinted)
