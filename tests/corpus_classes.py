@@ -54,12 +54,12 @@ CLASS_POSITIVES = [
         ((4, None),),
         "1",
     ),
-    Case("c1-region-map", "keys.py", 'QP_KEYS = {"eu": "{K}"}\n', ((1, None),), "1"),
+    Case("c1-region-map", "keys.py", 'QP_KEYS = {"eu": "{K}"}\n', ((1, "eu"),), "1"),
     Case(
         "c1-region-map-multiline",
         "lib/keys.rb",
         "QUESTIONPRO_KEYS = {\n  production: {\n    au: '{K}',\n  },\n}.freeze\n",
-        ((3, None),),
+        ((3, "au"),),
         "1",
     ),
     Case(

@@ -544,3 +544,45 @@ ROUND7_NEGATIVES = [
 ]
 ROUND5_POSITIVES += ROUND7_POSITIVES
 ROUND5_NEGATIVES += ROUND7_NEGATIVES
+
+# A map keyed by datacenter under a QuestionPro name reports that datacenter; a datacenter
+# word outside the QuestionPro level, or a region that is not exactly a datacenter's name,
+# reports none (the key is still a key: these rows check the datacenter, not key-ness).
+DATACENTER_MAP_ROWS = [
+    Case("dc-py-dict", "keys.py", 'QP_KEYS = {"ca": "{K}"}\n', ((1, "ca"),), "heldout"),
+    Case("dc-yaml-parents", "values.yaml", "questionpro:\n  eu:\n    token: {K}\n", ((3, "eu"),), "heldout"),
+    Case("dc-yaml-keys-map", "qp.yml", "questionpro:\n  api_keys:\n    AU: {K}\n", ((3, "au"),), "heldout"),
+    Case("dc-json-nested", "keys.json", '{"questionpro": {"keys": {"sg": "{K}"}}}\n', ((1, "sg"),), "heldout"),
+    Case(
+        "dc-yaml-alias-over-setting",
+        "svc.yml",
+        "questionpro:\n  datacenter: eu\n  keys:\n    us: {K}\n",
+        ((4, "com"),),
+        "heldout",
+    ),
+    Case(
+        "dc-hcl-map",
+        "vars.tf",
+        'variable "questionpro_api_keys" {\n  default = {\n    ksa = "{K}"\n  }\n}\n',
+        ((3, "ksa"),),
+        "heldout",
+    ),
+    Case("dc-yaml-outside-neg", "envs.yml", "eu:\n  questionpro:\n    token: {K}\n", ((3, None),), "heldout"),
+    Case(
+        "dc-yaml-aws-region-neg",
+        "deploy.yml",
+        "questionpro:\n  region: eu-west-1\n  token: {K}\n",
+        ((3, None),),
+        "heldout",
+    ),
+    Case("dc-py-env-neg", "keys.py", 'QP_KEYS = {"prod": "{K}"}\n', ((1, None),), "heldout"),
+    Case("dc-yaml-qualifier-neg", "qp.yml", "questionpro:\n  ca_token: {K}\n", ((2, None),), "heldout"),
+    Case(
+        "dc-yaml-sibling-block-neg",
+        "svc.yml",
+        "stripe:\n  eu:\n    retries: 1\nquestionpro:\n  token: {K}\n",
+        ((5, None),),
+        "heldout",
+    ),
+]
+ROUND5_POSITIVES += DATACENTER_MAP_ROWS

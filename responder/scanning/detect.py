@@ -298,7 +298,8 @@ def find_keys(text: str, wanted_lines: Callable[[int], bool] | None = None, *, p
         if not judge.is_key(ctx, start, end, line.start, line.end()):
             continue
         marks = marks or DatacenterMarks.of(text)
-        matches.append(Match(line.number, secret, marks.nearest(start), start, encoding))
+        datacenter = judge.datacenter_of(ctx, start, line.start, line.end()) or marks.nearest(start)
+        matches.append(Match(line.number, secret, datacenter, start, encoding))
     return matches
 
 

@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
+from responder.core import datacenters
 from responder.scanning import keypath, names
 from responder.scanning.detect import Naming
 from responder.scanning.keypath import Level, Source
@@ -245,6 +246,24 @@ def is_key(ctx: Context, start: int, end: int, line_start: int, line_end: int) -
     if naming is Naming.CONTEXTUAL:
         return bool(ctx.qp_mentions()) and not _belongs_to_other_service(ctx, start, end, line_end)
     return naming is Naming.NAMED
+
+
+_MAP_KEYS = frozenset((Source.LINE, Source.PARENT, Source.SECTION))
+
+
+def datacenter_of(ctx: Context, start: int, line_start: int, line_end: int) -> str | None:
+    """The datacenter a map key on the key at ``start``'s path names: ``questionpro:`` →
+    ``eu:`` → ``token: …``, ``QP_KEYS = {"ca": …}``. Only a key that is exactly a
+    datacenter's name, and only inside a level QuestionPro owns (``eu:`` → ``questionpro:``
+    says nothing of which QuestionPro; ``region: eu-west-1`` names no datacenter)."""
+    found: str | None = None
+    for batch in _key_path(ctx, start, line_start, line_end):
+        for level in batch:
+            if level.verdict.owner is Owner.QUESTIONPRO:
+                return found
+            if found is None and level.source in _MAP_KEYS:
+                found = datacenters.named_by(level.name)
+    return None
 
 
 def line_naming_at(line: str, start: int) -> Naming:
