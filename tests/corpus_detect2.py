@@ -585,4 +585,20 @@ DATACENTER_MAP_ROWS = [
         "heldout",
     ),
 ]
-ROUND5_POSITIVES += DATACENTER_MAP_ROWS
+# A value named only by a datacenter, inside a QuestionPro structure, is a key (QuestionPro's
+# keys are per datacenter); one level further from that shape, it is not.
+DATACENTER_NAMED_ROWS = [
+    Case("dc-yaml-flow-map", "config.yml", "questionpro: {eu: {K}}\n", ((1, "eu"),), "heldout"),
+    Case("dc-json-bare", "appsettings.json", '{"QuestionPro": {"CA": "{K}"}}\n', ((1, "ca"),), "heldout"),
+    Case("dc-yaml-bare", "qp.yaml", "services:\n  questionpro:\n    ae: {K}\n", ((3, "ae"),), "heldout"),
+]
+DATACENTER_NAMED_NEGATIVES = [
+    Case("dc-ids-map-neg", "qp.yml", "questionpro:\n  survey_ids:\n    eu: {K}\n", klass="heldout"),
+    Case("dc-outer-neg", "envs.yml", "eu:\n  questionpro: {K}\n", klass="heldout"),
+    Case("dc-other-owner-neg", "obs.yml", "# questionpro\ndatadog:\n  eu: {K}\n", klass="heldout"),
+    Case("dc-deeper-name-neg", "qp.yml", "questionpro:\n  eu:\n    webhook: {K}\n", klass="heldout"),
+    Case("dc-cloud-region-neg", "qp.yml", "questionpro:\n  eu-west-1: {K}\n", klass="heldout"),
+    Case("dc-no-owner-neg", "regions.yml", "# questionpro\neu: {K}\n", klass="heldout"),
+]
+ROUND5_POSITIVES += DATACENTER_MAP_ROWS + DATACENTER_NAMED_ROWS
+ROUND5_NEGATIVES += DATACENTER_NAMED_NEGATIVES

@@ -43,6 +43,7 @@ _GENERIC_KEYISH = frozenset((Kind.KEY, Kind.CONSTRUCTOR))  # enough with only th
 
 
 _CONTAINERS = frozenset((Source.PARENT, Source.CALLEE, Source.SECTION))
+_MAP_KEYS = frozenset((Source.LINE, Source.PARENT, Source.SECTION))
 
 
 def judge_path(batches: Iterable[Sequence[Level]], sole: bool = False) -> Naming:
@@ -55,12 +56,18 @@ def judge_path(batches: Iterable[Sequence[Level]], sole: bool = False) -> Naming
     ``pendo.initialize(…)``): outer structure keys (``cells``, ``source``) and descriptive
     names (``TouchPoint.Builder``) are arbitrary words, while QuestionPro named at any
     level above still counts.
+
+    A value whose path has no kind at all is a key when its own name is exactly a
+    datacenter's and QuestionPro owns a structure around it (``questionpro: {eu: …}``):
+    QuestionPro's keys are per datacenter.
     """
     kind: Kind | None = None
     owner: Level | None = None
+    nearest: Level | None = None
     containers = 0
     for batch in batches:
         for level in batch:
+            nearest = nearest or level
             if kind is None and level.verdict.kind not in (Kind.NEUTRAL, Kind.WEAK):
                 kind = level.verdict.kind
                 if kind not in _KEYISH:
@@ -76,12 +83,19 @@ def judge_path(batches: Iterable[Sequence[Level]], sole: bool = False) -> Naming
         if kind is not None and owner is not None:
             break
     if kind is None:
-        return Naming.NONE
+        return Naming.NAMED if _keyed_by_datacenter(nearest, owner) else Naming.NONE
     if owner is None:
         return Naming.CONTEXTUAL if kind in _GENERIC_KEYISH else Naming.NONE
     if owner.source is Source.PATH and kind is not Kind.KEY and not sole:
         return Naming.NONE  # a directory named questionpro holds more than keys
     return Naming.NAMED
+
+
+def _keyed_by_datacenter(nearest: Level | None, owner: Level | None) -> bool:
+    """The value's own name is exactly a datacenter's, inside a structure QuestionPro owns."""
+    if nearest is None or owner is None or owner is nearest:
+        return False
+    return nearest.source in _MAP_KEYS and owner.source in _MAP_KEYS and datacenters.named_by(nearest.name) is not None
 
 
 @dataclass
@@ -246,9 +260,6 @@ def is_key(ctx: Context, start: int, end: int, line_start: int, line_end: int) -
     if naming is Naming.CONTEXTUAL:
         return bool(ctx.qp_mentions()) and not _belongs_to_other_service(ctx, start, end, line_end)
     return naming is Naming.NAMED
-
-
-_MAP_KEYS = frozenset((Source.LINE, Source.PARENT, Source.SECTION))
 
 
 def datacenter_of(ctx: Context, start: int, line_start: int, line_end: int) -> str | None:
