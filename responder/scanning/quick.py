@@ -148,7 +148,7 @@ def _from_work_tree(path: bytes, oid: bytes) -> bytes | None:
         if (info.st_mode & 0o170000) != 0o100000 or info.st_size > _WORK_TREE_MAX:
             return None
         with open(fd, "rb", closefd=False) as file:
-            data = file.read(_WORK_TREE_MAX + 1)
+            data = file.read(info.st_size + 1)  # a file that grew no longer hashes to its blob
     except OSError:
         return None
     finally:
