@@ -3,12 +3,26 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-from responder.report.sarif import RULE_ID, SarifContext, render_sarif
 from responder.scanning.detect import SECRET_TYPE
 from responder.scanning.findings import Finding
 
+if TYPE_CHECKING:
+    from responder.report.sarif import RULE_ID, SarifContext, render_sarif
+
+_SARIF_NAMES = frozenset({"RULE_ID", "SarifContext", "render_sarif"})
+
 __all__ = ["RULE_ID", "SarifContext", "encoded", "render", "render_json", "render_sarif", "render_text", "sentence"]
+
+
+def __getattr__(name: str) -> object:
+    """SARIF's names, loaded when first asked for: a text or JSON scan (the hook) never needs them."""
+    if name in _SARIF_NAMES:
+        from responder.report import sarif
+
+        return getattr(sarif, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def sentence(finding: Finding) -> str:
@@ -56,5 +70,7 @@ def render(fmt: str, findings: Sequence[Finding], sarif: SarifContext | None = N
     if fmt == "json":
         return render_json(findings)
     if fmt == "sarif":
+        from responder.report.sarif import render_sarif
+
         return render_sarif(findings, sarif)
     return render_text(findings)
