@@ -98,6 +98,21 @@ def _keyed_by_datacenter(nearest: Level | None, owner: Level | None) -> bool:
     return nearest.source in _MAP_KEYS and owner.source in _MAP_KEYS and datacenters.named_by(nearest.name) is not None
 
 
+class _Walk:
+    """A key path's batches, kept as they are produced: judging it stops early, reading its
+    datacenter after goes over the same batches (and on) without computing them again."""
+
+    def __init__(self, batches: Iterator[Sequence[Level]]) -> None:
+        self._batches = batches
+        self._seen: list[Sequence[Level]] = []
+
+    def __iter__(self) -> Iterator[Sequence[Level]]:
+        yield from self._seen
+        for batch in self._batches:
+            self._seen.append(batch)
+            yield batch
+
+
 @dataclass
 class Context:
     """What a text offers every candidate in it, computed once and only when needed."""
@@ -110,6 +125,7 @@ class Context:
     _section_to: int = 0
     _other_last: int = -1  # end of the last other-service mention found before _other_to
     _other_to: int = 0
+    last_walk: tuple[int, _Walk] | None = None  # the last key path judged, for its datacenter
 
     def section_before(self, line_start: int) -> re.Match[str] | None:
         """The last ``[section]`` header line before ``line_start`` (searched once, in order)."""
@@ -256,7 +272,9 @@ def is_key(ctx: Context, start: int, end: int, line_start: int, line_end: int) -
     """Is the UUID at ``start`` a QuestionPro key, judged by its key path?"""
     text = ctx.text
     sole = len(text) <= 40 and text.strip() == text[start:end]
-    naming = judge_path(_key_path(ctx, start, line_start, line_end), sole)
+    walk = _Walk(_key_path(ctx, start, line_start, line_end))
+    ctx.last_walk = (start, walk)
+    naming = judge_path(walk, sole)
     if naming is Naming.CONTEXTUAL:
         return bool(ctx.qp_mentions()) and not _belongs_to_other_service(ctx, start, end, line_end)
     return naming is Naming.NAMED
@@ -268,7 +286,8 @@ def datacenter_of(ctx: Context, start: int, line_start: int, line_end: int) -> s
     datacenter's name, and only inside a level QuestionPro owns (``eu:`` → ``questionpro:``
     says nothing of which QuestionPro; ``region: eu-west-1`` names no datacenter)."""
     found: str | None = None
-    for batch in _key_path(ctx, start, line_start, line_end):
+    walked = ctx.last_walk[1] if ctx.last_walk is not None and ctx.last_walk[0] == start else None
+    for batch in walked or _key_path(ctx, start, line_start, line_end):
         for level in batch:
             if level.verdict.owner is Owner.QUESTIONPRO:
                 return found
