@@ -33,6 +33,7 @@ _PIECE = 8 * 1024 * 1024
 _PROBE_BYTES = re.compile(PROBE.encode())
 _NO_BLOB = b"0" * 40
 _GITLINK = b"160000"
+_GROUP_COMMITS, _GROUP_BLOBS = 32, 1024  # a group of commits ends at either count (blobs: new ones)
 
 
 @dataclass(frozen=True)
@@ -88,28 +89,39 @@ def _shard(sha: bytes, shards: int) -> int:
 
 
 def _feed(
-    log: IO[bytes], batches: list[IO[bytes]], entries: queue.Queue[_Entry | None], failed: list[BaseException]
+    log: IO[bytes], batches: list[IO[bytes]], entries: queue.Queue[list[_Entry] | None], failed: list[BaseException]
 ) -> None:
-    """Walk the raw log; queue each commit, then ask the cat-files for its unseen blobs.
+    """Walk the raw log; queue a few commits at a time, then ask the cat-files for their
+    unseen blobs (fewer queue hand-offs, writes and wake-ups than one commit at a time).
 
-    Deadlock-free: an entry is queued before its requests are written, and each shard's
+    Deadlock-free: a group is queued before its requests are written, and each shard's
     requests are written (and answered, unbuffered) in the order the reader reads them."""
     seen: set[bytes] = set()
     entry = _Entry(b"", [], [], [])
+    group: list[_Entry] = []
+    asked: list[list[bytes]] = [[] for _ in batches]
 
     def flush() -> None:
-        entries.put(entry)
+        entries.put(group.copy())
+        group.clear()
         for shard, batch in enumerate(batches):
-            asked = [sha + b"\n" for sha in entry.fresh if _shard(sha, len(batches)) == shard]
-            if asked:
-                batch.write(b"".join(asked))
+            if asked[shard]:
+                batch.write(b"".join(asked[shard]))
                 batch.flush()
+                asked[shard].clear()
+
+    def close(done: _Entry) -> None:
+        group.append(done)
+        for sha in done.fresh:
+            asked[_shard(sha, len(batches))].append(sha + b"\n")
+        if len(group) >= _GROUP_COMMITS or sum(map(len, asked)) >= _GROUP_BLOBS:
+            flush()
 
     try:
         for line in log:
             if line.startswith(COMMIT_MARK):
                 if entry.commit:
-                    flush()
+                    close(entry)
                 entry = _Entry(line[1:].strip(), [], [], [])
             elif line.startswith(b":"):
                 sha, path = _parse_raw(line)
@@ -121,6 +133,8 @@ def _feed(
                     seen.add(sha)
                     entry.fresh.append(sha)
         if entry.commit:
+            close(entry)
+        if group:
             flush()
     except BaseException as exc:  # noqa: BLE001 - handed to the reading thread
         failed.append(exc)
@@ -216,27 +230,33 @@ class _Judge:
             self.pid = 0
 
 
+def _take(entry: _Entry, judges: list[_Judge], suspect_blobs: set[bytes], walk: Walk) -> None:
+    """Read the verdicts on a commit's new blobs; note the commit if one of its blobs is suspect."""
+    for fresh in entry.fresh:
+        verdict = judges[_shard(fresh, len(judges))].next()
+        if verdict is _Verdict.SUSPECT:
+            suspect_blobs.add(fresh)
+        elif verdict is _Verdict.MISSING:  # never silently: the caller warns that this file was not scanned
+            walk.missing += [(entry.commit.decode("ascii"), path) for sha, path in entry.blobs if sha == fresh]
+    walk.commits += 1
+    paths = [path for sha, path in entry.blobs if sha in suspect_blobs]
+    if paths:
+        walk.suspects.append(entry.commit.decode("ascii"))
+        walk.paths.update(paths, entry.deleted)
+
+
 def _read_blobs(
     judges: list[_Judge],
-    entries: queue.Queue[_Entry | None],
+    entries: queue.Queue[list[_Entry] | None],
     progress: Callable[[int], None] | None,
 ) -> Walk:
     walk = Walk()
     suspect_blobs: set[bytes] = set()
-    while (entry := entries.get()) is not None:
-        for fresh in entry.fresh:
-            verdict = judges[_shard(fresh, len(judges))].next()
-            if verdict is _Verdict.SUSPECT:
-                suspect_blobs.add(fresh)
-            elif verdict is _Verdict.MISSING:  # never silently: the caller warns that this file was not scanned
-                walk.missing += [(entry.commit.decode("ascii"), path) for sha, path in entry.blobs if sha == fresh]
-        walk.commits += 1
-        paths = [path for sha, path in entry.blobs if sha in suspect_blobs]
-        if paths:
-            walk.suspects.append(entry.commit.decode("ascii"))
-            walk.paths.update(paths, entry.deleted)
-        if progress is not None and walk.commits % 256 == 0:
-            progress(walk.commits)
+    while (group := entries.get()) is not None:
+        for entry in group:
+            _take(entry, judges, suspect_blobs, walk)
+            if progress is not None and walk.commits % 256 == 0:
+                progress(walk.commits)
     if progress is not None:
         progress(walk.commits)
     return walk
@@ -272,7 +292,7 @@ def suspect_commits(
     for out in outs:  # forked before the feeder thread starts
         inherited = [log.stdout, *ins, *(other for other in outs if other is not out)]
         judges.append(_Judge(out, is_suspect, inherited + [j.verdicts for j in judges if j.verdicts]))
-    entries: queue.Queue[_Entry | None] = queue.Queue()
+    entries: queue.Queue[list[_Entry] | None] = queue.Queue()
     failed: list[BaseException] = []
     feeder = threading.Thread(target=_feed, args=(log.stdout, ins, entries, failed), daemon=True)
     feeder.start()
