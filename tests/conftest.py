@@ -179,6 +179,25 @@ def run_cli(
     return run
 
 
+def start_cli(args: Sequence[str], cwd: Path, *, stdin: str, env: dict[str, str]) -> subprocess.Popen[str]:
+    """Start the real ``qp-responder`` in the background with ``stdin`` already written and
+    closed, for tests that signal or race it while it runs."""
+    child = subprocess.Popen(
+        [sys.executable, "-m", "responder", *args],
+        cwd=cwd,
+        env={**os.environ, **env},
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,  # no controlling terminal, and a process group to signal
+    )
+    assert child.stdin is not None
+    child.stdin.write(stdin)
+    child.stdin.close()
+    return child
+
+
 def run_main(
     args: Sequence[str],
     cwd: Path,

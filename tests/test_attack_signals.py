@@ -7,7 +7,6 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -17,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import Run, assert_no_secret, run_cli
+from tests.conftest import Run, assert_no_secret, run_cli, start_cli
 from tests.corpus import new_key
 from tests.fake_github import FakeGitHub
 from tests.fake_questionpro import FakeQuestionPro
@@ -52,20 +51,8 @@ class World:
         return run_cli(list(args), self.cwd, stdin="", env=self.env)
 
     def respond(self) -> subprocess.Popen[str]:
-        child = subprocess.Popen(
-            [sys.executable, "-m", "responder", "respond", "--repo", REPO, "--yes", "--timeout", "60"],
-            cwd=self.cwd,
-            env={**os.environ, **self.env},
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            start_new_session=True,
-        )
-        assert child.stdin is not None
-        child.stdin.write(self.qp.valid_key + "\n")
-        child.stdin.close()
-        return child
+        args = ["respond", "--repo", REPO, "--yes", "--timeout", "60"]
+        return start_cli(args, self.cwd, stdin=self.qp.valid_key + "\n", env=self.env)
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import Run, assert_no_secret, pty_session, run_cli
+from tests.conftest import Run, assert_no_secret, pty_session, run_cli, start_cli
 from tests.corpus import new_key
 from tests.fake_github import FakeGitHub
 from tests.fake_questionpro import FakeQuestionPro
@@ -151,28 +151,14 @@ def test_ctrl_c_while_the_regenerate_request_is_in_flight_says_to_resume(world: 
     """Interrupted twice after the request was sent (the first waits for the reply): exit
     130, a line pointing at the journal and `resume`, and `resume` then records the
     outcome as unknown (never regenerates)."""
-    import os
     import signal
-    import subprocess
-    import sys
     import time
 
     world.qp.hang_seconds = 8
     world.qp.script = ["timeout-after-rotate"]
     key = world.qp.valid_key
-    child = subprocess.Popen(
-        [sys.executable, "-m", "responder", "respond", "--repo", REPO, "--yes", "--timeout", "60"],
-        cwd=world.cwd,
-        env={**os.environ, **world.env},
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        start_new_session=True,
-    )
-    assert child.stdin is not None
-    child.stdin.write(key + "\n")
-    child.stdin.close()
+    args = ["respond", "--repo", REPO, "--yes", "--timeout", "60"]
+    child = start_cli(args, world.cwd, stdin=key + "\n", env=world.env)
     deadline = time.monotonic() + 30
     while world.qp.calls == 0 and time.monotonic() < deadline:
         time.sleep(0.05)
