@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 HOOK_ARGV = ["scan", "--staged"]
 _FORMATS = ("text", "json", "sarif")  # scan --format's choices (cli.main.FORMATS)
 INTERRUPTED = 130  # 128 + SIGINT, as shells report it
+STAGED_CLEAN = "no QuestionPro API key found in the staged changes"
 
 
 def _fast_scan(argv: list[str]) -> ScanRequest | None:
@@ -64,14 +65,18 @@ def run_click(argv: list[str]) -> int:
 
 def _quick_hook() -> int | None:
     """The hook's commonest case, before anything else is set up (read-only, a few ms):
-    CLEAN when nothing UUID-shaped is staged (no key, no output), None for the full scan."""
+    CLEAN, with the clean scan's note on stderr, when nothing UUID-shaped is staged; None
+    for the full scan."""
     from responder.scanning.quick import staged_is_clean
 
     try:
-        return int(ExitCode.CLEAN) if staged_is_clean() else None
+        if not staged_is_clean():
+            return None
     except KeyboardInterrupt:
         sys.stderr.write("qp-responder: interrupted\n")
         return INTERRUPTED
+    sys.stderr.write(f"qp-responder: {STAGED_CLEAN}\n")  # what the full scan says (cli.scan)
+    return int(ExitCode.CLEAN)
 
 
 def _dispatch(argv: list[str]) -> int:

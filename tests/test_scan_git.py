@@ -543,3 +543,17 @@ def test_big_file_judged_in_windows_finds_late_keys_and_caps_early(repo: Repo, m
     assert [f["line_number"] for f in found if f["filename"] == "late.env"] == [20_001]
     assert len([f for f in found if f["filename"] == "many.env"]) == 100
     assert "more than 100 findings, only the first 100 are reported" in run.stderr
+
+
+def test_hook_quick_path_says_what_the_full_scan_says_when_clean(repo: Repo) -> None:
+    """The quick path's clean case is not silent: its note is the full scan's, word for word."""
+    repo.write("a.py", "print('hi')\n")
+    repo.git("add", "-A")
+    repo.commit("base")
+    repo.write("b.py", "print('clean')\n")
+    repo.git("add", "-A")
+    quick = run_cli(["scan", "--staged"], repo.path)
+    full = run_cli(["scan", "--staged", "--exclude", "no-such-file"], repo.path)  # the click path, the full scan
+    assert quick.code == full.code == 0
+    assert quick.stdout == full.stdout == ""
+    assert quick.stderr == full.stderr == "qp-responder: no QuestionPro API key found in the staged changes\n"
