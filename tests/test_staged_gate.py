@@ -42,6 +42,22 @@ def _many_clean_and(name: str, content: str) -> Callable[[Repo], None]:
     return change
 
 
+def _big_before_and(name: str, content: str, *, key_in_old: bool = False) -> Callable[[Repo], None]:
+    """Files that were large before the change (400 KB of old blobs: git reads them in one
+    batch, probed by one search per kind that skips to the next blob after a hit), edited."""
+
+    def change(repo: Repo) -> None:
+        for i in range(40):
+            extra = f"QUESTIONPRO_API_KEY={KEY}\n" if key_in_old and i == 7 else ""
+            repo.write(f"pkg/m{i}.py", f"value = {i}\n" + extra + "# padding\n" * 1000)
+        repo.commit("big")
+        for i in range(40):
+            repo.write(f"pkg/m{i}.py", f"value = {i + 1}\n" + "# padding\n" * 1000)
+        repo.write(name, content)
+
+    return change
+
+
 def _remove_env_line(repo: Repo) -> None:
     repo.write(".env", "OTHER=1\n")
 
@@ -75,6 +91,13 @@ CASES: dict[str, tuple[Callable[[Repo], None], int | None, bool]] = {
     "a key in a binary file": (_many_clean_and("blob.bin", f"\0\0QUESTIONPRO_API_KEY={KEY}\n\0"), 1, True),
     "a UUID in a file's name only": (_many_clean_and(f"{new_key()}.txt", "hello\n"), 0, True),
     "a request id that is not a key": (_many_clean_and("r.py", f'request_id = "{new_key()}"\n'), 0, True),
+    "a key among many files that were large before": (
+        _big_before_and("conf/app.env", f"QUESTIONPRO_API_KEY={KEY}\n"),
+        1,
+        True,
+    ),
+    "a key removed from one of many large files": (_big_before_and("pkg/new.py", "x = 1\n", key_in_old=True), 0, True),
+    "clean edits of many files that were large before": (_big_before_and("pkg/new.py", "x = 1\n"), 0, False),
     "a removed key line": (_remove_env_line, 0, True),
     "a deleted file holding a key": (_delete_env, 0, True),
     "a base64 key under an unchanged kind: Secret": (_base64_under_unchanged_kind, None, True),
