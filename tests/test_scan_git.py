@@ -439,7 +439,10 @@ def test_hook_quick_path_loads_no_scanner(repo: Repo) -> None:
     assert hook() == "0 False False"
     repo.write("c.py", f'request_id = "{new_key()}"\n')
     repo.git("add", "-A")
-    assert hook() == "0 True True"
+    assert hook() == "0 False False"  # the line gate refutes it: no scanner
+    repo.write("c.py", f'value = "{new_key()}"\n')
+    repo.git("add", "-A")
+    assert hook() == "0 True True"  # a bare value: the whole file decides, in the full scan
     key = new_key()
     repo.write("d.env", f"QUESTIONPRO_API_KEY={key}\n")
     repo.git("add", "-A")
@@ -499,12 +502,12 @@ def test_log_pieces_cut_between_commits_and_between_files(monkeypatch: pytest.Mo
 def test_base64_hint_never_misses_an_encoded_uuid(before: bytes, after: bytes, upper: bool) -> None:
     import base64
 
-    from responder.scanning import scanner
+    from responder.scanning import triage
 
     for _ in range(50):
         key = new_key().upper() if upper else new_key()
         encoded = base64.b64encode(before + key.encode() + after)
-        assert scanner._B64_HINT.search(encoded) is not None
+        assert triage.B64_HINT.search(encoded) is not None
 
 
 @pytest.mark.parametrize("cores", [1, 2, 3, 6])

@@ -75,13 +75,18 @@ def _base64_under_unchanged_kind(repo: Repo) -> None:
     repo.write("k8s.yml", (repo.path / "k8s.yml").read_text() + f"  QUESTIONPRO_API_KEY: {encoded}\n")
 
 
+def _request_id_in_secret(repo: Repo) -> None:
+    repo.write("k8s.yml", (repo.path / "k8s.yml").read_text() + f"  request_id: {new_key()}\n")
+
+
 def _file_to_symlink(repo: Repo) -> None:
     (repo.path / "ids.py").unlink()
     (repo.path / "ids.py").symlink_to(".env")
 
 
 # (change staged after the base commit, exit code (None: as the full scan's, whatever
-# it is), whether the full scanner was loaded)
+# it is), whether the full scanner was loaded: only for a changed line the scanner's own
+# line gate finds suspect)
 CASES: dict[str, tuple[Callable[[Repo], None], int | None, bool]] = {
     "clean edits of many files": (_many_clean_and("pkg/m0.py", "value = -1\n"), 0, False),
     "a UUID on an unchanged line of a changed file": (_uuid_on_unchanged_line, 0, False),
@@ -90,7 +95,7 @@ CASES: dict[str, tuple[Callable[[Repo], None], int | None, bool]] = {
     "a key in a path that starts with a dash": (_many_clean_and("-x.env", f"QUESTIONPRO_API_KEY={KEY}\n"), 1, True),
     "a key in a binary file": (_many_clean_and("blob.bin", f"\0\0QUESTIONPRO_API_KEY={KEY}\n\0"), 1, True),
     "a UUID in a file's name only": (_many_clean_and(f"{new_key()}.txt", "hello\n"), 0, True),
-    "a request id that is not a key": (_many_clean_and("r.py", f'request_id = "{new_key()}"\n'), 0, True),
+    "a request id that is not a key": (_many_clean_and("r.py", f'request_id = "{new_key()}"\n'), 0, False),
     "a key among many files that were large before": (
         _big_before_and("conf/app.env", f"QUESTIONPRO_API_KEY={KEY}\n"),
         1,
@@ -101,7 +106,8 @@ CASES: dict[str, tuple[Callable[[Repo], None], int | None, bool]] = {
     "a removed key line": (_remove_env_line, 0, True),
     "a deleted file holding a key": (_delete_env, 0, True),
     "a base64 key under an unchanged kind: Secret": (_base64_under_unchanged_kind, None, True),
-    "a file turned into a symlink": (_file_to_symlink, 0, True),
+    "a request id added to a kind: Secret": (_request_id_in_secret, 0, False),  # the word alone loads nothing
+    "a file turned into a symlink": (_file_to_symlink, 0, False),  # only a request id's line is removed
 }
 
 

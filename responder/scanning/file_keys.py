@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from responder.scanning import detect
-from responder.scanning.scanner import MAX_FILE_BYTES, decode
+from responder.scanning.scanner import MAX_FILE_BYTES
+from responder.scanning.triage import decode
 
 
 @dataclass(frozen=True)

@@ -1,31 +1,34 @@
-"""The pre-commit hook's commonest case in milliseconds: no staged file could hold a key.
+"""The pre-commit hook's commonest cases in milliseconds: no staged line could hold a key.
 
-Imports nothing beyond ``os`` (and ``re`` for large inputs). ``git diff-index --cached
---raw`` names each changed file's blob before and after; a ``git cat-file --batch``
-reads the blobs before (into a memory file, so it cannot block) while the staged blobs
-are taken from the work tree wherever a file there hashes to its staged blob id (the
-rest go to a second reader), and a byte search probes them for the UUID probe or the word ``Secret`` (a base64 key in a
-Kubernetes Secret; ``detect.may_hold_key``). A diff line is a line of one of those blobs,
-so a file whose blobs and path have no hit has no suspect changed line: when no file has
-one, the change is clean without any diff. Otherwise only the suspect files are diffed
-(``git diff --cached -- <paths>``) and that diff goes to the full scan, which judges only
-added and removed lines; unless no blob said ``Secret`` and the diff itself has no hit
-(the UUIDs were on unchanged lines). Anything unusual (a git error, no HEAD yet, no
-memory files, a very long path list) goes to the full scan of the whole change.
+Imports nothing beyond ``os`` and ``re`` (already loaded) until a changed line holds a
+UUID. ``git diff-index --cached --raw`` names each changed file's blob before and after;
+a ``git cat-file --batch`` reads the blobs before (into a memory file, so it cannot
+block) while the staged blobs are taken from the work tree wherever a file there hashes
+to its staged blob id (the rest go to a second reader), and a byte search probes them for
+the UUID probe or the word ``Secret`` (a base64 key in a Kubernetes Secret;
+``detect.may_hold_key``). A diff line is a line of one of those blobs, so a file whose
+blobs and path have no hit has no suspect changed line: when no file has one, the change
+is clean without any diff. Otherwise only the suspect files are diffed (``git diff
+--cached -- <paths>``); when that diff has a hit on a changed line, the scanner's own line
+gate (``triage``) judges it, and only a suspect line loads the full scan, which takes the
+diff. Anything unusual (a git error, no HEAD yet, no memory files, a very long path list)
+goes to the full scan of the whole change.
 """
 
 from __future__ import annotations
 
 import os
+import re
 
+from responder.core.redact import PROBE
 from responder.scanning.gitargs import CONFIG, DIFF_OPTS, clean_env
 
-# The UUID probe (redact.PROBE: ``-hhhh-hhhh-hhhh-`` with h a hex digit) without ``re``
-# for small inputs: hex digits become "h" ("h" itself becomes "g"), then one substring
-# search. Over _SMALL bytes ``re`` (a few ms to import) searches faster.
+# The UUID probe (redact.PROBE: ``-hhhh-hhhh-hhhh-`` with h a hex digit). ``re`` is loaded
+# before the hook gets here (the console uses it); UTF-16 text's probe is found by mapping
+# hex digits to "h" ("h" itself to "g") and one substring search.
+_PROBE_RE = re.compile(PROBE.encode())
 _HEX_TO_H = bytes.maketrans(b"0123456789abcdefABCDEFh", b"h" * 22 + b"g")
-_PROBE = b"-hhhh-hhhh-hhhh-"
-_SMALL = 256 * 1024
+_SMALL = 256 * 1024  # a cat-file output up to this size is probed blob by blob
 _HINT = b"Secret"  # the word a Kubernetes Secret (base64 keys) holds, not a password
 _NO_BLOB = b"0" * 40
 _SUBMODULE = b"160000"
@@ -39,14 +42,8 @@ _handoff: list[tuple[str, bytes]] = []  # the diff just read, for the full scan 
 
 
 def has_probe(data: bytes) -> bool:
-    """Whether ``data`` holds the dashed middle of a UUID (same as ``redact.PROBE``)."""
-    if len(data) > _SMALL:
-        import re
-
-        from responder.core.redact import PROBE
-
-        return re.search(PROBE.encode(), data) is not None
-    return _PROBE in data.translate(_HEX_TO_H)
+    """Whether ``data`` holds the dashed middle of a UUID (``redact.PROBE``)."""
+    return _PROBE_RE.search(data) is not None
 
 
 _PROBE16 = b"-\0h\0h\0h\0h\0-\0h\0h\0h\0h\0-\0h\0h\0h\0h\0-"  # the probe in UTF-16 (LE, or BE one byte on)
@@ -212,15 +209,10 @@ def _hit_blobs(batch: bytes, oids: list[bytes]) -> tuple[set[bytes], set[bytes]]
         blobs = [(oid, batch[start:end]) for oid, (start, end) in zip(oids, spans, strict=True)]
         hinted = {oid for oid, blob in blobs if _HINT in blob or is_wide_suspect(blob)}
         return {oid for oid, blob in blobs if has_probe(blob)}, hinted
-    import re
     from bisect import bisect_right
 
-    from responder.core.redact import PROBE
-
-    probe = re.compile(PROBE.encode())
-
     def next_probe(at: int) -> int:
-        found = probe.search(batch, at)
+        found = _PROBE_RE.search(batch, at)
         return -1 if found is None else found.start()
 
     def next_hint(at: int) -> int:
@@ -317,8 +309,6 @@ def _has_base64_uuid_shape(data: bytes) -> bool:
     """What every base64-encoded UUID holds (``detect._b64_candidates``): 24 base64
     characters, then ``L`` + T/U/W, 5 more, ``t`` and 16 more. The hint alone
     (``L......t``) is common in code (``_ArrayLikeUInt``); this shape is not."""
-    import re  # already loaded by the console
-
     for tail in re.finditer(rb"L[TUW][A-Za-z0-9+/]{5}t[A-Za-z0-9+/]{16}", data):
         start = tail.start() - 24
         if start >= 0 and not data[start : tail.start()].translate(None, _BASE64_CHARS):
@@ -335,8 +325,20 @@ def staged_is_clean() -> bool:
     diff, hinted = found
     if not hinted and not _diff_is_suspect(diff):
         return True
+    if not _has_suspect_line(diff):
+        return True
     _handoff[:] = [(os.getcwd(), diff)]
     return False
+
+
+def _has_suspect_line(diff: bytes) -> bool:
+    """The full scan's own gate on this diff (``triage.suspect_offsets``, added and removed
+    lines, as against HEAD): where it finds no suspect line the full scan finds no key, so
+    a UUID its line refutes (a request id, a GUID, a placeholder) costs the line judge
+    (about 13 ms to load) instead of the scanner, git plumbing and report formats."""
+    from responder.scanning import triage
+
+    return bool(triage.suspect_offsets(diff, (b"+", b"-")))
 
 
 def take_staged_diff(cwd: str) -> bytes | None:

@@ -11,38 +11,19 @@ from __future__ import annotations
 import bisect
 import fnmatch
 import os
-import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from responder.core import console
-from responder.core.redact import PROBE
-from responder.scanning import detect, gitio
+from responder.scanning import detect, gitio, triage
 from responder.scanning.findings import MAX_PER_FILE, Encoding, Finding, ScanReport
 from responder.scanning.patch import COMMIT_MARK, FileDiff, parse_diff, split_commits
+from responder.scanning.triage import decode
 
 MAX_FILE_BYTES = 256 * 1024 * 1024
 _WINDOWED_FROM = 1 << 20  # characters: a smaller text is judged in one pass
 _FIRST_WINDOW = 4096  # lines
-_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
-_PROBE_BYTES = re.compile(PROBE.encode())
-
-
-def decode(data: bytes) -> str:
-    """Text for scanning, whatever the bytes.
-
-    UTF-16 (BOM) is decoded; everything else as latin-1, which never fails and keeps one
-    character per byte: keys and names are ASCII, and invalid UTF-8 costs nothing. NUL
-    bytes do not make a file "binary" here: that would let one NUL hide a key. Binary
-    files cost only the probe unless a UUID is in them; then its surroundings judge it.
-    """
-    if data.startswith(_UTF16_BOMS) and b"\0" in data[:8192]:  # UTF-16 text is full of NULs
-        try:
-            return data.decode("utf-16")
-        except UnicodeDecodeError:
-            pass
-    return data.decode("latin-1")
 
 
 @dataclass(frozen=True)
@@ -120,97 +101,6 @@ class _DiffSide:
     other_parents: tuple[str, ...] = ()  # a merge's parents after the first
 
 
-def _judge_line(line: bytes) -> bool:
-    if _PROBE_BYTES.search(line) is not None:
-        return detect.line_naming(line.decode("latin-1")) is not detect.Naming.NONE
-    return next(detect.encoded_hits(line), None) is not None
-
-
-def _warm_judge() -> None:
-    """Load the line judge and compile its patterns once, before a history's blob readers
-    fork: each would else load them itself (about 30 ms of CPU per reader, on the way to
-    its first verdict)."""
-    sample = "-".join(("3f2a9c1e", "5b7d", "4e8f", "9a6c", "1d2e3f4a5b6c"))  # not a placeholder
-    _judge_line(f"api_key = {sample}".encode())
-
-
-# A line's verdict depends on the line alone, and a history shows the same lines again and
-# again (each version of a file): short lines are judged once. Bounded: cleared when full.
-_VERDICTS: dict[bytes, bool] = {}
-_VERDICTS_MAX, _VERDICT_LINE_MAX = 1 << 16, 512
-
-
-def _is_suspect(line: bytes) -> bool:
-    """Does a changed line hold a UUID under a key-like (or weak) name, or a base64-encoded
-    UUID (a Kubernetes Secret's ``data``: the whole file decides)?"""
-    if len(line) > _VERDICT_LINE_MAX:
-        return _judge_line(line)
-    verdict = _VERDICTS.get(line)
-    if verdict is None:
-        if len(_VERDICTS) >= _VERDICTS_MAX:
-            _VERDICTS.clear()
-        verdict = _VERDICTS[line] = _judge_line(line)
-    return verdict
-
-
-def has_suspect_line(data: bytes, signs: tuple[bytes, ...] = ()) -> bool:
-    """Whether a line of ``data`` (starting with one of ``signs``, when given: the changed
-    lines of a patch) holds a UUID assigned to a key-like name.
-
-    Looks only at the lines around probe hits, so text full of request ids or GUIDs costs
-    a few regex calls instead of a full parse; each line is judged once, however many
-    UUIDs it holds (linear on one-line files).
-    """
-    if not signs and data.startswith(_UTF16_BOMS):  # a whole UTF-16 blob (history): judge its text
-        data = decode(data).encode("utf-8", "replace")
-    pos = 0
-    while (hit := _PROBE_BYTES.search(data, pos)) is not None:
-        start = data.rfind(b"\n", 0, hit.start()) + 1
-        end = data.find(b"\n", hit.end())
-        end = len(data) if end < 0 else end
-        if (not signs or data.startswith(signs, start)) and _is_suspect(data[start:end]):
-            return True
-        pos = end
-    return _may_hold_encoded(data) and bool(_encoded_offsets(data, signs, first=True))
-
-
-# Every base64-encoded UUID, whatever bytes surround the UUID, holds an "L" (a 3-byte group
-# starting with a dash) and 7 characters later a "t" (one ending with the dash 5 bytes on):
-# a literal-led search at memory speed, so only lines with this hint meet the slow
-# base64 shape regex (about 60 MB/s).
-_B64_HINT = re.compile(rb"L[A-Za-z0-9+/]{6}t")
-
-
-def _encoded_offsets(data: bytes, signs: tuple[bytes, ...], *, first: bool = False) -> list[int]:
-    """Where the lines (starting with one of ``signs``, when given) holding a base64-encoded
-    UUID start. Each line is searched once."""
-    found: list[int] = []
-    pos = 0
-    while (hint := _B64_HINT.search(data, pos)) is not None:
-        start = data.rfind(b"\n", 0, hint.start()) + 1
-        end = data.find(b"\n", hint.end())
-        pos = len(data) if end < 0 else end
-        if (not signs or data.startswith(signs, start)) and next(detect.encoded_hits(data[start:pos]), None):
-            found.append(start)
-            if first:
-                break
-    return found
-
-
-def may_hold_key(data: bytes) -> bool:
-    """``detect.may_hold_key`` with the base64 path behind the hint: the UUID probe, or in
-    text that says ``Secret``, a base64-encoded UUID."""
-    return _PROBE_BYTES.search(data) is not None or (
-        _may_hold_encoded(data) and bool(_encoded_offsets(data, (), first=True))
-    )
-
-
-def _may_hold_encoded(data: bytes) -> bool:
-    """The cheap half of the base64 gate: the hint (rare, found at memory speed), then the
-    word ``Secret`` the detector requires."""
-    return _B64_HINT.search(data) is not None and b"Secret" in data
-
-
 class _Suspects:
     """Which changed lines of a side are suspect, judged when asked (a file of a million
     changed lines is judged only as far as its findings are wanted)."""
@@ -228,7 +118,7 @@ class _Suspects:
         if i == len(self.numbers) or self.numbers[i] != number:
             return False
         body = self.side.lines[i][1]
-        return _is_suspect(body) and not (self.side.other_parents and body in self._theirs())
+        return triage.is_suspect(body) and not (self.side.other_parents and body in self._theirs())
 
     def _theirs(self) -> set[bytes]:
         """A merge: a line another parent already had was added by that parent's commits."""
@@ -302,35 +192,12 @@ def _scan_file_diff(root: Path, diff: FileDiff, rev: _Revision, cwd: Path, exclu
     return found
 
 
-def _suspect_offsets(patch: bytes, signs: tuple[bytes, ...]) -> list[int]:
-    """Where the first suspect changed line of each file section starts: a UUID under a
-    name that could be a key's, or a base64-encoded UUID (the whole file then says whether
-    it is a Kubernetes Secret: its ``kind`` line is rarely in the hunk).
-    Each line is judged at most once; the rest of a suspect section is not."""
-    found, pos = [], 0
-    while (hit := _PROBE_BYTES.search(patch, pos)) is not None:
-        start = patch.rfind(b"\n", 0, hit.start()) + 1
-        end = patch.find(b"\n", hit.end())
-        pos = len(patch) if end < 0 else end
-        if patch.startswith(signs, start) and _is_suspect(patch[start:pos]):
-            found.append(start)
-            section_end = patch.find(b"\ndiff --git ", pos)
-            pos = len(patch) if section_end < 0 else section_end
-    if _B64_HINT.search(patch) is not None:  # "Secret" may be far from the hunk: the blob decides
-        found += _encoded_offsets(patch, signs)
-    if b"\0" in patch:  # perhaps UTF-16 text, which git diffs as bytes
-        from responder.scanning import wide
-
-        found += wide.offsets(patch, signs)
-    return sorted(found)
-
-
 def _suspect_sections(patch: bytes, signs: tuple[bytes, ...]) -> Iterator[bytes]:
     """The per-file sections of ``patch`` with a suspect changed line; nothing else is
     parsed (an initial import of thousands of files costs one probe search). Linear: each
     section boundary is searched for once."""
     end = 0
-    for offset in _suspect_offsets(patch, signs):
+    for offset in triage.suspect_offsets(patch, signs):
         if offset < end:
             continue  # in the section just yielded
         start = patch.rfind(b"\ndiff --git ", end, offset) + 1 or end
@@ -379,8 +246,9 @@ def scan_revisions(
     if not include_removed:
         from responder.scanning import blobwalk
 
-        _warm_judge()
-        walk = blobwalk.suspect_commits(root, revs, no_walk=no_walk, is_suspect=has_suspect_line, progress=progress)
+        triage.warm()
+        suspect = triage.has_suspect_line
+        walk = blobwalk.suspect_commits(root, revs, no_walk=no_walk, is_suspect=suspect, progress=progress)
         report.commits_scanned = walk.commits
         report.unreadable = len(walk.missing)
         report.warnings += [
@@ -411,7 +279,7 @@ def scan_revisions(
 
 def _may_hold_change(patch: bytes) -> bool:
     """Could a patch add or remove a key: the UUID probe, the base64 hint, or the probe in UTF-16."""
-    if _PROBE_BYTES.search(patch) is not None or _B64_HINT.search(patch) is not None:
+    if triage.PROBE_BYTES.search(patch) is not None or triage.B64_HINT.search(patch) is not None:
         return True
     if b"\0" not in patch:
         return False

@@ -16,7 +16,8 @@ from pathlib import Path
 
 from responder.scanning import gitio
 from responder.scanning.findings import Finding, ScanReport
-from responder.scanning.scanner import MAX_FILE_BYTES, Excluder, decode, display_path, findings_in_text, may_hold_key
+from responder.scanning.scanner import MAX_FILE_BYTES, Excluder, display_path, findings_in_text
+from responder.scanning.triage import decode, may_hold_key
 
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 _PARALLEL_FROM = 512  # files: below this, forking costs more than it saves
