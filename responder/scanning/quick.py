@@ -144,8 +144,9 @@ def _from_work_tree(path: bytes, oid: bytes) -> bytes | None:
         info = os.fstat(fd)
         if (info.st_mode & 0o170000) != 0o100000 or info.st_size > _WORK_TREE_MAX:
             return None
-        with open(fd, "rb", closefd=False) as file:
-            data = file.read(info.st_size + 1)  # a file that grew no longer hashes to its blob
+        # one read (no buffered file object: 500 of them cost milliseconds); a short read
+        # or a file that grew no longer hashes to its blob, which git then reads
+        data = os.read(fd, info.st_size + 1)
     except OSError:
         return None
     finally:
