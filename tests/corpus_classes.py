@@ -296,6 +296,24 @@ CLASS_POSITIVES = [
         ((2, None),),
         "14",
     ),
+    # 1: keys per region under a QuestionPro key name (a region word names no owner)
+    Case("c1-region-map-yaml", "application.yml", "questionpro:\n  apiKeys:\n    europe: {K}\n", ((3, "eu"),), "1"),
+    Case("c1-region-map-json", "qp.json", '{"questionpro": {"apiKeys": {"canada": "{K}"}}}\n', ((1, "ca"),), "1"),
+    Case(
+        "c1-region-map-toml",
+        "settings.toml",
+        '[questionpro.api_keys]\nasia_pacific = "{K}"\ntimeout = 30\n',
+        ((2, None),),
+        "1",
+    ),
+    Case("c1-region-dict-py", "keys.py", 'QUESTIONPRO_KEYS = {"australia": "{K}"}\n', ((1, "au"),), "1"),
+    Case(
+        "c1-qualifier-between-yaml",
+        "values.yaml",
+        "questionpro:\n  production:\n    europe:\n      api_key: {K}\n",
+        ((4, "eu"),),
+        "1",
+    ),
 ]
 
 CLASS_NEGATIVES = [
@@ -440,5 +458,24 @@ CLASS_NEGATIVES = [
         "long.py",
         f"# {_PAD} pragma: allowlist nextline secret\nQUESTIONPRO_API_KEY = '{{K}}'\n",
         klass="14",
+    ),
+    # 9: another service's key with a region or stage between it and the service's name
+    Case(
+        "c9-vendor-region-yaml-neg",
+        "datadog.yml",
+        "# forwards QuestionPro survey events\ndatadog:\n  eu:\n    api_key: {K}\n",
+        klass="9",
+    ),
+    Case(
+        "c9-vendor-stage-json-neg",
+        "integrations.json",
+        '{"questionpro": {"enabled": true}, "stripe": {"production": {"apiKey": "{K}"}}}\n',
+        klass="9",
+    ),
+    Case(
+        "c9-vendor-region-toml-neg",
+        "config.toml",
+        '# questionpro sync\n[sendgrid.europe]\napi_key = "{K}"\n',
+        klass="9",
     ),
 ]

@@ -17,10 +17,14 @@ HOSTS: dict[str, str] = {
     "ksa": "api.questionprosa.com",
 }
 ALIASES: dict[str, str] = {"us": "com"}
-# What names a datacenter in text: its name, an alias, or its host without "api.".
+# Region words that name one datacenter in scanned text (``{"europe": KEY}`` under
+# ``questionpro:``); detection only: the CLI takes names and aliases.
+_REGIONS = {"usa": "com", "europe": "eu", "canada": "ca", "singapore": "sg", "australia": "au", "uae": "ae"}
+# What names a datacenter in text: its name, an alias, a region, or its host without "api.".
 _BY_WORD = {
     **{name: name for name in HOSTS},
     **ALIASES,
+    **_REGIONS,
     **{host.removeprefix("api."): name for name, host in HOSTS.items()},
 }
 

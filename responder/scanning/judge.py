@@ -51,7 +51,8 @@ def judge_path(batches: Iterable[Sequence[Level]], sole: bool = False) -> Naming
     whether the value is a key; the nearest level with an owner says whose. Batches are
     produced lazily, so a decided path stops looking further up.
 
-    Containers name another owner only as the value's *immediate* container, and only by
+    Containers name another owner only as the value's *immediate* container (qualifiers
+    such as ``eu:``, ``prod:`` or ``europe:`` in between do not count), and only by
     one word of their own (``opsgenie:`` over ``api_key:``, ``StripeClient(…)``,
     ``pendo.initialize(…)``): outer structure keys (``cells``, ``source``) and descriptive
     names (``TouchPoint.Builder``) are arbitrary words, while QuestionPro named at any
@@ -72,8 +73,8 @@ def judge_path(batches: Iterable[Sequence[Level]], sole: bool = False) -> Naming
                 kind = level.verdict.kind
                 if kind not in _KEYISH:
                     return Naming.NONE
-            if level.source in _CONTAINERS:
-                containers += 1
+            if level.source in _CONTAINERS and not names.is_qualifier(level.name):
+                containers += 1  # ``datadog:`` → ``eu:`` → ``api_key:``: the region is not the container
                 if level.verdict.owner is Owner.OTHER and (containers > 1 or level.verdict.strangers != 1):
                     continue
             if owner is None and level.verdict.owner is not Owner.NONE:

@@ -71,6 +71,15 @@ _QUALIFIERS = frozenset(
     "local preview beta alpha canary eu us ca sg au ae sa ksa com uk de in global primary secondary backup "
     "old new current next prev previous latest legacy main default fallback one two v1 v2 v3 rw ro".split()
 )
+# Regions and the countries of QuestionPro's datacenters (``{"europe": …}``, ``AP_SOUTHEAST``):
+# where a value is used, never whose it is.
+_REGIONS = frozenset(
+    "europe european emea apac apj asia asiapacific pacific americas america amer latam na nam "
+    "northamerica southamerica africa mea mena middleeast oceania anz usa canada australia aus "
+    "singapore india uae emirates saudi arabia ksa germany france gb britain ireland japan jp "
+    "brazil mexico ap east west north south central northeast northwest southeast southwest "
+    "intl international worldwide domestic".split()
+)
 # Generic words: they name no owner. Anything else in a name does (``stripe``, ``hubspot``).
 _GENERIC = frozenset(
     "a an the my our your this that these those self cls it its is are was be for of to from in on at by "
@@ -149,6 +158,7 @@ _VOCAB = (
     | _PLACEHOLDER_WORDS
     | _WEAK_WORDS
     | _QUALIFIERS
+    | _REGIONS
     | _GENERIC
     | _QP_WORDS
     | _CONSTRUCTOR_WORDS
@@ -210,6 +220,13 @@ def _word_kind(word: str, previous: str | None) -> Kind | None:
     if word in _PLACEHOLDER_WORDS:
         return Kind.PLACEHOLDER
     return None
+
+
+def is_qualifier(name: str) -> bool:
+    """A name made only of qualifiers (``eu``, ``prod``, ``europe``, ``us_east_1``): it says
+    where or when a value is used, not whose or what it is."""
+    ws = words(name)
+    return bool(ws) and all(w in _QUALIFIERS or w in _REGIONS or w.isdigit() for w in ws)
 
 
 def is_questionpro_word(word: str) -> bool:
