@@ -59,3 +59,29 @@ def test_a_regular_report_file_is_replaced(repo: Repo) -> None:
     run = run_cli(["scan", "-f", "json", "-o", "report.json", "conf.py"], repo.path, secrets=[key])
     assert run.code == 1, run.output
     assert [f["filename"] for f in json.loads(out.read_text(encoding="utf-8"))] == ["conf.py"]
+
+
+@pytest.mark.parametrize("reader", [False, True], ids=["no reader", "a reader waiting"])
+def test_a_planted_fifo_at_the_report_path_neither_hangs_nor_takes_the_report(
+    repo: Repo, tmp_path: Path, reader: bool
+) -> None:
+    """A FIFO committed (or left) at the report's path would block the scan forever, or
+    hand the findings to whoever reads it: refused (exit 2) at once, either way."""
+    import os
+
+    key = new_key()
+    repo.write("conf.py", f'questionpro_api_key = "{key}"\n')
+    repo.commit("leak")
+    fifo = repo.path / "results.sarif"
+    os.mkfifo(fifo)
+    fd = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK) if reader else None
+    try:
+        run = run_cli(["scan", "-f", "sarif", "-o", "results.sarif", "conf.py"], repo.path, secrets=[key])
+        taken = os.read(fd, 1 << 16) if fd is not None else b""
+    finally:
+        if fd is not None:
+            os.close(fd)
+    assert run.code == 2, run.output
+    assert "results.sarif" in run.output
+    assert ("not a regular file" in run.output) is reader
+    assert taken == b""
