@@ -35,4 +35,6 @@ def reason(exc: OSError) -> str:
     """What to say about a failed ``write_report``."""
     if exc.errno == errno.ELOOP:
         return "it is a symbolic link (refusing to write through it)"
+    if exc.errno == errno.ENXIO:  # O_NONBLOCK on a FIFO nobody reads (or a socket)
+        return "not a regular file (a named pipe or socket: refusing to wait on it)"
     return exc.strerror or type(exc).__name__
