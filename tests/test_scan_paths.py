@@ -217,3 +217,27 @@ def test_a_big_tree_is_split_between_workers_and_reads_the_same(
     monkeypatch.setattr(tree, "_PARALLEL_FROM", 10**9)
     assert scan() == parallel
     assert sorted(name for name, _, _ in parallel) == sorted(f"d{i % 7}/f{i:03d}.env" for i in keys)
+
+
+def test_a_repository_s_symlinks_and_fifos_are_listed_but_never_opened(repo: Repo) -> None:
+    """git lists a committed symlink (and ``--others`` a FIFO): neither is followed nor
+    read; the file a link points to is scanned as itself, once."""
+    key = new_key()
+    repo.write("conf/real.env", f"QUESTIONPRO_API_KEY={key}\n")
+    os.symlink("conf/real.env", repo.path / "link.env")
+    os.symlink("/etc/passwd", repo.path / "outside")
+    repo.commit("links")
+    os.mkfifo(repo.path / "pipe.env")
+    run = run_cli(["scan", "--format", "json", "."], repo.path, secrets=[key])
+    assert run.code == 1, run.output
+    assert [f["filename"] for f in json.loads(run.stdout)] == ["conf/real.env"]
+
+
+def test_a_file_over_the_size_limit_is_skipped_with_a_warning(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    key = new_key()
+    (tmp_path / "big.env").write_text(f"QUESTIONPRO_API_KEY={key}\n" + "#" * (3 << 20))
+    (tmp_path / "small.env").write_text(f"QUESTIONPRO_API_KEY={key}\n")
+    monkeypatch.setattr(tree, "MAX_FILE_BYTES", 2 << 20)
+    report = scanner.scan_paths([tmp_path], tmp_path, scanner.Excluder())
+    assert report.warnings == ["skipped big.env: larger than 2 MiB"]
+    assert [f.filename for f in report.findings] == ["small.env"]
