@@ -75,6 +75,8 @@ def _quick_hook() -> int | None:
     except KeyboardInterrupt:
         sys.stderr.write("qp-responder: interrupted\n")
         return INTERRUPTED
+    except Exception:  # noqa: BLE001 - the full scan decides, and reports any error as every command does
+        return None
     sys.stderr.write(f"qp-responder: {STAGED_CLEAN}\n")  # what the full scan says (cli.scan)
     return int(ExitCode.CLEAN)
 

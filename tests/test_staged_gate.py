@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import Repo, assert_no_secret, run_cli
+from tests.conftest import Repo, assert_no_secret, run_cli, run_main
 from tests.corpus import new_key
 
 KEY = new_key()
@@ -117,18 +117,22 @@ def _bulk(repo: Repo) -> None:
         repo.write(f"bulk/f{i}.py", f"n = {i}\n")
 
 
+@pytest.mark.parametrize("where", ["", "pkg"], ids=["at the top", "in a subdirectory"])
 @pytest.mark.parametrize("bulk", [False, True], ids=["small change", "large change"])
 @pytest.mark.parametrize("case", CASES)
-def test_hook_gate_decides_as_the_full_scan(repo: Repo, case: str, bulk: bool) -> None:
+def test_hook_gate_decides_as_the_full_scan(repo: Repo, case: str, bulk: bool, where: str) -> None:
+    """Run by hand, the hook's command may start in any directory of the work tree, where
+    git's pathspecs are relative and ``diff-index`` paths are not."""
     change, code, loaded = CASES[case]
     _base(repo)
     change(repo)
     if bulk:
         _bulk(repo)
     repo.git("add", "-A")
-    done = subprocess.run([sys.executable, "-c", HOOK], cwd=repo.path, capture_output=True, text=True, check=True)
+    cwd = repo.path / where
+    done = subprocess.run([sys.executable, "-c", HOOK], cwd=cwd, capture_output=True, text=True, check=True)
     assert_no_secret(done.stdout + done.stderr, [KEY])
-    full = run_cli(["scan", "--staged", "--format", "json"], repo.path, secrets=[KEY])  # no quick gate
+    full = run_cli(["scan", "--staged", "--format", "json"], cwd, secrets=[KEY])  # no quick gate
     assert full.code == (full.code if code is None else code)
     assert done.stdout.strip().splitlines()[-1] == f"{full.code} {loaded}"
     hook_says_removed = "previously committed" in done.stdout
@@ -191,3 +195,37 @@ def test_large_change_gate_scans_the_staged_blob_not_the_work_tree(repo: Repo, e
     done = subprocess.run([sys.executable, "-c", HOOK], cwd=repo.path, capture_output=True, text=True, check=True)
     assert_no_secret(done.stdout + done.stderr, [KEY])
     assert done.stdout.strip().splitlines()[-1] == "1 True"
+
+
+@pytest.mark.parametrize(
+    "setting", ["GIT_LITERAL_PATHSPECS", "GIT_GLOB_PATHSPECS", "GIT_NOGLOB_PATHSPECS", "GIT_ICASE_PATHSPECS"]
+)
+def test_a_global_pathspec_setting_in_the_environment_changes_nothing(repo: Repo, setting: str) -> None:
+    """With GIT_LITERAL_PATHSPECS=1 the gate's ``:(top,literal)`` pathspecs would match no
+    file (an empty diff, a missed key); the others make git refuse ``--literal-pathspecs``."""
+    _base(repo)
+    _bulk(repo)
+    repo.write("conf/[x] *.env", f"QUESTIONPRO_API_KEY={KEY}\n")
+    repo.git("add", "-A")
+    env = {**os.environ, setting: "1"}
+    done = subprocess.run([sys.executable, "-c", HOOK], cwd=repo.path / "pkg", env=env, capture_output=True, text=True)
+    assert done.stdout.strip().splitlines()[-1] == "1 True", done.stderr
+    assert run_cli(["scan", "--staged"], repo.path / "pkg", env={setting: "1"}, secrets=[KEY]).code == 1
+    repo.commit("with the key")
+    assert run_cli(["scan", "--history"], repo.path, env={setting: "1"}, secrets=[KEY]).code == 1
+
+
+def test_a_failing_gate_hands_the_change_to_the_full_scan(repo: Repo, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Whatever goes wrong in the quick gate (it judges lines now), the full scan decides."""
+    from responder.scanning import quick
+
+    def broken() -> bool:
+        raise RuntimeError("the gate failed")
+
+    monkeypatch.setattr(quick, "staged_is_clean", broken)
+    _base(repo)
+    repo.write("conf/app.env", f"QUESTIONPRO_API_KEY={KEY}\n")
+    repo.git("add", "-A")
+    done = run_main(["scan", "--staged"], repo.path, secrets=[KEY])
+    assert done.code == 1
+    assert "conf/app.env" in done.stdout

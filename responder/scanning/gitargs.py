@@ -93,4 +93,12 @@ def clean_env(*, network: bool = False) -> dict[str, str]:
     env.update(PINNED_ENV)
     for name in ("GIT_EXTERNAL_DIFF", "GIT_DIFF_OPTS", "GIT_NOTES_REF", "GIT_DIFF_PATH_COUNTER", "GIT_DIFF_PATH_TOTAL"):
         env.pop(name, None)
+    for name in PATHSPEC_ENV:  # our pathspecs say how they are read (--literal-pathspecs, :(top,literal))
+        env.pop(name, None)
     return env
+
+
+# Global pathspec settings: a literal one would turn ``:(top,literal)path`` into a path
+# that matches nothing (an empty diff: a missed key); the others conflict with
+# ``--literal-pathspecs`` (git refuses to run).
+PATHSPEC_ENV = ("GIT_LITERAL_PATHSPECS", "GIT_GLOB_PATHSPECS", "GIT_NOGLOB_PATHSPECS", "GIT_ICASE_PATHSPECS")

@@ -156,6 +156,16 @@ def _from_work_tree(path: bytes, oid: bytes) -> bytes | None:
     return data if digest.hexdigest().encode() == oid else None
 
 
+def _work_tree_top() -> bytes | None:
+    """The way from here to the top of the work tree (b"" at the top, where hooks run),
+    which ``diff-index`` paths start from; None when git cannot tell (the staged blobs
+    are then all read by git)."""
+    if os.path.lexists(".git"):
+        return b""
+    up = _git_output(["rev-parse", "--show-cdup"])
+    return None if up is None else up.rstrip(b"\n")
+
+
 def _start_batch(oids: list[bytes]) -> tuple[int, int] | None:
     """Start ``git cat-file --batch`` reading ``oids`` from one memory file and writing
     to another (neither can fill and block); (pid, output fd), None when not possible."""
@@ -245,8 +255,9 @@ def _suspect_paths(changes: list[tuple[bytes, bytes, bytes, bool]]) -> tuple[lis
     probed: set[bytes] = set()
     hinted: set[bytes] = set()
     unread: set[bytes] = set()
+    top = _work_tree_top()
     for _, new, path, regular in changes:
-        blob = _from_work_tree(path, new) if regular and new != _NO_BLOB else None
+        blob = _from_work_tree(top + path, new) if top is not None and regular and new != _NO_BLOB else None
         if blob is None:
             unread.add(new)
             continue
@@ -269,9 +280,10 @@ def _suspect_paths(changes: list[tuple[bytes, bytes, bytes, bool]]) -> tuple[lis
 
 def _diff_args(paths: list[bytes] | None = None) -> list[str | bytes]:
     """``git diff --cached`` against HEAD as the full scan runs it (of ``paths`` only, if
-    given)."""
+    given: paths from the top of the work tree, as ``diff-index`` names them, whatever
+    directory the hook runs in; taken literally, never as globs)."""
     argv: list[str | bytes] = ["diff", "--cached", "--no-renames", *DIFF_OPTS, "HEAD", "--"]
-    return argv if paths is None else ["--literal-pathspecs", *argv, *paths]
+    return argv if paths is None else [*argv, *(b":(top,literal)" + path for path in paths)]
 
 
 def _whole_diff(started: tuple[int | None, int]) -> tuple[bytes, bool] | None:
