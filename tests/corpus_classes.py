@@ -478,4 +478,21 @@ CLASS_NEGATIVES = [
         '# questionpro sync\n[sendgrid.europe]\napi_key = "{K}"\n',
         klass="9",
     ),
+    # 9: a region word beside another word names that service (Canada Post, ANZ)
+    Case("c9-region-brand-env-neg", "sync.env", "# QuestionPro sync\nCANADA_POST_API_KEY={K}\n", klass="9"),
+    Case("c9-brand-map-yaml-neg", "vendors.yml", "# QuestionPro sync\nanz:\n  api_key: {K}\n", klass="9"),
+    Case(
+        "c9-region-brand-yaml-neg",
+        "shipping.yml",
+        "# QuestionPro sync\ncanada_post:\n  api_key: {K}\n",
+        klass="9",
+    ),
+    # 9: a stage between a service's name and its key leaves the key the service's, as
+    # without the stage (``acme:`` → ``api_key:`` is acme's)
+    Case(
+        "c9-vendor-stage-yaml-neg",
+        "apps.yml",
+        "# QuestionPro survey sync\nacme:\n  production:\n    api_key: {K}\n",
+        klass="9",
+    ),
 ]

@@ -71,14 +71,15 @@ _QUALIFIERS = frozenset(
     "local preview beta alpha canary eu us ca sg au ae sa ksa com uk de in global primary secondary backup "
     "old new current next prev previous latest legacy main default fallback one two v1 v2 v3 rw ro".split()
 )
-# Regions and the countries of QuestionPro's datacenters (``{"europe": …}``, ``AP_SOUTHEAST``):
-# where a value is used, never whose it is.
+# Regions and the countries of QuestionPro's datacenters (``{"europe": …}``, ``asia_pacific``):
+# a name made only of them (and qualifiers) says where a value is used, never whose it
+# is. Inside any other name they still name someone (``CANADA_POST_API_KEY``); words that
+# are mostly brands (ANZ, Emirates, LATAM) are not here at all.
 _REGIONS = frozenset(
-    "europe european emea apac apj asia asiapacific pacific americas america amer latam na nam "
-    "northamerica southamerica africa mea mena middleeast oceania anz usa canada australia aus "
-    "singapore india uae emirates saudi arabia ksa germany france gb britain ireland japan jp "
-    "brazil mexico ap east west north south central northeast northwest southeast southwest "
-    "intl international worldwide domestic".split()
+    "europe emea apac apj asia pacific asiapacific americas northamerica southamerica africa mena middleeast "
+    "oceania usa canada australia singapore india uae saudi arabia germany france britain ireland japan "
+    "brazil mexico east west north south northeast northwest southeast southwest international "
+    "worldwide".split()
 )
 # Generic words: they name no owner. Anything else in a name does (``stripe``, ``hubspot``).
 _GENERIC = frozenset(
@@ -158,7 +159,6 @@ _VOCAB = (
     | _PLACEHOLDER_WORDS
     | _WEAK_WORDS
     | _QUALIFIERS
-    | _REGIONS
     | _GENERIC
     | _QP_WORDS
     | _CONSTRUCTOR_WORDS
@@ -222,11 +222,14 @@ def _word_kind(word: str, previous: str | None) -> Kind | None:
     return None
 
 
+def _all_qualifiers(ws: tuple[str, ...]) -> bool:
+    return bool(ws) and all(w in _QUALIFIERS or w in _REGIONS or w.isdigit() for w in ws)
+
+
 def is_qualifier(name: str) -> bool:
     """A name made only of qualifiers (``eu``, ``prod``, ``europe``, ``us_east_1``): it says
     where or when a value is used, not whose or what it is."""
-    ws = words(name)
-    return bool(ws) and all(w in _QUALIFIERS or w in _REGIONS or w.isdigit() for w in ws)
+    return _all_qualifiers(words(name))
 
 
 def is_questionpro_word(word: str) -> bool:
@@ -242,7 +245,11 @@ def judge(name: str) -> Verdict:
     last_kind = max((i for i, w in enumerate(ws) if _word_kind(w, None) is not None), default=len(ws))
     # Words after the key word qualify it (``API_KEY_TOUCHPOINT``): only words before it,
     # or in a name without one, can name an owner.
-    strangers = sum(1 for w in ws[:last_kind] if w not in _VOCAB and not w.isdigit())
+    # A name of places alone (``europe``, ``us_east``) names nobody; beside other words a
+    # region still names someone (``canada_post``), but only the other words are counted
+    # when there are any (``sendgrid.europe`` is one service's name, not a description).
+    outside = [] if _all_qualifiers(ws) else [w for w in ws[:last_kind] if w not in _VOCAB and not w.isdigit()]
+    strangers = sum(1 for w in outside if w not in _REGIONS) or len(outside)
     if any(w in _QP_WORDS for w in ws):
         owner = Owner.QUESTIONPRO
     elif strangers:
