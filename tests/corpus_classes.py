@@ -314,6 +314,34 @@ CLASS_POSITIVES = [
         ((4, "eu"),),
         "1",
     ),
+    # 1: a sibling field describing the parameter (SSM's type) says nothing of the value
+    Case(
+        "c1-tf-ssm-type-sibling",
+        "infra/params.tf",
+        'resource "aws_ssm_parameter" "questionpro_api_key" {\n  name  = "/prod/questionpro/api-key"\n'
+        '  type  = "SecureString"\n  value = "{K}"\n}\n',
+        ((4, None),),
+        "1",
+    ),
+    Case(
+        "c1-cfn-ssm-type-sibling",
+        "template.yml",
+        "Resources:\n  QuestionProKey:\n    Type: AWS::SSM::Parameter\n    Properties:\n"
+        "      Name: /prod/questionpro/api-key\n      Type: String\n      Value: {K}\n",
+        ((7, None),),
+        "1",
+    ),
+    # 7: a continued command: --value under --type, named by --name
+    Case(
+        "c7-ssm-put-continued",
+        "scripts/params.sh",
+        "aws ssm put-parameter \\\n  --name /prod/questionpro/api-key \\\n  --type SecureString \\\n"
+        "  --value {K} \\\n  --overwrite\n",
+        ((4, None),),
+        "7",
+    ),
+    # 4: a primary key is also the first of two credentials
+    Case("c4-primary-key", "qp.env", "QUESTIONPRO_PRIMARY_KEY={K}\n", ((1, None),), "4"),
 ]
 
 CLASS_NEGATIVES = [
@@ -495,4 +523,12 @@ CLASS_NEGATIVES = [
         "# QuestionPro survey sync\nacme:\n  production:\n    api_key: {K}\n",
         klass="9",
     ),
+    # 5: a lookup key of data in a file named for QuestionPro is no credential
+    Case(
+        "c5-table-rowkey-neg",
+        "seed/questionpro_surveys.json",
+        '[\n  {"PartitionKey": "questionpro", "RowKey": "{K}", "SurveyId": 991122}\n]\n',
+        klass="5",
+    ),
+    Case("c5-cache-key-neg", "config/questionpro.yml", "cache:\n  cache_key: {K}\n", klass="5"),
 ]

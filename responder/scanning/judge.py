@@ -167,22 +167,33 @@ def _is_qp_word(text: str, start: int, end: int) -> bool:
     return any(names.is_questionpro_word(w) for w in names.words(text[lo:hi]))
 
 
-def _above_levels(text: str, line_start: int) -> list[Level]:
-    """Kind-bearing names on the line above (``- name: X`` over ``value: …``), else the
-    value of a naming field (``"name": "X"``) a few sibling lines up in the same object."""
+# A field's own name at the start of a clause: ``type = ``, ``"Type": ``, ``- kind: ``, or
+# a command's flag on a continued line: ``--type SecureString \``.
+_FIELD_NAME = re.compile(r"""^[ \t]*(?:-?[ \t]*["']?([\w.\-]+)["']?[ \t]*[:=]|--?(\w[\w.\-]*)(?:[ \t=]|$))""")
+
+
+def _above_levels(text: str, line_start: int, start: int) -> list[Level]:
+    """Kind-bearing names on the line above (``- name: X`` over ``value: …``, a label over
+    a bare value), else the value of a naming field (``"name": "X"``) a few sibling lines
+    up in the same object. When the value has a (weak) name of its own (``value = …``),
+    the line above is a sibling field: its own name (``type = "SecureString"``) describes
+    that field, not this value, and is not taken."""
     if line_start == 0:
         return []
     above = text.rfind("\n", max(0, line_start - 1 - keypath.LINE_WINDOW), line_start - 1) + 1
     clauses = [c for c in re.split(r"[,;]", text[above : line_start - 1]) if c.strip()]
     levels = keypath.clause_levels(clauses[-1], Source.ABOVE) if clauses else []
+    if levels and _FIELD_NAME.match(text[line_start:start]):
+        sibling = _FIELD_NAME.match(clauses[-1])
+        levels = [lv for lv in levels if sibling is None or lv.name != (sibling.group(1) or sibling.group(2))]
     return [lv for lv in levels if lv.verdict.kind is not Kind.NEUTRAL] or _naming_field_above(text, line_start)
 
 
 _NAMING_FIELD = re.compile(
-    r"""^([ \t]*)-?[ \t]*["']?(?:name|key|variable|var|env|secret_?name|parameter|param|label)["']?[ \t]*[:=][ \t]*"""
-    r"""["']?([\w.\-/:]+)""",
+    r"""^([ \t]*)(?:-?[ \t]*["']?(?:name|key|variable|var|env|secret_?name|parameter|param|label)["']?[ \t]*[:=]"""
+    r"""|--(?:name|key|secret-?name|parameter-?name|label)(?:[ \t]|=))[ \t]*["']?([\w.\-/:]+)""",
     re.IGNORECASE,
-)
+)  # ``name: X``, ``"Name" = "X"``, or a continued command's flag ``--name X \``
 _SIBLING_LINES = 5
 
 
@@ -202,8 +213,8 @@ def _naming_field_above(text: str, line_start: int) -> list[Level]:
         if field is not None and len(field.group(1)) <= indent:
             name = field.group(2)
             return [Level(name, Source.ABOVE, names.judge(name))]
-        if line.lstrip(" \t").startswith("-"):
-            break  # the first line of this list item: the object starts here
+        if line.lstrip(" \t").startswith("-") and not line.lstrip(" \t").startswith("--"):
+            break  # the first line of this list item: the object starts here (a flag does not)
     return []
 
 
@@ -241,7 +252,7 @@ def _key_path(ctx: Context, start: int, line_start: int, line_end: int) -> Itera
     yield shape.levels
     if not kinds:
         if not shape.named:
-            yield _above_levels(text, line_start)
+            yield _above_levels(text, line_start, start)
         if shape.opener == "(":
             yield keypath.sql_column(text, start, shape)
         yield keypath.markdown_column(text, line_start, start)

@@ -49,6 +49,14 @@ class Verdict:
 _KEY_WORDS = frozenset("key keys apikey apikeys token tokens secret secrets password passwd pwd pass".split())
 _KEY_WORDS |= frozenset("credential credentials cred creds passphrase accesskey apitoken secretkey authkey".split())
 _STRONG_BEFORE_KEY = frozenset("api access secret auth subscription private app client service".split())
+# Before ``key``, these make it a lookup key of data, not a credential (``RowKey``,
+# ``cache_key``, ``publicKey``, ``objectKey``): an identifier. Not ``primary``: a primary
+# key is also the first of two credentials (``QUESTIONPRO_PRIMARY_KEY``).
+_LOOKUP_BEFORE_KEY = frozenset(
+    "row rows partition foreign sort cache object public index hash map table record item entry "
+    "field node lookup composite unique natural surrogate routing shard column cursor idempotency dedupe "
+    "dedup survey response question".split()
+)
 _CONSTRUCTOR_WORDS = frozenset("client sdk builder connect connection init initialize configure login auth".split())
 _ID_WORDS = frozenset(
     "id ids uuid uuids guid guids uid uids identifier number num no hash digest checksum sha etag nonce salt "
@@ -212,6 +220,8 @@ def _word_kind(word: str, previous: str | None) -> Kind | None:
             return Kind.KEY
         if word in ("key", "keys", "token") and previous in _STRONG_BEFORE_KEY:
             return Kind.KEY
+        if word in ("key", "keys") and previous in _LOOKUP_BEFORE_KEY:
+            return Kind.ID
         return Kind.KEYWORD
     if word in _ID_WORDS:
         return Kind.ID
