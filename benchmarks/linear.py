@@ -153,6 +153,8 @@ def timed(path: Path, argv: list[str], runs: int) -> tuple[float, float, int]:
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
         cpus.append(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
         out = len(done.stdout) + len(done.stderr)
+        if done.returncode not in (0, 1):  # a CLI that fails at once would look linear
+            raise SystemExit(f"qp-responder {' '.join(argv)} exited {done.returncode} in {path}")
     return statistics.median(walls), statistics.median(cpus), out
 
 
@@ -161,6 +163,9 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--scale", type=int, default=1)
     args = parser.parse_args()
+    if subprocess.run([sys.executable, "-m", "responder", "--version"], cwd="/", capture_output=True).returncode:
+        # python -m exits 1 without the module, as the CLI does on a finding: nothing would say so
+        raise SystemExit(f"{sys.executable} cannot import qp-responder: run .venv/bin/python benchmarks/linear.py")
     load = os.getloadavg()
     print(f"machine: {os.cpu_count()} cores, load {load[0]:.1f}; median of {args.runs}")
     print("| shape | size | time (CPU) | 4x size | time (CPU) | ratio: wall, CPU | output at 4x |")
