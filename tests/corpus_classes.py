@@ -342,6 +342,32 @@ CLASS_POSITIVES = [
     ),
     # 4: a primary key is also the first of two credentials
     Case("c4-primary-key", "qp.env", "QUESTIONPRO_PRIMARY_KEY={K}\n", ((1, None),), "4"),
+    # 3: the name comes after the value in the call (Swift's URLRequest)
+    Case(
+        "c3-swift-header-after-value",
+        "Sources/Feedback/SurveyService.swift",
+        'var req = URLRequest(url: URL(string: "https://api.questionpro.com/a/api/v2/users/me")!)\n'
+        'req.setValue("{K}", forHTTPHeaderField: "api-key")\n',
+        ((2, "com"),),
+        "3",
+    ),
+    # 1: a bare key word variable the file sends as its api-key header
+    Case(
+        "c1-var-sent-as-header",
+        "nps.py",
+        'BASE = "https://api.questionpro.com/a/api/v2"\nKEY = "{K}"\n'
+        'r = requests.get(f"{BASE}/surveys", headers={"api-key": KEY})\n',
+        ((2, "com"),),
+        "1",
+    ),
+    Case(
+        "c1-var-sent-as-param-ipynb",
+        "notebooks/nps.ipynb",
+        '{"cells": [{"source": [\n  "token = \\"{K}\\"\\n",\n'
+        '  "qp.get(\\"https://api.questionpro.eu/a/api/v2/surveys\\", api_key=token)\\n"\n]}]}\n',
+        ((2, "eu"),),
+        "1",
+    ),
 ]
 
 CLASS_NEGATIVES = [
@@ -531,4 +557,18 @@ CLASS_NEGATIVES = [
         klass="5",
     ),
     Case("c5-cache-key-neg", "config/questionpro.yml", "cache:\n  cache_key: {K}\n", klass="5"),
+    # 3: an id named after the value, and a key word variable sent as something else
+    Case(
+        "c3-swift-request-id-after-value-neg",
+        "Api.swift",
+        '// QuestionPro\nreq.setValue("{K}", forHTTPHeaderField: "X-Request-Id")\n',
+        klass="3",
+    ),
+    Case(
+        "c1-var-sent-as-other-header-neg",
+        "trace.py",
+        'BASE = "https://api.questionpro.com/a/api/v2"\nKEY = "{K}"\n'
+        'r = requests.get(BASE, headers={"X-Correlation-Id": KEY})\n',
+        klass="1",
+    ),
 ]

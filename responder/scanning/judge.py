@@ -24,6 +24,8 @@ _OTHER_MARK = re.compile(
     re.IGNORECASE,
 )
 _COMPETE_WINDOW = 1500
+# A variable given as the value of an api-key header or parameter (JSON-escaped quotes too).
+_API_KEY_USE = re.compile(r"""(?i:x-)?(?i:api[-_]?key)\\?["']?[ \t]*[:=,][ \t]*([A-Za-z_]\w{0,63})\b(?![\w"'(\[.])""")
 
 
 def classify_name(name: str) -> Naming:
@@ -113,6 +115,14 @@ class _Walk:
             self._seen.append(batch)
             yield batch
 
+    def after(self, batch: Sequence[Level]) -> Iterator[Sequence[Level]]:
+        """The batches after ``batch`` (one already produced), produced as they are asked for."""
+        seen = iter(self)
+        for found in seen:
+            if found is batch:
+                yield from seen
+                return
+
 
 @dataclass
 class Context:
@@ -127,6 +137,15 @@ class Context:
     _other_last: int = -1  # end of the last other-service mention found before _other_to
     _other_to: int = 0
     last_walk: tuple[int, _Walk] | None = None  # the last key path judged, for its datacenter
+    _key_values: frozenset[str] | None = None
+
+    def sent_as_api_key(self, name: str) -> bool:
+        """Is the variable ``name`` given as an ``api-key`` header's or parameter's value
+        somewhere in the text (``headers={"api-key": KEY}``, ``api_key=token``)? Every
+        such use is found in one pass, the first time it is asked."""
+        if self._key_values is None:
+            self._key_values = frozenset(m.group(1) for m in _API_KEY_USE.finditer(self.text))
+        return name in self._key_values
 
     def section_before(self, line_start: int) -> re.Match[str] | None:
         """The last ``[section]`` header line before ``line_start`` (searched once, in order)."""
@@ -239,6 +258,19 @@ def _object_name(text: str, line_start: int, start: int) -> list[Level]:
     return _naming_field_above(text, line_start)
 
 
+# The argument right after an unnamed value in a call, when it is a quoted name (a label
+# before it allowed): ``setValue("…", forHTTPHeaderField: "api-key")``.
+_NEXT_ARGUMENT = re.compile(r"""[\w-]+["'`]?[ \t]*,[ \t]*(?:\w+[ \t]*:[ \t]*)?["'`]([\w.\-]{1,64})["'`][ \t]*[,)]""")
+
+
+def _next_argument(text: str, start: int, line_end: int) -> list[Level]:
+    found = _NEXT_ARGUMENT.match(text, start, line_end)
+    if found is None:
+        return []
+    name = found.group(1)
+    return [Level(name, Source.SIBLING, names.judge(name))]
+
+
 def _key_path(ctx: Context, start: int, line_start: int, line_end: int) -> Iterator[Sequence[Level]]:
     """The levels of the UUID at ``start``, in batches from the nearest outwards."""
     text = ctx.text
@@ -251,6 +283,8 @@ def _key_path(ctx: Context, start: int, line_start: int, line_end: int) -> Itera
             yield named  # a bare ``secret``/``token`` field: the object's name says what it holds
     yield shape.levels
     if not kinds:
+        if shape.opener == "(":
+            yield _next_argument(text, start, line_end)  # on the value's own line: nearer than the line above
         if not shape.named:
             yield _above_levels(text, line_start, start)
         if shape.opener == "(":
@@ -287,9 +321,28 @@ def is_key(ctx: Context, start: int, end: int, line_start: int, line_end: int) -
     walk = _Walk(_key_path(ctx, start, line_start, line_end))
     ctx.last_walk = (start, walk)
     naming = judge_path(walk, sole)
+    if naming is Naming.NONE:
+        naming = _sent_as_api_key(ctx, walk, sole) or naming
     if naming is Naming.CONTEXTUAL:
         return bool(ctx.qp_mentions()) and not _belongs_to_other_service(ctx, start, end, line_end)
     return naming is Naming.NAMED
+
+
+def _sent_as_api_key(ctx: Context, walk: _Walk, sole: bool) -> Naming | None:
+    """A value whose own name is a bare key word (``KEY = "…"``, ``token: …``) says no more
+    than "a secret"; when the file sends that variable as its ``api-key``, it is an API key:
+    its path is judged again with that kind."""
+    batches = iter(walk)
+    first = next((batch for batch in batches if batch), None)
+    if not first:
+        return None
+    own = first[0]
+    if own.source is not Source.LINE or own.verdict != names.Verdict(Owner.NONE, Kind.KEYWORD):
+        return None
+    if not ctx.sent_as_api_key(own.name):
+        return None
+    keyed = Level(own.name, own.source, names.Verdict(Owner.NONE, Kind.KEY))
+    return judge_path([[keyed, *first[1:]], *walk.after(first)], sole)
 
 
 def datacenter_of(ctx: Context, start: int, line_start: int, line_end: int) -> str | None:
