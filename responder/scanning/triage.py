@@ -11,6 +11,7 @@ finds nothing suspect the full scan finds nothing either.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 from responder.core.redact import PROBE
 from responder.scanning import detect
@@ -68,6 +69,17 @@ def is_suspect(line: bytes) -> bool:
     return verdict
 
 
+def hit_lines(pattern: re.Pattern[bytes], data: bytes) -> Iterator[tuple[int, int]]:
+    """(start, end) of each line of ``data`` holding a match of ``pattern``, in order, each
+    line once however many matches it holds (linear on a one-line file)."""
+    pos = 0
+    while (hit := pattern.search(data, pos)) is not None:
+        start = data.rfind(b"\n", 0, hit.start()) + 1
+        end = data.find(b"\n", hit.end())
+        pos = len(data) if end < 0 else end
+        yield start, pos
+
+
 def has_suspect_line(data: bytes, signs: tuple[bytes, ...] = ()) -> bool:
     """Whether a line of ``data`` (starting with one of ``signs``, when given: the changed
     lines of a patch) holds a UUID assigned to a key-like name.
@@ -78,14 +90,9 @@ def has_suspect_line(data: bytes, signs: tuple[bytes, ...] = ()) -> bool:
     """
     if not signs and data.startswith(UTF16_BOMS):  # a whole UTF-16 blob (history): judge its text
         data = decode(data).encode("utf-8", "replace")
-    pos = 0
-    while (hit := PROBE_BYTES.search(data, pos)) is not None:
-        start = data.rfind(b"\n", 0, hit.start()) + 1
-        end = data.find(b"\n", hit.end())
-        end = len(data) if end < 0 else end
+    for start, end in hit_lines(PROBE_BYTES, data):
         if (not signs or data.startswith(signs, start)) and is_suspect(data[start:end]):
             return True
-        pos = end
     return may_hold_encoded(data) and bool(encoded_offsets(data, signs, first=True))
 
 
@@ -100,12 +107,8 @@ def encoded_offsets(data: bytes, signs: tuple[bytes, ...], *, first: bool = Fals
     """Where the lines (starting with one of ``signs``, when given) holding a base64-encoded
     UUID start. Each line is searched once."""
     found: list[int] = []
-    pos = 0
-    while (hint := B64_HINT.search(data, pos)) is not None:
-        start = data.rfind(b"\n", 0, hint.start()) + 1
-        end = data.find(b"\n", hint.end())
-        pos = len(data) if end < 0 else end
-        if (not signs or data.startswith(signs, start)) and next(detect.encoded_hits(data[start:pos]), None):
+    for start, end in hit_lines(B64_HINT, data):
+        if (not signs or data.startswith(signs, start)) and next(detect.encoded_hits(data[start:end]), None):
             found.append(start)
             if first:
                 break

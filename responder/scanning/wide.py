@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from responder.scanning.findings import Finding
 from responder.scanning.patch import FileDiff
+from responder.scanning.triage import hit_lines
 
 _HEX16 = rb"(?:[0-9a-fA-F]\x00){4}"
 # The probe (redact.PROBE) in UTF-16: LE, or BE seen one byte on.
@@ -26,15 +27,7 @@ def has_probe(data: bytes) -> bool:
 
 def offsets(patch: bytes, signs: tuple[bytes, ...]) -> list[int]:
     """Where the changed lines (starting with one of ``signs``) holding the UTF-16 probe start."""
-    found: list[int] = []
-    pos = 0
-    while (hit := PROBE16.search(patch, pos)) is not None:
-        start = patch.rfind(b"\n", 0, hit.start()) + 1
-        end = patch.find(b"\n", hit.end())
-        pos = len(patch) if end < 0 else end
-        if patch.startswith(signs, start):
-            found.append(start)
-    return found
+    return [start for start, _ in hit_lines(PROBE16, patch) if patch.startswith(signs, start)]
 
 
 def is_wide(diff: FileDiff) -> bool:
