@@ -368,6 +368,38 @@ CLASS_POSITIVES = [
         ((2, "eu"),),
         "1",
     ),
+    # 7: a command continued over lines: its other flags and their arguments say nothing
+    Case(
+        "c7-gh-secret-continued",
+        "scripts/bootstrap.sh",
+        "gh secret set QUESTIONPRO_API_KEY \\\n  --repo acme/survey-sync \\\n  --env production \\\n  --body {K}\n",
+        ((4, None),),
+        "7",
+    ),
+    Case(
+        "c7-secretsmanager-continued",
+        "deploy.sh",
+        "aws secretsmanager put-secret-value \\\n  --secret-id prod/questionpro/api-key \\\n  --secret-string {K}\n",
+        ((3, None),),
+        "7",
+    ),
+    Case(
+        "c7-ssm-one-line-type",
+        "put.sh",
+        "aws ssm put-parameter --name /prod/questionpro/api-key --type SecureString --value {K}\n",
+        ((1, None),),
+        "7",
+    ),
+    # 6: a comment beside the value, or just above it, names QuestionPro
+    Case("c6-trailing-comment", "settings.py", 'QP = "{K}"  # questionpro api key (prod)\n', ((1, None),), "6"),
+    Case("c6-comment-above", ".env", "# QuestionPro API key (EU account)\nKEY={K}\n", ((2, None),), "6"),
+    Case(
+        "c6-yaml-trailing-comment",
+        "sync.yml",
+        "surveys:\n  provider_key: {K}  # questionpro, us datacenter\n  refresh: 15m\n",
+        ((2, None),),
+        "6",
+    ),
 ]
 
 CLASS_NEGATIVES = [
@@ -571,4 +603,29 @@ CLASS_NEGATIVES = [
         'r = requests.get(BASE, headers={"X-Correlation-Id": KEY})\n',
         klass="1",
     ),
+    # 9: a request that names only another host sends that host's api-key
+    Case(
+        "c9-other-host-call-neg",
+        "forward.py",
+        'qp = requests.get("https://api.questionpro.com/a/api/v2/surveys",\n'
+        '                  headers={"api-key": os.environ["QUESTIONPRO_API_KEY"]})\n'
+        'requests.post("https://api.pipecrm.io/v1/contacts",\n'
+        '              headers={"api-key": "{K}"}, json=qp.json())\n',
+        klass="9",
+    ),
+    Case(
+        "c9-other-host-curl-neg",
+        "ship.sh",
+        "# after the QuestionPro export\ncurl -s https://ingest.acme-warehouse.io/v1/rows \\\n"
+        '  -H "x-api-key: {K}" -d @responses.json\n',
+        klass="9",
+    ),
+    Case(
+        "c9-netrc-other-host-neg",
+        "home/deploy/.netrc",
+        "# questionpro key lives in vault, not here\nmachine api.mailgun.net login api password {K}\n",
+        klass="9",
+    ),
+    # 6: a comment names QuestionPro beside a session's token: not an API key
+    Case("c6-session-token-neg", "app.js", 'const csrfToken = "{K}"; // questionpro survey form\n', klass="6"),
 ]

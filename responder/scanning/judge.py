@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from responder.core import datacenters
@@ -271,10 +271,48 @@ def _next_argument(text: str, start: int, line_end: int) -> list[Level]:
     return [Level(name, Source.SIBLING, names.judge(name))]
 
 
+# A comment: on a line of its own (``#``, ``//``, ``--``, ``;``, ``*``, ``%``, ``<!--``), or
+# after the value on its line (``#``, ``//``, after a space).
+_COMMENT_LINE = re.compile(r"[ \t]*(?:#|//|--|;|/?\*|%|<!--)(.*)")
+_TRAILING_COMMENT = re.compile(r"""[^\n]*?[ \t](?:#|//)(?![!/])([^\n]*)""")
+_CONTINUED_LINES = 8
+
+
+def _comment_names_questionpro(text: str, start: int, line_start: int, line_end: int) -> bool:
+    """Does a comment beside the value (after it on its line) or on the line above name
+    QuestionPro (``KEY=…  # QuestionPro API key``, ``# QuestionPro (EU account)``)?"""
+    found = _TRAILING_COMMENT.match(text, start, min(line_end, start + keypath.LINE_WINDOW))  # bounded: linear
+    if found is None and line_start > 0:
+        above = text.rfind("\n", max(0, line_start - 1 - keypath.LINE_WINDOW), line_start - 1) + 1
+        found = _COMMENT_LINE.fullmatch(text, above, line_start - 1)
+    return found is not None and names.says_questionpro_key(found.group(1)[:200])[0]
+
+
+def _continued_from(text: str, line_start: int) -> int:
+    """The first line of a command continued onto this one with a trailing backslash
+    (shell, C, Python), at most a few lines up; ``line_start`` when there is none."""
+    first = line_start
+    for _ in range(_CONTINUED_LINES):
+        if first == 0 or text[max(0, first - 3) : first - 1].rstrip("\r \t")[-1:] != "\\":
+            break
+        first = text.rfind("\n", max(0, first - 1 - keypath.LINE_WINDOW), first - 1) + 1
+    return first
+
+
+def _shape(text: str, line_start: int, start: int) -> tuple[keypath.LineShape, int]:
+    r"""The value's line shape, over the whole command when it is continued from lines above
+    (``gh secret set NAME \`` / ``--body …``), and where that command starts."""
+    first = _continued_from(text, line_start)
+    if first == line_start:
+        return keypath.line_shape(text, line_start, start), line_start
+    joined = re.sub(r"\\\r?\n", lambda m: " " * len(m.group()), text[first:start])  # same offsets
+    return keypath.line_shape(joined, 0, len(joined)), first
+
+
 def _key_path(ctx: Context, start: int, line_start: int, line_end: int) -> Iterator[Sequence[Level]]:
     """The levels of the UUID at ``start``, in batches from the nearest outwards."""
     text = ctx.text
-    shape = keypath.line_shape(text, line_start, start)
+    shape, line_start = _shape(text, line_start, start)
     kinds = [lv.verdict.kind for lv in shape.levels if lv.verdict.kind not in (Kind.NEUTRAL, Kind.WEAK)]
     named: list[Level] = []
     if kinds and all(lv.verdict.owner is Owner.NONE for lv in shape.levels):
@@ -298,9 +336,45 @@ def _key_path(ctx: Context, start: int, line_start: int, line_end: int) -> Itera
     yield keypath.path_levels(ctx.path)
 
 
-def _belongs_to_other_service(ctx: Context, start: int, end: int, line_end: int) -> bool:
-    """A closer mention of another ``api-key`` service than of QuestionPro."""
+# A host the value is sent to: a URL's, or a bare name with at least three labels
+# (``machine api.mailgun.net``; ``os.environ`` and ``requests.get`` are not hosts).
+_HOST = re.compile(
+    r"""https?://([\w.-]+)|(?<![\w.@/-])((?:[a-z0-9-]+\.){2,}(?:com|net|org|io|dev|app|co|ai|cloud|eu|ca|sg|au|ae|us|uk|de|in))(?![\w.-])"""
+)
+_CALL_LOOKBACK = 600
+
+
+def _call_start(text: str, start: int) -> int:
+    """Where the call or object the value sits in opens, at most a few hundred characters
+    back (``requests.post("https://…", headers={"api-key": …})``); ``start`` if none."""
+    depth = 0
+    for i in range(start - 1, max(-1, start - 1 - _CALL_LOOKBACK), -1):
+        c = text[i]
+        if c in ")]}":
+            depth += 1
+        elif c in "([{":
+            if not depth and c == "(":
+                return i
+            depth = max(0, depth - 1)
+    return start
+
+
+def _sent_to_another_host(text: str, start: int, line_start: int, line_end: int) -> bool:
+    """The value's command or call names only hosts that are not QuestionPro's: the
+    ``api-key`` it sends is theirs (``fetch("https://api.brevo.com/…", {headers: {"api-key":
+    …}})``, ``curl https://ingest.acme.io -H "x-api-key: …"``)."""
+    lo = max(min(_continued_from(text, line_start), _call_start(text, start), line_start), start - _CALL_LOOKBACK)
+    hi = min(line_end, start + _CALL_LOOKBACK)  # bounded both ways: a one-line file of keys stays linear
+    hosts = [found.group(1) or found.group(2) for found in _HOST.finditer(text, lo, hi)]
+    return bool(hosts) and not any(_QP_MARK.search(host) for host in hosts)
+
+
+def _belongs_to_other_service(ctx: Context, start: int, end: int, line_start: int, line_end: int) -> bool:
+    """A closer mention of another ``api-key`` service than of QuestionPro, or a request
+    that names only another host."""
     text = ctx.text
+    if _sent_to_another_host(text, start, line_start, line_end):
+        return True
     lo = max(0, start - _COMPETE_WINDOW)
     mentions = ctx.qp_mentions()
     i = bisect.bisect_right(mentions, start)
@@ -322,26 +396,27 @@ def is_key(ctx: Context, start: int, end: int, line_start: int, line_end: int) -
     ctx.last_walk = (start, walk)
     naming = judge_path(walk, sole)
     if naming is Naming.NONE:
-        naming = _sent_as_api_key(ctx, walk, sole) or naming
+        naming = _as_api_key(ctx, walk, sole, lambda: _comment_names_questionpro(text, end, line_start, line_end))
     if naming is Naming.CONTEXTUAL:
-        return bool(ctx.qp_mentions()) and not _belongs_to_other_service(ctx, start, end, line_end)
+        return bool(ctx.qp_mentions()) and not _belongs_to_other_service(ctx, start, end, line_start, line_end)
     return naming is Naming.NAMED
 
 
-def _sent_as_api_key(ctx: Context, walk: _Walk, sole: bool) -> Naming | None:
-    """A value whose own name is a bare key word (``KEY = "…"``, ``token: …``) says no more
-    than "a secret"; when the file sends that variable as its ``api-key``, it is an API key:
-    its path is judged again with that kind."""
-    batches = iter(walk)
-    first = next((batch for batch in batches if batch), None)
+def _as_api_key(ctx: Context, walk: _Walk, sole: bool, commented: Callable[[], bool]) -> Naming:
+    """A value whose own name is a bare key word (``KEY = "…"``, ``token: …``) or names only
+    its owner (``QP = "…"``) says no more than "a secret of someone's". It is an API key
+    when the file sends that variable as its ``api-key`` header or parameter, or a comment
+    beside it or just above names QuestionPro: its path is judged again with that kind
+    (so another owner on it, or another service named closer, still refutes it)."""
+    first = next((batch for batch in walk if batch), None)
     if not first:
-        return None
+        return Naming.NONE
     own = first[0]
-    if own.source is not Source.LINE or own.verdict != names.Verdict(Owner.NONE, Kind.KEYWORD):
-        return None
-    if not ctx.sent_as_api_key(own.name):
-        return None
-    keyed = Level(own.name, own.source, names.Verdict(Owner.NONE, Kind.KEY))
+    owner, kind = own.verdict.owner, own.verdict.kind
+    plain = (kind is Kind.KEYWORD and owner is not Owner.OTHER) or (kind is Kind.NEUTRAL and owner is Owner.QUESTIONPRO)
+    if own.source is not Source.LINE or not plain or not (ctx.sent_as_api_key(own.name) or commented()):
+        return Naming.NONE
+    keyed = Level(own.name, own.source, names.Verdict(own.verdict.owner, Kind.KEY))
     return judge_path([[keyed, *first[1:]], *walk.after(first)], sole)
 
 

@@ -45,6 +45,7 @@ class Source(enum.Enum):
     COLUMN = "column"
     FILENAME = "file name"
     PATH = "path"
+    COMMENT = "comment"
 
 
 @dataclass(frozen=True)
@@ -101,12 +102,43 @@ def _prose_owner(clause: str, spans: list[tuple[str, int, int]]) -> Owner:
     return Owner.NONE
 
 
+# Flags whose argument names the secret a command stores (``--name``, ``--secret-id``).
+_NAMING_FLAGS = frozenset("name key secret-id secret-name parameter-name title label".split())
+
+
+def _is_flag(clause: str, start: int) -> bool:
+    return clause[start - 1 : start] == "-" and clause[start - 2 : start - 1] in ("", " ", "\t", "-")
+
+
+def _other_flags(clause: str, spans: list[tuple[str, int, int]]) -> set[int]:
+    """When the value is a command's flag argument (``… --body ``), the indexes (in
+    ``spans``) of the command's other flags and their arguments: siblings, which say
+    nothing of this value (``--type SecureString``, ``--repo acme/survey-app``), except
+    a naming flag's argument (``--name /prod/questionpro/key``)."""
+    if not spans or not _is_flag(clause, spans[0][1]):
+        return set()
+    skip: set[int] = set()
+    for i in range(len(spans) - 1, 0, -1):  # source order, the value's own flag (index 0) kept
+        token, start, _ = spans[i]
+        if not _is_flag(clause, start):
+            continue
+        skip.add(i)
+        after = spans[i - 1]
+        if i - 1 > 0 and not clause[spans[i][2] : after[1]].strip(" \t=\"'") and not _is_flag(clause, after[1]):
+            if token.lower() not in _NAMING_FLAGS:
+                skip.add(i - 1)
+    return skip
+
+
 def clause_levels(clause: str, source: Source) -> list[Level]:
     """The name a clause gives its value: the nearest token with a kind, whose owner may
     be stated by the words just before it in prose (``Stripe API key: …``)."""
     spans = _spans(clause)
-    tokens = [token for token, _, _ in spans]
+    skip = _other_flags(clause, spans)
+    tokens = [token if i not in skip else "" for i, (token, _, _) in enumerate(spans)]
     for i, token in enumerate(tokens):
+        if not token:
+            continue
         verdict = judge(token)
         if not _has_kind(verdict):
             continue

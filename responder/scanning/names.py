@@ -214,6 +214,14 @@ def words(name: str) -> tuple[str, ...]:
     return tuple(out)
 
 
+# Before ``token`` or ``key``: a session's, a form's, a page's or a link's, never an API key
+# (``SESSION_TOKEN``, ``csrf_token``, ``nextPageToken``, ``reset_token``).
+_NOT_AN_API_KEY_BEFORE = frozenset(
+    "session csrf xsrf refresh reset verification verify confirmation confirm invite invitation "
+    "unsubscribe page pagination continuation".split()
+)
+
+
 def _word_kind(word: str, previous: str | None) -> Kind | None:
     if word in _KEY_WORDS:
         if word in ("apikey", "apikeys", "accesskey", "secretkey", "apitoken", "authkey"):
@@ -221,6 +229,8 @@ def _word_kind(word: str, previous: str | None) -> Kind | None:
         if word in ("key", "keys", "token") and previous in _STRONG_BEFORE_KEY:
             return Kind.KEY
         if word in ("key", "keys") and previous in _LOOKUP_BEFORE_KEY:
+            return Kind.ID
+        if word in ("key", "keys", "token", "tokens") and previous in _NOT_AN_API_KEY_BEFORE:
             return Kind.ID
         return Kind.KEYWORD
     if word in _ID_WORDS:
@@ -240,6 +250,13 @@ def is_qualifier(name: str) -> bool:
     """A name made only of qualifiers (``eu``, ``prod``, ``europe``, ``us_east_1``): it says
     where or when a value is used, not whose or what it is."""
     return _all_qualifiers(words(name))
+
+
+def says_questionpro_key(text: str) -> tuple[bool, bool]:
+    """(whether prose names QuestionPro as a word, whether it has a key word): a comment
+    read as a label (``# QuestionPro API key (EU)``). Other words in prose name no one."""
+    ws = words(text)
+    return any(w in _QP_WORDS for w in ws), any(w in _KEY_WORDS for w in ws)
 
 
 def is_questionpro_word(word: str) -> bool:
