@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from responder.core import datacenters
-from responder.scanning import keypath, names
+from responder.scanning import keypath, linecontext, names
 from responder.scanning.detect import Naming
 from responder.scanning.keypath import Level, Source
 from responder.scanning.names import Kind, Owner
@@ -258,61 +258,10 @@ def _object_name(text: str, line_start: int, start: int) -> list[Level]:
     return _naming_field_above(text, line_start)
 
 
-# The argument right after an unnamed value in a call, when it is a quoted name (a label
-# before it allowed): ``setValue("…", forHTTPHeaderField: "api-key")``.
-_NEXT_ARGUMENT = re.compile(r"""[\w-]+["'`]?[ \t]*,[ \t]*(?:\w+[ \t]*:[ \t]*)?["'`]([\w.\-]{1,64})["'`][ \t]*[,)]""")
-
-
-def _next_argument(text: str, start: int, line_end: int) -> list[Level]:
-    found = _NEXT_ARGUMENT.match(text, start, line_end)
-    if found is None:
-        return []
-    name = found.group(1)
-    return [Level(name, Source.SIBLING, names.judge(name))]
-
-
-# A comment: on a line of its own (``#``, ``//``, ``--``, ``;``, ``*``, ``%``, ``<!--``), or
-# after the value on its line (``#``, ``//``, after a space).
-_COMMENT_LINE = re.compile(r"[ \t]*(?:#|//|--|;|/?\*|%|<!--)(.*)")
-_TRAILING_COMMENT = re.compile(r"""[^\n]*?[ \t](?:#|//)(?![!/])([^\n]*)""")
-_CONTINUED_LINES = 8
-
-
-def _comment_names_questionpro(text: str, start: int, line_start: int, line_end: int) -> bool:
-    """Does a comment beside the value (after it on its line) or on the line above name
-    QuestionPro (``KEY=…  # QuestionPro API key``, ``# QuestionPro (EU account)``)?"""
-    found = _TRAILING_COMMENT.match(text, start, min(line_end, start + keypath.LINE_WINDOW))  # bounded: linear
-    if found is None and line_start > 0:
-        above = text.rfind("\n", max(0, line_start - 1 - keypath.LINE_WINDOW), line_start - 1) + 1
-        found = _COMMENT_LINE.fullmatch(text, above, line_start - 1)
-    return found is not None and names.says_questionpro_key(found.group(1)[:200])[0]
-
-
-def _continued_from(text: str, line_start: int) -> int:
-    """The first line of a command continued onto this one with a trailing backslash
-    (shell, C, Python), at most a few lines up; ``line_start`` when there is none."""
-    first = line_start
-    for _ in range(_CONTINUED_LINES):
-        if first == 0 or text[max(0, first - 3) : first - 1].rstrip("\r \t")[-1:] != "\\":
-            break
-        first = text.rfind("\n", max(0, first - 1 - keypath.LINE_WINDOW), first - 1) + 1
-    return first
-
-
-def _shape(text: str, line_start: int, start: int) -> tuple[keypath.LineShape, int]:
-    r"""The value's line shape, over the whole command when it is continued from lines above
-    (``gh secret set NAME \`` / ``--body …``), and where that command starts."""
-    first = _continued_from(text, line_start)
-    if first == line_start:
-        return keypath.line_shape(text, line_start, start), line_start
-    joined = re.sub(r"\\\r?\n", lambda m: " " * len(m.group()), text[first:start])  # same offsets
-    return keypath.line_shape(joined, 0, len(joined)), first
-
-
 def _key_path(ctx: Context, start: int, line_start: int, line_end: int) -> Iterator[Sequence[Level]]:
     """The levels of the UUID at ``start``, in batches from the nearest outwards."""
     text = ctx.text
-    shape, line_start = _shape(text, line_start, start)
+    shape, line_start = linecontext.shape(text, line_start, start)
     kinds = [lv.verdict.kind for lv in shape.levels if lv.verdict.kind not in (Kind.NEUTRAL, Kind.WEAK)]
     named: list[Level] = []
     if kinds and all(lv.verdict.owner is Owner.NONE for lv in shape.levels):
@@ -321,8 +270,8 @@ def _key_path(ctx: Context, start: int, line_start: int, line_end: int) -> Itera
             yield named  # a bare ``secret``/``token`` field: the object's name says what it holds
     yield shape.levels
     if not kinds:
-        if shape.opener == "(":
-            yield _next_argument(text, start, line_end)  # on the value's own line: nearer than the line above
+        if shape.opener == "(":  # the argument after it, on its own line: nearer than the line above
+            yield linecontext.next_argument(text, start, line_end)
         if not shape.named:
             yield _above_levels(text, line_start, start)
         if shape.opener == "(":
@@ -336,44 +285,11 @@ def _key_path(ctx: Context, start: int, line_start: int, line_end: int) -> Itera
     yield keypath.path_levels(ctx.path)
 
 
-# A host the value is sent to: a URL's, or a bare name with at least three labels
-# (``machine api.mailgun.net``; ``os.environ`` and ``requests.get`` are not hosts).
-_HOST = re.compile(
-    r"""https?://([\w.-]+)|(?<![\w.@/-])((?:[a-z0-9-]+\.){2,}(?:com|net|org|io|dev|app|co|ai|cloud|eu|ca|sg|au|ae|us|uk|de|in))(?![\w.-])"""
-)
-_CALL_LOOKBACK = 600
-
-
-def _call_start(text: str, start: int) -> int:
-    """Where the call or object the value sits in opens, at most a few hundred characters
-    back (``requests.post("https://…", headers={"api-key": …})``); ``start`` if none."""
-    depth = 0
-    for i in range(start - 1, max(-1, start - 1 - _CALL_LOOKBACK), -1):
-        c = text[i]
-        if c in ")]}":
-            depth += 1
-        elif c in "([{":
-            if not depth and c == "(":
-                return i
-            depth = max(0, depth - 1)
-    return start
-
-
-def _sent_to_another_host(text: str, start: int, line_start: int, line_end: int) -> bool:
-    """The value's command or call names only hosts that are not QuestionPro's: the
-    ``api-key`` it sends is theirs (``fetch("https://api.brevo.com/…", {headers: {"api-key":
-    …}})``, ``curl https://ingest.acme.io -H "x-api-key: …"``)."""
-    lo = max(min(_continued_from(text, line_start), _call_start(text, start), line_start), start - _CALL_LOOKBACK)
-    hi = min(line_end, start + _CALL_LOOKBACK)  # bounded both ways: a one-line file of keys stays linear
-    hosts = [found.group(1) or found.group(2) for found in _HOST.finditer(text, lo, hi)]
-    return bool(hosts) and not any(_QP_MARK.search(host) for host in hosts)
-
-
 def _belongs_to_other_service(ctx: Context, start: int, end: int, line_start: int, line_end: int) -> bool:
     """A closer mention of another ``api-key`` service than of QuestionPro, or a request
     that names only another host."""
     text = ctx.text
-    if _sent_to_another_host(text, start, line_start, line_end):
+    if linecontext.sent_to_another_host(text, start, line_start, line_end):
         return True
     lo = max(0, start - _COMPETE_WINDOW)
     mentions = ctx.qp_mentions()
@@ -396,7 +312,9 @@ def is_key(ctx: Context, start: int, end: int, line_start: int, line_end: int) -
     ctx.last_walk = (start, walk)
     naming = judge_path(walk, sole)
     if naming is Naming.NONE:
-        naming = _as_api_key(ctx, walk, sole, lambda: _comment_names_questionpro(text, end, line_start, line_end))
+        naming = _as_api_key(
+            ctx, walk, sole, lambda: linecontext.comment_names_questionpro(text, end, line_start, line_end)
+        )
     if naming is Naming.CONTEXTUAL:
         return bool(ctx.qp_mentions()) and not _belongs_to_other_service(ctx, start, end, line_start, line_end)
     return naming is Naming.NAMED

@@ -1,0 +1,99 @@
+"""What the text around a value's line says of it, beyond the line's own names: the
+argument after it in a call, a command continued onto its line, a comment beside or above
+it naming QuestionPro, and the hosts of the request it is sent in. Every look is bounded
+to a few lines or a few hundred characters, so a one-line file of keys stays linear."""
+
+from __future__ import annotations
+
+import re
+
+from responder.scanning import keypath, names
+from responder.scanning.keypath import Level, Source
+
+_QUESTIONPRO = re.compile(r"questionpro|surveyanalytics", re.IGNORECASE)
+
+
+# The argument right after an unnamed value in a call, when it is a quoted name (a label
+# before it allowed): ``setValue("…", forHTTPHeaderField: "api-key")``.
+_NEXT_ARGUMENT = re.compile(r"""[\w-]+["'`]?[ \t]*,[ \t]*(?:\w+[ \t]*:[ \t]*)?["'`]([\w.\-]{1,64})["'`][ \t]*[,)]""")
+
+
+def next_argument(text: str, start: int, line_end: int) -> list[Level]:
+    found = _NEXT_ARGUMENT.match(text, start, line_end)
+    if found is None:
+        return []
+    name = found.group(1)
+    return [Level(name, Source.SIBLING, names.judge(name))]
+
+
+# A comment: on a line of its own (``#``, ``//``, ``--``, ``;``, ``*``, ``%``, ``<!--``), or
+# after the value on its line (``#``, ``//``, after a space).
+_COMMENT_LINE = re.compile(r"[ \t]*(?:#|//|--|;|/?\*|%|<!--)(.*)")
+_TRAILING_COMMENT = re.compile(r"""[^\n]*?[ \t](?:#|//)(?![!/])([^\n]*)""")
+_CONTINUED_LINES = 8
+
+
+def comment_names_questionpro(text: str, start: int, line_start: int, line_end: int) -> bool:
+    """Does a comment beside the value (after it on its line) or on the line above name
+    QuestionPro (``KEY=…  # QuestionPro API key``, ``# QuestionPro (EU account)``)?"""
+    found = _TRAILING_COMMENT.match(text, start, min(line_end, start + keypath.LINE_WINDOW))  # bounded: linear
+    if found is None and line_start > 0:
+        above = text.rfind("\n", max(0, line_start - 1 - keypath.LINE_WINDOW), line_start - 1) + 1
+        found = _COMMENT_LINE.fullmatch(text, above, line_start - 1)
+    return found is not None and names.says_questionpro_key(found.group(1)[:200])[0]
+
+
+def continued_from(text: str, line_start: int) -> int:
+    """The first line of a command continued onto this one with a trailing backslash
+    (shell, C, Python), at most a few lines up; ``line_start`` when there is none."""
+    first = line_start
+    for _ in range(_CONTINUED_LINES):
+        if first == 0 or text[max(0, first - 3) : first - 1].rstrip("\r \t")[-1:] != "\\":
+            break
+        first = text.rfind("\n", max(0, first - 1 - keypath.LINE_WINDOW), first - 1) + 1
+    return first
+
+
+def shape(text: str, line_start: int, start: int) -> tuple[keypath.LineShape, int]:
+    r"""The value's line shape, over the whole command when it is continued from lines above
+    (``gh secret set NAME \`` / ``--body …``), and where that command starts."""
+    first = continued_from(text, line_start)
+    if first == line_start:
+        return keypath.line_shape(text, line_start, start), line_start
+    joined = re.sub(r"\\\r?\n", lambda m: " " * len(m.group()), text[first:start])  # same offsets
+    return keypath.line_shape(joined, 0, len(joined)), first
+
+
+# A host the value is sent to: a URL's, or a ``.netrc`` entry's (``machine api.mailgun.net``).
+# A substring search finds neither near most values, at memory speed (a bare-host pattern
+# doubled the time of a one-line file of 20,000 keys).
+_HOST = re.compile(r"https?://([\w.-]+)|\bmachine[ \t]+([\w.-]+)")
+_CALL_LOOKBACK = 600
+
+
+def _call_start(text: str, start: int) -> int:
+    """Where the call or object the value sits in opens, at most a few hundred characters
+    back (``requests.post("https://…", headers={"api-key": …})``); ``start`` if none."""
+    depth = 0
+    for i in range(start - 1, max(-1, start - 1 - _CALL_LOOKBACK), -1):
+        c = text[i]
+        if c in ")]}":
+            depth += 1
+        elif c in "([{":
+            if not depth and c == "(":
+                return i
+            depth = max(0, depth - 1)
+    return start
+
+
+def sent_to_another_host(text: str, start: int, line_start: int, line_end: int) -> bool:
+    """The value's command or call names only hosts that are not QuestionPro's: the
+    ``api-key`` it sends is theirs (``fetch("https://api.brevo.com/…", {headers: {"api-key":
+    …}})``, ``curl https://ingest.acme.io -H "x-api-key: …"``)."""
+    hi = min(line_end, start + _CALL_LOOKBACK)  # bounded both ways: a one-line file of keys stays linear
+    near = max(0, start - _CALL_LOOKBACK)
+    if text.find("://", near, hi) < 0 and text.find("machine", near, hi) < 0:
+        return False  # the common case, at memory speed: no host near at all
+    lo = max(min(continued_from(text, line_start), _call_start(text, start), line_start), start - _CALL_LOOKBACK)
+    hosts = [found.group(1) or found.group(2) for found in _HOST.finditer(text, lo, hi)]
+    return bool(hosts) and not any(_QUESTIONPRO.search(host) for host in hosts)
