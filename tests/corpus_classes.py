@@ -400,6 +400,14 @@ CLASS_POSITIVES = [
         ((2, None),),
         "6",
     ),
+    # 9: "machine" in a comment names no host (a .netrc line does)
+    Case(
+        "c9-machine-word-not-a-host",
+        "ml.py",
+        '# QuestionPro sync\napi_key = "{K}"  # owned by the machine learning team\n',
+        ((2, None),),
+        "9",
+    ),
 ]
 
 CLASS_NEGATIVES = [

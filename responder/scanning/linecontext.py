@@ -67,7 +67,8 @@ def shape(text: str, line_start: int, start: int) -> tuple[keypath.LineShape, in
 # A host the value is sent to: a URL's, or a ``.netrc`` entry's (``machine api.mailgun.net``).
 # A substring search finds neither near most values, at memory speed (a bare-host pattern
 # doubled the time of a one-line file of 20,000 keys).
-_HOST = re.compile(r"https?://([\w.-]+)|\bmachine[ \t]+([\w.-]+)")
+# A netrc host has a dot ("machine learning" names none).
+_HOST = re.compile(r"https?://([\w.-]+)|\bmachine[ \t]+([\w-]+\.[\w.-]+)")
 _CALL_LOOKBACK = 600
 
 
