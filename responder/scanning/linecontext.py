@@ -40,7 +40,7 @@ def comment_names_questionpro(text: str, start: int, line_start: int, line_end: 
     if found is None and line_start > 0:
         above = text.rfind("\n", max(0, line_start - 1 - keypath.LINE_WINDOW), line_start - 1) + 1
         found = _COMMENT_LINE.fullmatch(text, above, line_start - 1)
-    return found is not None and names.says_questionpro_key(found.group(1)[:200])[0]
+    return found is not None and names.mentions_questionpro(found.group(1)[:200])
 
 
 def continued_from(text: str, line_start: int) -> int:

@@ -252,11 +252,9 @@ def is_qualifier(name: str) -> bool:
     return _all_qualifiers(words(name))
 
 
-def says_questionpro_key(text: str) -> tuple[bool, bool]:
-    """(whether prose names QuestionPro as a word, whether it has a key word): a comment
-    read as a label (``# QuestionPro API key (EU)``). Other words in prose name no one."""
-    ws = words(text)
-    return any(w in _QP_WORDS for w in ws), any(w in _KEY_WORDS for w in ws)
+def mentions_questionpro(text: str) -> bool:
+    """Does prose (a comment) name QuestionPro as a word? Its other words name no one."""
+    return any(w in _QP_WORDS for w in words(text))
 
 
 def is_questionpro_word(word: str) -> bool:
