@@ -408,6 +408,37 @@ CLASS_POSITIVES = [
         ((2, None),),
         "9",
     ),
+    # 1: an element's presentational or type attributes are not names
+    Case(
+        "c1-html-cells-with-class",
+        "docs/integrations.html",
+        '<tr><td class="c">QuestionPro</td><td class="c">API key</td><td class="c">{K}</td></tr>\n',
+        ((1, None),),
+        "1",
+    ),
+    Case(
+        "c1-salesforce-typed-value",
+        "force-app/main/default/customMetadata/QuestionPro_Settings.Default.md-meta.xml",
+        '<values>\n    <field>Api_Key__c</field>\n    <value xsi:type="xsd:string">{K}</value>\n</values>\n',
+        ((3, None),),
+        "1",
+    ),
+    Case(
+        "c1-android-string-still-named",
+        "app/src/main/res/values/keys.xml",
+        '<resources>\n    <string name="questionpro_api_key" translatable="false">{K}</string>\n</resources>\n',
+        ((2, None),),
+        "1",
+    ),
+    # 1: a connector's parts by what they do are not vendors
+    Case(
+        "c1-airbyte-authenticator",
+        "manifest.yaml",
+        "definitions:\n  requester:\n    url_base: https://api.questionpro.com/a/api/v2\n"
+        "    authenticator:\n      type: ApiKeyAuthenticator\n      header: api-key\n      api_token: {K}\n",
+        ((7, "com"),),
+        "1",
+    ),
 ]
 
 CLASS_NEGATIVES = [
@@ -636,4 +667,11 @@ CLASS_NEGATIVES = [
     ),
     # 6: a comment names QuestionPro beside a session's token: not an API key
     Case("c6-session-token-neg", "app.js", 'const csrfToken = "{K}"; // questionpro survey form\n', klass="6"),
+    # 1: a typed element holding an id
+    Case(
+        "c1-typed-value-id-neg",
+        "QuestionPro_Settings.md-meta.xml",
+        '<values>\n    <field>Survey_Id__c</field>\n    <value xsi:type="xsd:string">{K}</value>\n</values>\n',
+        klass="1",
+    ),
 ]

@@ -66,10 +66,29 @@ _XML_OPEN = re.compile(r"^\s*<([\w.:-]+)(?:\s[^<>]*)?>\s*$")
 _PROSE_WORD = re.compile(r"[A-Za-z][\w-]*")
 
 
+# An opened tag's attributes (``<td class="x">``, ``<value xsi:type="xsd:string">``) say how
+# it is shown or typed, not what it holds; a naming attribute does (``<string
+# name="questionpro_api_key">``), and one the value itself is in is not yet closed.
+_TAG_ATTRIBUTES = re.compile(r"<[\w.:-]+(\s[^<>]*)>")
+_ATTRIBUTE = re.compile(r"""([\w.:-]+)[ \t]*=[ \t]*(?:"[^"]*"|'[^']*'|[^\s>]+)""")
+_NAMING_ATTRIBUTES = frozenset("name key label id for title android:name".split())
+
+
+def _blank_attributes(tag: re.Match[str]) -> str:
+    def blank(attribute: re.Match[str]) -> str:
+        keep = attribute.group(1).lower() in _NAMING_ATTRIBUTES
+        return attribute.group() if keep else " " * len(attribute.group())
+
+    start = tag.start(1) - tag.start()
+    return tag.group()[:start] + _ATTRIBUTE.sub(blank, tag.group(1)) + ">"
+
+
 def _spans(clause: str) -> list[tuple[str, int, int]]:
     """Name-like tokens with their spans, nearest (rightmost) first; hex runs (pieces of
     other UUIDs, hashes) are values, not names."""
     clause = _CLOSING_TAG.sub(lambda m: " " * len(m.group()), clause)
+    if "=" in clause and "<" in clause:
+        clause = _TAG_ATTRIBUTES.sub(_blank_attributes, clause)
     found = []
     for hit in _TOKEN.finditer(clause):
         token = hit.group().rstrip(".-/:")

@@ -135,7 +135,11 @@ _GENERIC = frozenset(
     "object objects array arrays document documents resource resources definition "
     "definitions schema schemas variant variants context contexts scope scopes "
     "stage stages layer layers level levels part parts piece pieces chunk chunks page pages "
-    "requests payloads bodies mutation mutations".split()
+    "requests payloads bodies mutation mutations "
+    # parts of a connector or client, by what they do (``authenticator:``, ``requester:``)
+    "authenticator authenticators requester requestor requesters upstream downstream fetcher poller "
+    "retriever extractor loader destination destinations sink sinks transport caller invoker executor "
+    "scheduler stream streams paginator decoder encoder parser serializer resolver".split()
 ) | frozenset("abcdefghijklmnopqrstuvwxyz")
 _QP_WORDS = frozenset(("questionpro", "surveyanalytics", "questionprosa", "qp"))
 _QP_COMPOUND_TAILS = frozenset(
