@@ -208,9 +208,10 @@ def _above_levels(text: str, line_start: int, start: int) -> list[Level]:
     return [lv for lv in levels if lv.verdict.kind is not Kind.NEUTRAL] or _naming_field_above(text, line_start)
 
 
+_NAMING_FLAG = "|".join(map(re.escape, sorted(keypath.NAMING_FLAGS)))  # one list, shared with a command's own line
 _NAMING_FIELD = re.compile(
     r"""^([ \t]*)(?:-?[ \t]*["']?(?:name|key|variable|var|env|secret_?name|parameter|param|label)["']?[ \t]*[:=]"""
-    r"""|--(?:name|key|secret-?name|parameter-?name|label)(?:[ \t]|=))[ \t]*["']?([\w.\-/:]+)""",
+    rf"""|--(?:{_NAMING_FLAG})(?:[ \t]|=))[ \t]*["']?([\w.\-/:]+)""",
     re.IGNORECASE,
 )  # ``name: X``, ``"Name" = "X"``, or a continued command's flag ``--name X \``
 _SIBLING_LINES = 5

@@ -122,7 +122,7 @@ def _prose_owner(clause: str, spans: list[tuple[str, int, int]]) -> Owner:
 
 
 # Flags whose argument names the secret a command stores (``--name``, ``--secret-id``).
-_NAMING_FLAGS = frozenset("name key secret-id secret-name parameter-name title label".split())
+NAMING_FLAGS = frozenset("name key secret-id secret-name parameter-name title label".split())
 
 
 def _is_flag(clause: str, start: int) -> bool:
@@ -144,7 +144,7 @@ def _other_flags(clause: str, spans: list[tuple[str, int, int]]) -> set[int]:
         skip.add(i)
         after = spans[i - 1]
         if i - 1 > 0 and not clause[spans[i][2] : after[1]].strip(" \t=\"'") and not _is_flag(clause, after[1]):
-            if token.lower() not in _NAMING_FLAGS:
+            if token.lower() not in NAMING_FLAGS:
                 skip.add(i - 1)
     return skip
 
