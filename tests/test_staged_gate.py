@@ -229,3 +229,35 @@ def test_a_failing_gate_hands_the_change_to_the_full_scan(repo: Repo, monkeypatc
     done = run_main(["scan", "--staged"], repo.path, secrets=[KEY])
     assert done.code == 1
     assert "conf/app.env" in done.stdout
+
+
+def test_when_git_cannot_say_where_the_top_is_the_gate_reads_every_blob_with_git(
+    repo: Repo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """From a subdirectory the gate asks ``rev-parse --show-cdup`` where the work tree's top
+    is; if that fails, no staged file is read from the work tree and git reads them all."""
+    from responder.scanning import quick
+
+    real = quick._git_output
+    asked: list[list[str | bytes]] = []
+
+    def git_output(argv: list[str | bytes]) -> bytes | None:
+        asked.append(argv)
+        return None if argv[:1] == ["rev-parse"] else real(argv)
+
+    read: list[bytes] = []
+
+    def no_work_tree(path: bytes, oid: bytes) -> bytes | None:
+        read.append(path)  # recorded, not raised: an error in the gate hands over to the full scan
+        return None
+
+    monkeypatch.setattr(quick, "_git_output", git_output)
+    monkeypatch.setattr(quick, "_from_work_tree", no_work_tree)
+    _base(repo)
+    _bulk(repo)
+    repo.write("conf/app.env", f"QUESTIONPRO_API_KEY={KEY}\n")
+    repo.git("add", "-A")
+    done = run_main(["scan", "--staged"], repo.path / "pkg", secrets=[KEY])
+    assert done.code == 1
+    assert ["rev-parse", "--show-cdup"] in asked
+    assert read == []
