@@ -179,6 +179,24 @@ def run_cli(
     return run
 
 
+def dispatch_env(workspace: Path, tmp: Path, **inputs: str) -> dict[str, str]:
+    """The runner's environment for the Action on a manual run (``workflow_dispatch``) of a
+    repository checked out at ``workspace``; ``inputs`` become ``INPUT_<NAME>``."""
+    import json
+
+    event = tmp / "event.json"
+    event.write_text(json.dumps({"repository": {"default_branch": "main"}}), encoding="utf-8")
+    return {
+        "GITHUB_EVENT_NAME": "workflow_dispatch",
+        "GITHUB_EVENT_PATH": str(event),
+        "GITHUB_WORKSPACE": str(workspace),
+        "RUNNER_TEMP": str(tmp),
+        "GITHUB_STEP_SUMMARY": str(tmp / "summary.md"),
+        "GITHUB_OUTPUT": str(tmp / "output"),
+        **{f"INPUT_{name.upper()}": value for name, value in inputs.items()},
+    }
+
+
 def start_cli(args: Sequence[str], cwd: Path, *, stdin: str, env: dict[str, str]) -> subprocess.Popen[str]:
     """Start the real ``qp-responder`` in the background with ``stdin`` already written and
     closed, for tests that signal or race it while it runs."""

@@ -5,13 +5,12 @@ never "no key found" with exit 0. A key that *was* found still exits 1."""
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import Repo, run_cli
+from tests.conftest import Repo, dispatch_env, run_cli
 from tests.corpus import new_key
 
 ZERO = "0" * 40
@@ -42,17 +41,7 @@ def _run(repo: Repo, mode: str, base: str, tip: str, tmp_path: Path) -> tuple[in
         repo.git("update-ref", "-d", "refs/heads/keep-tip")
         run = run_cli(["scan", "--pre-receive"], repo.path, stdin=f"{base} {tip} refs/heads/main\n")
     else:  # the Action's scan of the whole history
-        event = tmp_path / "event.json"
-        event.write_text(json.dumps({"repository": {"default_branch": "main"}}), encoding="utf-8")
-        env = {
-            "GITHUB_EVENT_NAME": "workflow_dispatch",
-            "GITHUB_EVENT_PATH": str(event),
-            "GITHUB_WORKSPACE": str(repo.path),
-            "RUNNER_TEMP": str(tmp_path),
-            "GITHUB_STEP_SUMMARY": str(tmp_path / "summary.md"),
-            "GITHUB_OUTPUT": str(tmp_path / "output"),
-        }
-        run = run_cli(["action"], repo.path, env=env)
+        run = run_cli(["action"], repo.path, env=dispatch_env(repo.path, tmp_path))
         summary = (tmp_path / "summary.md").read_text(encoding="utf-8")
         assert "cannot read conf.py" in summary
     return run.code, run.output

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import Repo, run_cli
+from tests.conftest import Repo, dispatch_env, run_cli
 from tests.corpus import new_key
 
 
@@ -35,17 +35,7 @@ def test_a_report_is_never_written_through_a_planted_symlink(repo: Repo, tmp_pat
 
 def test_the_action_never_writes_its_sarif_through_a_planted_symlink(repo: Repo, tmp_path: Path) -> None:
     victim, key = _planted(repo, tmp_path)
-    event = tmp_path / "event.json"
-    event.write_text(json.dumps({"repository": {"default_branch": "main"}}), encoding="utf-8")
-    env = {
-        "GITHUB_EVENT_NAME": "workflow_dispatch",
-        "GITHUB_EVENT_PATH": str(event),
-        "GITHUB_WORKSPACE": str(repo.path),
-        "RUNNER_TEMP": str(tmp_path),
-        "GITHUB_STEP_SUMMARY": str(tmp_path / "summary.md"),
-        "GITHUB_OUTPUT": str(tmp_path / "output"),
-        "INPUT_SARIF": str(repo.path / "results.sarif"),
-    }
+    env = dispatch_env(repo.path, tmp_path, sarif=str(repo.path / "results.sarif"))
     run = run_cli(["action"], repo.path, env=env, secrets=[key])
     assert run.code == 2, run.output
     assert "symbolic link" in run.output
