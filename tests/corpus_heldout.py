@@ -317,3 +317,43 @@ HELDOUT_NEGATIVES += [
     ),
     Case("h3-a.env-neg", "a.env", "QUESTIONPRO_API_KEY=\nOTHER_SERVICE_TOKEN={K}\n", klass="heldout"),
 ]
+
+# Round 4: escaped line breaks inside one logged or built request (``\r\n`` as text).
+HELDOUT_POSITIVES += [
+    Case(
+        "h4-http-debug-log",
+        "logs/sync-debug.log",
+        "2024-03-01 10:00:01 DEBUG send: b'GET /a/api/v2/surveys HTTP/1.1\\r\\nHost: api.questionpro.com"
+        "\\r\\napi-key: {K}\\r\\nAccept: */*\\r\\n\\r\\n'\n",
+        ((1, "com"),),
+        "heldout",
+    ),
+    Case(
+        "h4-raw-request-string",
+        "qp_raw.py",
+        'REQUEST = "GET /a/api/v2/surveys HTTP/1.1\\r\\nHost: api.questionpro.eu\\r\\nApi-Key: {K}\\r\\n\\r\\n"\n',
+        ((1, "eu"),),
+        "heldout",
+    ),
+    Case(
+        "h4-tab-separated-string",
+        "export.js",
+        'const row = "service\\tquestionpro\\tapi_key\\t{K}";\n',
+        ((1, None),),
+        "heldout",
+    ),
+]
+HELDOUT_NEGATIVES += [
+    Case(
+        "h4-http-debug-log-neg",
+        "logs/sync-debug.log",
+        "DEBUG send: b'GET /a/api/v2/surveys HTTP/1.1\\r\\nHost: api.questionpro.com\\r\\nX-Request-Id: {K}\\r\\n'\n",
+        klass="heldout",
+    ),
+    Case(
+        "h4-escaped-other-vendor-neg",
+        "notify.py",
+        '# questionpro webhook relay\nMSG = "Host: api.sendgrid.com\\r\\nsendgrid-api-key: {K}\\r\\n"\n',
+        klass="heldout",
+    ),
+]

@@ -45,11 +45,12 @@ class _Lazy:
         return getattr(self._compiled, name)
 
 
-# A UUID not glued to other letters or digits. Leading literal-free classes are slow in
+# A UUID not glued to other letters or digits (an escaped break or tab before it, as in
+# ``"api-key:\t<uuid>"``, is a separator). Leading literal-free classes are slow in
 # ``re``; the scan first looks for the literal ``-`` groups (see ``_PROBE``) and only then
 # checks the full shape around each probe hit.
 _UUID = _Lazy(
-    r"(?<![0-9A-Za-z])[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}(?![0-9A-Za-z])"
+    r"(?:(?<![0-9A-Za-z])|(?<=\\[nrt]))[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}(?![0-9A-Za-z])"
 )
 
 # The dashed middle of a UUID, led by a literal: the one pattern every fast search uses

@@ -64,6 +64,9 @@ _INSERT = re.compile(r"insert\s+into\s+([\w.`\"\[\]]+)\s*\(([^()]*)\)\s*values",
 _YAML_ANCHOR = re.compile(r"(?<=:)[ \t]+(?:[&!][^\s&!]*[ \t]*)+$")
 _XML_OPEN = re.compile(r"^\s*<([\w.:-]+)(?:\s[^<>]*)?>\s*$")
 _PROSE_WORD = re.compile(r"[A-Za-z][\w-]*")
+# An escaped line break or tab inside a string or a logged request (``Host: h\r\napi-key: ``)
+# separates names as the character itself would.
+_ESCAPED_BREAK = re.compile(r"\\[nrt]")
 
 
 # An opened tag's attributes (``<td class="x">``, ``<value xsi:type="xsd:string">``) say how
@@ -87,6 +90,8 @@ def _spans(clause: str) -> list[tuple[str, int, int]]:
     """Name-like tokens with their spans, nearest (rightmost) first; hex runs (pieces of
     other UUIDs, hashes) are values, not names."""
     clause = _CLOSING_TAG.sub(lambda m: " " * len(m.group()), clause)
+    if "\\" in clause:
+        clause = _ESCAPED_BREAK.sub("  ", clause)
     if "=" in clause and "<" in clause:
         clause = _TAG_ATTRIBUTES.sub(_blank_attributes, clause)
     found = []
