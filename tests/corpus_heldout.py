@@ -357,3 +357,50 @@ HELDOUT_NEGATIVES += [
         klass="heldout",
     ),
 ]
+
+# Round 4: a name/value pair split over two fields, numbered or prefixed (Grafana's
+# ``httpHeaderName1`` in ``jsonData`` and ``httpHeaderValue1`` in ``secureJsonData``).
+HELDOUT_POSITIVES += [
+    Case(
+        "h4-grafana-provisioning",
+        "provisioning/datasources/questionpro.yaml",
+        "apiVersion: 1\ndatasources:\n  - name: QuestionPro\n    type: marcusolsson-json-datasource\n"
+        "    url: https://api.questionpro.com/a/api/v2\n    jsonData:\n      httpHeaderName1: api-key\n"
+        "      httpHeaderName2: X-Request-Id\n    secureJsonData:\n      httpHeaderValue1: {K}\n"
+        "      httpHeaderValue2: {U}\n",
+        ((10, "com"),),
+        "heldout",
+    ),
+    Case(
+        "h4-grafana-json",
+        "datasource.json",
+        '{"name": "QuestionPro", "url": "https://api.questionpro.eu",\n'
+        ' "jsonData": {"httpHeaderName1": "X-Trace", "httpHeaderName2": "api-key"},\n'
+        ' "secureJsonData": {"httpHeaderValue1": "{U}", "httpHeaderValue2": "{K}"}}\n',
+        ((3, "eu"),),
+        "heldout",
+    ),
+    Case(
+        "h4-prefixed-pair-hcl",
+        "monitoring.tf",
+        'resource "uptime_monitor" "questionpro" {\n  url          = "https://api.questionpro.com/a/api/v2/surveys"\n'
+        '  header_name  = "api-key"\n  header_value = "{K}"\n}\n',
+        ((4, "com"),),
+        "heldout",
+    ),
+]
+HELDOUT_NEGATIVES += [
+    Case(
+        "h4-grafana-other-vendor-neg",
+        "provisioning/datasources/metrics.yaml",
+        "# beside the QuestionPro one\ndatasources:\n  - name: Datadog\n    jsonData:\n"
+        "      httpHeaderName1: DD-API-KEY\n    secureJsonData:\n      httpHeaderValue1: {K}\n",
+        klass="heldout",
+    ),
+    Case(
+        "h4-prefixed-pair-id-neg",
+        "monitoring.tf",
+        'resource "uptime_monitor" "questionpro" {\n  header_name  = "X-Correlation-Id"\n  header_value = "{K}"\n}\n',
+        klass="heldout",
+    ),
+]

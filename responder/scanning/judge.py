@@ -271,6 +271,8 @@ def _key_path(ctx: Context, start: int, line_start: int, line_end: int) -> Itera
             yield named  # a bare ``secret``/``token`` field: the object's name says what it holds
     yield shape.levels
     if not kinds:
+        if shape.named and shape.levels:
+            yield linecontext.paired_name(text, shape.levels[0].name, start)
         if shape.opener == "(":  # the argument after it, on its own line: nearer than the line above
             yield linecontext.next_argument(text, start, line_end)
         if not shape.named:

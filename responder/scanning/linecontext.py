@@ -98,3 +98,29 @@ def sent_to_another_host(text: str, start: int, line_start: int, line_end: int) 
     lo = max(min(continued_from(text, line_start), _call_start(text, start), line_start), start - _CALL_LOOKBACK)
     hosts = [found.group(1) or found.group(2) for found in _HOST.finditer(text, lo, hi)]
     return bool(hosts) and not any(_QUESTIONPRO.search(host) for host in hosts)
+
+
+# A value field of a numbered or prefixed name/value pair (Grafana's ``httpHeaderValue1``
+# beside ``httpHeaderName1: api-key``, ``header_value`` beside ``header_name``): the pair's
+# name field, which may sit in another block a few lines away, names it.
+_PAIRED_VALUE = re.compile(r"(\w*?)[-_]?value(\d*)", re.IGNORECASE)
+_PAIRED_NAME = re.compile(r"""["']?(\w*?)[-_]?name(\d*)["']?[ \t]*[:=][ \t]*["']?([\w.\-]{1,64})""", re.IGNORECASE)
+_PAIR_WINDOW = 2000
+
+
+def paired_name(text: str, own: str, start: int) -> list[Level]:
+    """The name field of the pair whose value field is ``own`` (a value's own name), the
+    nearest within a couple of thousand characters; none for a plain ``value``."""
+    field = _PAIRED_VALUE.fullmatch(own)
+    if field is None or not (field.group(1) or field.group(2)):
+        return []
+    prefix, number = field.group(1).lower(), field.group(2)
+    best: tuple[int, str] | None = None
+    for found in _PAIRED_NAME.finditer(text, max(0, start - _PAIR_WINDOW), start + _PAIR_WINDOW):
+        if found.group(1).lower() == prefix and found.group(2) == number:
+            distance = abs(found.start() - start)
+            if best is None or distance < best[0]:
+                best = (distance, found.group(3))
+    if best is None:
+        return []
+    return [Level(best[1], Source.SIBLING, names.judge(best[1]))]
