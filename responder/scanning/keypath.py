@@ -215,18 +215,12 @@ def _groups(segment: str) -> list[_Group]:
     return groups
 
 
-def _is_quoted(clause: str) -> bool:
-    stripped = clause.strip()
-    return len(stripped) >= 2 and stripped[0] == stripped[-1] and stripped[0] in "\"'`"
-
-
 def _sibling_levels(group: _Group) -> list[Level]:
-    """Names among the value's siblings (quoted ones only inside a call): the nearest with
-    a kind, and a sibling naming QuestionPro (a table row's label: ``questionpro;<uuid>``)."""
+    """Names among the value's siblings (the clauses before it in its bracket or row): the
+    nearest with a kind, and a sibling naming QuestionPro (a table row's label:
+    ``questionpro;<uuid>``)."""
     levels: list[Level] = []
     for clause in group.clauses[1:4]:
-        if group.opener == "(" and not _is_quoted(clause):
-            continue
         found = clause_levels(clause, Source.SIBLING)
         levels += [lv for lv in found if _has_kind(lv.verdict) or lv.verdict.owner is Owner.QUESTIONPRO]
         if any(_has_kind(lv.verdict) for lv in levels):
