@@ -404,3 +404,59 @@ HELDOUT_NEGATIVES += [
         klass="heldout",
     ),
 ]
+
+# Round 4, from a blind set of 77 files: an XML element's own name (Spring beans), structure
+# words that name no vendor (``extra``, ``bean``), and a table's column header before the
+# row's other cells (Markdown runbooks, SQL seeds).
+HELDOUT_POSITIVES += [
+    Case(
+        "h4-spring-bean",
+        "src/main/resources/applicationContext.xml",
+        '<beans>\n    <bean id="questionProClient" class="com.acme.survey.QuestionProClient">\n'
+        '        <property name="baseUrl" value="https://api.questionpro.com/a/api/v2"/>\n'
+        '        <property name="apiKey" value="{K}"/>\n    </bean>\n</beans>\n',
+        ((4, "com"),),
+        "heldout",
+    ),
+    Case(
+        "h4-airflow-extra",
+        "airflow/connections.json",
+        '{\n  "questionpro_default": {\n    "conn_type": "http",\n    "host": "https://api.questionpro.com",\n'
+        '    "extra": "{\\"api-key\\": \\"{K}\\", \\"user_id\\": 2209184}"\n  }\n}\n',
+        ((5, "com"),),
+        "heldout",
+    ),
+    Case(
+        "h4-markdown-runbook-row",
+        "docs/integrations.md",
+        "| Service | What it is for | Credential |\n|---|---|---|\n"
+        "| QuestionPro (US) | NPS surveys, `api.questionpro.com` | `{K}` |\n| Opsgenie | paging | `{U}` |\n",
+        ((3, "com"),),
+        "heldout",
+    ),
+    Case(
+        "h4-sql-seed-row",
+        "db/seed.sql",
+        "INSERT INTO integrations (id, provider, label, api_key) VALUES\n"
+        "    ('{U}', 'questionpro', 'QP main account', '{K}');\n",
+        ((2, None),),
+        "heldout",
+    ),
+]
+HELDOUT_NEGATIVES += [
+    Case(
+        "h4-spring-other-beans-neg",
+        "applicationContext.xml",
+        "<beans>\n    <!-- QuestionPro sync is configured in qp.xml -->\n"
+        '    <bean id="stripeClient" class="com.stripe.StripeClient">\n'
+        '        <property name="apiKey" value="{K}"/>\n    </bean>\n'
+        '    <bean class="com.acme.Mailer">\n        <property name="apiKey" value="{U}"/>\n    </bean>\n</beans>\n',
+        klass="heldout",
+    ),
+    Case(
+        "h4-sql-seed-id-neg",
+        "db/seed.sql",
+        "INSERT INTO integrations (id, provider, api_key) VALUES\n    ('{K}', 'questionpro', 'see-vault');\n",
+        klass="heldout",
+    ),
+]

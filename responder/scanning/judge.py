@@ -269,17 +269,19 @@ def _key_path(ctx: Context, start: int, line_start: int, line_end: int) -> Itera
         named = _object_name(text, line_start, start)
         if kinds[0] is Kind.KEYWORD and any(lv.verdict.kind not in (Kind.NEUTRAL, Kind.WEAK) for lv in named):
             yield named  # a bare ``secret``/``token`` field: the object's name says what it holds
+    column = [] if shape.named else keypath.markdown_column(text, line_start, start)
+    if any(lv.verdict.kind not in (Kind.NEUTRAL, Kind.WEAK) for lv in column):
+        yield column  # a table's header names its column's cells, not the row's other cells
     yield shape.levels
     if not kinds:
         if shape.named and shape.levels:
             yield linecontext.paired_name(text, shape.levels[0].name, start)
-        if shape.opener == "(":  # the argument after it, on its own line: nearer than the line above
+        if shape.opener == "(":  # a SQL row's column header, else the argument after it on its line
+            yield keypath.sql_column(text, start, shape)
             yield linecontext.next_argument(text, start, line_end)
         if not shape.named:
             yield _above_levels(text, line_start, start)
-        if shape.opener == "(":
-            yield keypath.sql_column(text, start, shape)
-        yield keypath.markdown_column(text, line_start, start)
+        yield column
         if line_start > 0 and line_end - line_start <= keypath.CSV_LINE_MAX:
             yield keypath.csv_column(ctx.header(), text[line_start:line_end], start - line_start)
     yield named
@@ -358,9 +360,11 @@ def datacenter_of(ctx: Context, start: int, line_start: int, line_end: int) -> s
 
 
 def line_naming_at(line: str, start: int) -> Naming:
+    """What the value's line alone says (the line gate); NONE only when the line refutes
+    it. A Markdown table row's cells do not: its column header, above, names it first."""
     shape = keypath.line_shape(line, 0, start)
     naming = judge_path([shape.levels])
-    if naming is Naming.NONE and not _refuted(shape.levels):
+    if naming is Naming.NONE and not (_refuted(shape.levels) and not line.lstrip().startswith("|")):
         return Naming.CONTEXTUAL
     return naming
 

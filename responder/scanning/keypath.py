@@ -75,6 +75,7 @@ _ESCAPED_BREAK = re.compile(r"\\[nrt]")
 _TAG_ATTRIBUTES = re.compile(r"<[\w.:-]+(\s[^<>]*)>")
 _ATTRIBUTE = re.compile(r"""([\w.:-]+)[ \t]*=[ \t]*(?:"[^"]*"|'[^']*'|[^\s>]+)""")
 _NAMING_ATTRIBUTES = frozenset("name key label id for title android:name".split())
+_NAMED_BY = re.compile(r"""\s([\w.:-]+)[ \t]*=[ \t]*["']([\w.\-/:]{1,64})["']""")
 
 
 def _blank_attributes(tag: re.Match[str]) -> str:
@@ -304,8 +305,11 @@ def _parent_line_levels(line: str) -> list[Level]:
     if not body:
         return []
     xml = _XML_OPEN.match(body)
-    if xml:
-        return [Level(xml.group(1), Source.PARENT, judge(xml.group(1)))]
+    if xml:  # the element's own name (``<bean id="questionProClient" …>``), its class's, or its tag's
+        attributes = {m.group(1).lower(): m.group(2) for m in _NAMED_BY.finditer(body, xml.end(1))}
+        name = attributes.get("id") or attributes.get("name") or attributes.get("class", "").rsplit(".", 1)[-1]
+        name = name or xml.group(1)
+        return [Level(name, Source.PARENT, judge(name))]
     last = body[-1]
     if last == "(":
         return _callee_levels(body[:-1])

@@ -135,7 +135,7 @@ _GENERIC = frozenset(
     "object objects array arrays document documents resource resources definition "
     "definitions schema schemas variant variants context contexts scope scopes "
     "stage stages layer layers level levels part parts piece pieces chunk chunks page pages "
-    "requests payloads bodies mutation mutations datasource datasources "
+    "requests payloads bodies mutation mutations datasource datasources bean beans extra extras "
     # data formats and encodings (``jsonData:``, ``yamlConfig``)
     "json yaml yml xml csv tsv toml ini html text txt binary bytes base64 hex utf8 ascii "
     # parts of a connector or client, by what they do (``authenticator:``, ``requester:``)
