@@ -460,3 +460,26 @@ HELDOUT_NEGATIVES += [
         klass="heldout",
     ),
 ]
+
+# Round 4, from a blind set of git histories: a prose label's head word, before a
+# preposition, says what the value is (``key for the … survey``), in any accents.
+HELDOUT_POSITIVES += [
+    Case(
+        "h4-prose-key-for-survey-nfd",
+        "notes/re\u0301sume\u0301 questionpro.txt",
+        "QuestionPro key for the re\u0301sume\u0301 survey: {K}\n",
+        ((1, None),),
+        "heldout",
+    ),
+    Case(
+        "h4-prose-key-for-survey",
+        "docs/keys.md",
+        "- QuestionPro API key for the onboarding survey: `{K}`\n",
+        ((1, None),),
+        "heldout",
+    ),
+]
+HELDOUT_NEGATIVES += [
+    Case("h4-prose-id-for-account-neg", "notes.txt", "Survey id for the QuestionPro account: {K}\n", klass="heldout"),
+    Case("h4-prose-request-id-neg", "notes.txt", "Request id for the QuestionPro key rotation: {K}\n", klass="heldout"),
+]

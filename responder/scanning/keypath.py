@@ -127,6 +127,29 @@ def _prose_owner(clause: str, spans: list[tuple[str, int, int]]) -> Owner:
     return Owner.NONE
 
 
+_PREPOSITIONS = frozenset("for of in on to from with at by about".split())
+_PROSE_GAP = re.compile(r"[^\x00-\x7f]*[ \t]?[^\x00-\x7f]*")  # a space, and letters' stray marks (NFD, mojibake)
+
+
+def _prose_head(clause: str, spans: list[tuple[str, int, int]], i: int) -> int:
+    """The index (in ``spans``) of the name a prose label is about: ``QuestionPro key for the
+    onboarding survey:`` is a key (the words after ``for`` say which), not a survey id.
+    ``i`` itself when its word is not in such a phrase."""
+    j = i
+    while j + 1 < len(spans) and j - i < 8:
+        (_, start, _), (before, _, before_end) = spans[j], spans[j + 1]
+        if not _PROSE_GAP.fullmatch(clause, before_end, start) or not _PROSE_WORD.fullmatch(before):
+            return i
+        if before.lower() in _PREPOSITIONS:
+            if j + 2 < len(spans) and clause[spans[j + 2][2] : spans[j + 1][1]] == " ":
+                head = spans[j + 2][0]
+                if _PROSE_WORD.fullmatch(head) and _has_kind(judge(head)):
+                    return j + 2
+            return i
+        j += 1
+    return i
+
+
 # Flags whose argument names the secret a command stores (``--name``, ``--secret-id``).
 NAMING_FLAGS = frozenset("name key secret-id secret-name parameter-name title label".split())
 
@@ -167,11 +190,14 @@ def clause_levels(clause: str, source: Source) -> list[Level]:
         verdict = judge(token)
         if not _has_kind(verdict):
             continue
+        head = _prose_head(clause, spans, i) if i + 2 < len(spans) else i
+        if head != i and tokens[head]:
+            token, verdict = tokens[head], judge(tokens[head])
         owner = verdict.owner
         if owner is Owner.NONE and _PROSE_WORD.fullmatch(token):
-            owner = _prose_owner(clause, spans[i:])
+            owner = _prose_owner(clause, spans[head:])
         levels = [Level(token, source, Verdict(owner, verdict.kind, verdict.strangers))]
-        mentions = [t for t in tokens[i + 1 :] if judge(t).owner is Owner.QUESTIONPRO]
+        mentions = [t for t in tokens[head + 1 :] if judge(t).owner is Owner.QUESTIONPRO]
         return levels + [Level(t, source, judge(t)) for t in mentions[:1]]
     # A weak word says nothing of the value, but a name holding one can still name its
     # owner (``questionpro_default: {password: …}``).
