@@ -466,7 +466,7 @@ HELDOUT_NEGATIVES += [
 HELDOUT_POSITIVES += [
     Case(
         "h4-prose-key-for-survey-nfd",
-        "notes/re\u0301sume\u0301 questionpro.txt",
+        "notes/resume questionpro.txt",  # detect-secrets skips non-ASCII paths (git ls-files quotes them)
         "QuestionPro key for the re\u0301sume\u0301 survey: {K}\n",
         ((1, None),),
         "heldout",
@@ -482,4 +482,38 @@ HELDOUT_POSITIVES += [
 HELDOUT_NEGATIVES += [
     Case("h4-prose-id-for-account-neg", "notes.txt", "Survey id for the QuestionPro account: {K}\n", klass="heldout"),
     Case("h4-prose-request-id-neg", "notes.txt", "Request id for the QuestionPro key rotation: {K}\n", klass="heldout"),
+]
+
+# Round 4, from the blind histories: binary data stores strings back to back (a SQLite
+# row, a coloured log), and a vendor's prefixed token ends in a UUID (``sdk-<uuid>``).
+HELDOUT_POSITIVES += [
+    Case(
+        "h4-sqlite-row",
+        "data/settings-store",  # detect-secrets never opens *.sqlite (a non-text extension)
+        "SQLite format 3\x00\x10\x00\x01\x01\x00@  \x00\x00\x00\x02\n\x05\x00\x00\x00\x03\x0f\x7f\x00"
+        "\x03+Usession.last_id{U}:\x02\x033Uquestionpro.api_key{K}&\x01\x03-3questionpro.hostapi.questionpro.com\n",
+        ((2, "com"),),
+        "heldout",
+    ),
+    Case(
+        "h4-ansi-log",
+        "logs/sync.log",
+        "2024-05-01 INFO \x1b[32mQuestionPro api-key:\x1b[0m{K}\n2024-05-01 INFO \x1b[33mrequest id:\x1b[0m{U}\n",
+        ((1, None),),
+        "heldout",
+    ),
+]
+HELDOUT_NEGATIVES += [
+    Case(
+        "h4-launchdarkly-sdk-prefix-neg",
+        "webhooks/config.py",
+        'WEBHOOK_PATH = "/hooks/questionpro"\nLAUNCHDARKLY_SDK_KEY = "sdk-{K}"\nMOBILE_KEY = "mob-{U}"\n',
+        klass="heldout",
+    ),
+    Case(
+        "h4-sqlite-id-neg",
+        "data/app.sqlite",
+        "SQLite format 3\x00\x10\x00\n\x03+Usession.last_id{K}:\x02\x03-3questionpro.hostapi.questionpro.com\n",
+        klass="heldout",
+    ),
 ]

@@ -46,12 +46,18 @@ class _Lazy:
 
 
 # A UUID not glued to other letters or digits (an escaped break or tab before it, as in
-# ``"api-key:\t<uuid>"``, is a separator). Leading literal-free classes are slow in
-# ``re``; the scan first looks for the literal ``-`` groups (see ``_PROBE``) and only then
-# checks the full shape around each probe hit.
-_UUID = _Lazy(
-    r"(?:(?<![0-9A-Za-z])|(?<=\\[nrt]))[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}(?![0-9A-Za-z])"
-)
+# ``"api-key:\t<uuid>"``, is a separator), nor the tail of another vendor's prefixed token
+# (LaunchDarkly's ``sdk-<uuid>``). Leading literal-free classes are slow in ``re``; the
+# scan first looks for the literal ``-`` groups (see ``_PROBE``) and only then checks the
+# full shape around each probe hit.
+_UUID_SHAPE = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+_UUID = _Lazy(rf"(?:(?<![0-9A-Za-z])(?<![0-9A-Za-z][-_])|(?<=\\[nrt])){_UUID_SHAPE}(?![0-9A-Za-z])")
+# In binary data (a control byte near), strings are stored back to back: a SQLite row
+# holds ``questionpro.api_key<uuid>``, a coloured log ``\x1b[0m<uuid>``. There the shape
+# alone is a UUID.
+_UUID_ANYWHERE = _Lazy(_UUID_SHAPE)
+_CONTROL_BYTE = _Lazy(r"[\x00-\x08\x0e-\x1f]")
+_BINARY_NEAR = 64
 
 # The dashed middle of a UUID, led by a literal: the one pattern every fast search uses
 # (here on text, in ``scanner`` on bytes).
@@ -102,7 +108,11 @@ def iter_uuids(text: str, pos: int = 0, endpos: int | None = None) -> Iterator[r
     """
     end = len(text) if endpos is None else endpos
     for probe in _PROBE.finditer(text, pos, end):
-        found = _UUID.match(text, probe.start() - 8, end) if probe.start() >= 8 else None
+        if probe.start() < 8:
+            continue
+        found = _UUID.match(text, probe.start() - 8, end)
+        if found is None and _CONTROL_BYTE.search(text, max(0, probe.start() - _BINARY_NEAR), probe.start()):
+            found = _UUID_ANYWHERE.match(text, probe.start() - 8, end)
         if found is not None:
             yield found
 
