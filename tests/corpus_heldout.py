@@ -517,3 +517,29 @@ HELDOUT_NEGATIVES += [
         klass="heldout",
     ),
 ]
+
+# Round 4: prose around a bare key word (a commit message, an incident note): the rest of
+# the sentence naming QuestionPro says whose key it is; what happened to it names nobody.
+HELDOUT_POSITIVES += [
+    Case(
+        "h4-incident-note",
+        "docs/incidents/2024-05.md",
+        "## Rotation\n\nThe leaked key {K} has been revoked in QuestionPro.\n",
+        ((3, None),),
+        "heldout",
+    ),
+]
+HELDOUT_NEGATIVES += [
+    Case(
+        "h4-incident-note-other-neg",
+        "docs/incidents/2024-06.md",
+        "QuestionPro sync was down.\n\nThe leaked key {K} has been revoked in Mailgun.\n",
+        klass="heldout",
+    ),
+    Case(
+        "h4-incident-request-neg",
+        "docs/incidents/2024-07.md",
+        "The failing request {K} was retried in QuestionPro.\n",
+        klass="heldout",
+    ),
+]

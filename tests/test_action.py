@@ -223,6 +223,22 @@ def test_push_with_a_leak_fails_with_annotation_summary_and_sarif(remote: Remote
     check_no_unmasked_key(run, [key], runner)
 
 
+def test_push_with_a_key_in_a_commit_message_annotates_and_links_the_commit(remote: Remote, runner: Path) -> None:
+    key = new_key()
+    before = git(remote.dev, "rev-parse", "HEAD")
+    after = remote.commit("notes.md", "sync notes\n", message=f"Configure sync\n\nQUESTIONPRO_API_KEY={key}\n")
+    remote.push("main")
+    run = run_action(
+        workspace=remote.checkout("main"), runner_temp=runner, event_name="push", payload=push_payload(before, after)
+    )
+    assert run.code == 1, run.stdout + run.stderr
+    [annotation] = run.annotations()
+    assert annotation.startswith("::error title=QuestionPro API key::")  # no file in the tree to point at
+    assert f"message of commit {after[:12]}" in annotation
+    assert f"(https://github.com/octo/app/commit/{after})" in run.summary
+    check_no_unmasked_key(run, [key], runner)
+
+
 def test_clean_push_passes(remote: Remote, runner: Path) -> None:
     run, _ = push_and_run(remote, runner, "app/ok.py", f"request_id = '{new_key()}'\n")
     assert run.code == 0 and run.annotations() == []

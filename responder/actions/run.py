@@ -253,8 +253,8 @@ def report(result: Result, inputs: Inputs) -> ExitCode:
             gha.annotation(
                 level,
                 sentence(finding),
-                file=finding.filename,
-                line=finding.line_number,
+                file=None if finding.in_message else finding.filename,  # no file to annotate
+                line=None if finding.in_message else finding.line_number,
                 title="QuestionPro API key",
             )
             + "\n"

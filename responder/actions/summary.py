@@ -17,13 +17,13 @@ ANNOTATIONS_SHOWN = 10  # per kind (error, warning) and step
 
 def file_url(finding: Finding) -> str | None:
     """Where a reader sees the line: the file at the commit that added it; for a key in a
-    removed line (absent from that commit's file), the commit itself."""
+    removed line (absent from that commit's file) or in a commit's message, the commit itself."""
     repo, server = os.environ.get("GITHUB_REPOSITORY"), os.environ.get("GITHUB_SERVER_URL") or "https://github.com"
     commit = finding.commit or os.environ.get("GITHUB_SHA")
     if not repo or not commit:
         return None
     base = f"{server.rstrip('/')}/{quote(repo, safe='/')}"
-    if finding.previously_committed:
+    if finding.previously_committed or finding.in_message:
         return f"{base}/commit/{quote(commit, safe='')}"
     return f"{base}/blob/{quote(commit, safe='')}/{quote(finding.filename, safe='/')}#L{finding.line_number}"
 

@@ -32,7 +32,7 @@ def sentence(finding: Finding) -> str:
     if finding.datacenter:
         extra.append(f"datacenter {finding.datacenter}")
     if finding.commit:
-        extra.append(f"commit {finding.commit[:12]}")
+        extra.append(f"{'message of ' if finding.in_message else ''}commit {finding.commit[:12]}")
     state = " previously committed (removed here, may still be live)" if finding.previously_committed else ""
     return f"{SECRET_TYPE} {finding.redacted}{encoded(finding)}{state} ({', '.join(extra)})"
 

@@ -17,6 +17,9 @@ class Encoding(str, Enum):
     BASE64 = "base64"
 
 
+MESSAGE_PATH = "<commit message>"  # the ``filename`` of a key in a commit's message (``commit`` says which)
+
+
 @dataclass(frozen=True)
 class Finding:
     filename: str
@@ -38,6 +41,10 @@ class Finding:
     @property
     def blocking(self) -> bool:
         return not self.previously_committed
+
+    @property
+    def in_message(self) -> bool:
+        return self.filename == MESSAGE_PATH and self.commit is not None
 
     def to_json(self) -> dict[str, Any]:
         return {

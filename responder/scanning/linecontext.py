@@ -33,10 +33,16 @@ _TRAILING_COMMENT = re.compile(r"""[^\n]*?[ \t](?:#|//)(?![!/])([^\n]*)""")
 _CONTINUED_LINES = 8
 
 
+# The rest of a prose sentence after the value: words and light punctuation only, no code.
+_PROSE_REST = re.compile(r"""([ \t]+[\w \t.,'’()-]*)\r?""")
+
+
 def comment_names_questionpro(text: str, start: int, line_start: int, line_end: int) -> bool:
     """Does a comment beside the value (after it on its line) or on the line above name
-    QuestionPro (``KEY=…  # QuestionPro API key``, ``# QuestionPro (EU account)``)?"""
-    found = _TRAILING_COMMENT.match(text, start, min(line_end, start + keypath.LINE_WINDOW))  # bounded: linear
+    QuestionPro (``KEY=…  # QuestionPro API key``, ``# QuestionPro (EU account)``), or
+    the prose sentence it is in (``the leaked key … was revoked in QuestionPro``)?"""
+    hi = min(line_end, start + keypath.LINE_WINDOW)  # bounded: linear
+    found = _TRAILING_COMMENT.match(text, start, hi) or _PROSE_REST.fullmatch(text, start, hi)
     if found is None and line_start > 0:
         above = text.rfind("\n", max(0, line_start - 1 - keypath.LINE_WINDOW), line_start - 1) + 1
         found = _COMMENT_LINE.fullmatch(text, above, line_start - 1)

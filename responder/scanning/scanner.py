@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import bisect
 import fnmatch
+import itertools
 import os
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -234,12 +235,38 @@ def scan_revisions(
     progress: Callable[[int], None] | None = None,
     no_walk: bool = False,
 ) -> ScanReport:
-    """Every commit in ``revs``, merges included (what a merge adds that no parent had).
+    """Every commit in ``revs``, merges included (what a merge adds that no parent had),
+    and their messages (listed by git while the changes are read; see ``messages``)."""
+    from responder.scanning import messages
 
-    A history (``include_removed`` false) first reads each new blob once and patches only
-    the commits whose blobs could hold a key (see ``blobwalk``); a range reads its patches.
-    Streamed either way: memory does not grow with history.
-    """
+    listing = messages.start(root, revs, no_walk=no_walk)
+    try:
+        report = _scan_changes(
+            root, revs, cwd, exclude, include_removed=include_removed, progress=progress, no_walk=no_walk
+        )
+    except BaseException:
+        listing.kill()
+        gitio.finish(listing, "log", check=False)
+        raise
+    for commit, found in itertools.groupby(messages.findings(root, listing), key=lambda f: f.commit):
+        report.add(list(found), f"the message of commit {(commit or '')[:12]}")
+    return report
+
+
+def _scan_changes(
+    root: Path,
+    revs: Sequence[str],
+    cwd: Path,
+    exclude: Excluder,
+    *,
+    include_removed: bool,
+    progress: Callable[[int], None] | None,
+    no_walk: bool,
+) -> ScanReport:
+    """Every commit's changes. A history (``include_removed`` false) first reads each new
+    blob once and patches only the commits whose blobs could hold a key (see
+    ``blobwalk``); a range reads its patches. Streamed either way: memory does not grow
+    with history."""
     report = ScanReport()
     stdin_revs: list[str] = []
     paths: set[bytes] = set()

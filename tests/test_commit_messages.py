@@ -1,0 +1,108 @@
+"""Keys in commit messages: every revision mode reads them (a message is published with its
+commit), in real repositories, and tells them apart from keys in files."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT, Repo, assert_no_secret, run_cli
+from tests.corpus import new_key
+from tests.pushing import Remote, make_remote
+
+MESSAGES = [  # (message with {K}, line of the key in it, or None: not a key)
+    ("Rotate QuestionPro API key\n\nThe old one (QUESTIONPRO_API_KEY={K}) was printed in CI logs.\n", 3),
+    ("Merge branch 'hotfix'\n\nThe leaked key {K} has been revoked in QuestionPro.\n", 3),
+    ("Set QP_API_KEY={K} for staging", 1),
+    ("Fix retries\n\nQuestionPro answered with requestID {K} and a 500.\n", None),
+    ("Bump survey fixture to {K}", None),
+]
+
+
+def _history(repo: Repo, key: str, code: int) -> list[dict[str, object]]:
+    run = run_cli(["scan", "--history", "--format", "json"], repo.path, secrets=[key])
+    assert run.code == code, run.stderr
+    return json.loads(run.stdout)
+
+
+@pytest.mark.parametrize(("message", "line"), MESSAGES, ids=[f"message{i}" for i in range(len(MESSAGES))])
+def test_history_reports_a_key_in_a_message_with_its_commit_and_line(
+    repo: Repo, message: str, line: int | None
+) -> None:
+    key = new_key()
+    repo.write("README.md", "docs\n")
+    commit = repo.commit(message.replace("{K}", key))
+    found = _history(repo, key, 1 if line else 0)
+    expected = [("<commit message>", line, commit)] if line else []
+    assert [(f["filename"], f["line_number"], f["commit"]) for f in found] == expected
+
+
+def test_range_reads_only_the_messages_in_the_range(repo: Repo) -> None:
+    old, new = new_key(), new_key()
+    repo.write("a.txt", "a\n")
+    repo.commit(f"QUESTIONPRO_API_KEY={old}")
+    base = repo.commit("base")
+    repo.write("b.txt", "b\n")
+    leak = repo.commit(f"QUESTIONPRO_API_KEY={new}")
+    run = run_cli(["scan", "--range", f"{base}..HEAD", "--format", "json"], repo.path, secrets=[old, new])
+    assert run.code == 1, run.stderr
+    assert [(f["commit"], f["previously_committed"]) for f in json.loads(run.stdout)] == [(leak, False)]
+
+
+def test_text_and_sarif_name_the_message_and_never_the_key(repo: Repo) -> None:
+    key = new_key()
+    repo.write("a.txt", "a\n")
+    commit = repo.commit(f"Configure sync\n\nQUESTIONPRO_API_KEY={key}\n")
+    text = run_cli(["scan", "--history"], repo.path, secrets=[key])
+    assert text.code == 1
+    assert f"<commit message>:3: QuestionPro API Key {key[:4]}…{key[-4:]}" in text.stdout
+    assert f"message of commit {commit[:12]}" in text.stdout
+    sarif = run_cli(["scan", "--history", "--format", "sarif"], repo.path, secrets=[key])
+    result = json.loads(sarif.stdout)["runs"][0]["results"][0]
+    assert result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "%3Ccommit%20message%3E"
+    assert result["properties"]["commit"] == commit
+
+
+def test_a_message_that_mimics_cat_file_framing_is_read_whole(repo: Repo) -> None:
+    """The message is read by its object's size: lines that look like cat-file answers
+    ("<id> commit <size>") or a blank-line header end inside it hide nothing."""
+    key = new_key()
+    repo.write("a.txt", "a\n")
+    fake = f"{'0' * 40} commit 12\nshort\n\n"
+    commit = repo.commit(f"Subject\n\n{fake}{fake}QUESTIONPRO_API_KEY={key}\n")
+    found = _history(repo, key, 1)
+    assert [(f["line_number"], f["commit"]) for f in found] == [(9, commit)]
+
+
+@pytest.fixture
+def remote(tmp_path: Path) -> Remote:
+    return make_remote(tmp_path)
+
+
+def test_pre_receive_refuses_a_key_in_a_pushed_message(remote: Remote) -> None:
+    hook = remote.server / "hooks" / "pre-receive"
+    shutil.copy(ROOT / "hooks" / "pre-receive", hook)
+    hook.chmod(0o755)
+    key = new_key()
+    remote.clone.write("a.txt", "a\n")
+    remote.clone.commit(f"Add sync\n\nQUESTIONPRO_API_KEY={key}\n")
+    pushed = remote.push("--no-verify", "origin", "HEAD:main")
+    assert pushed.code != 0 and "<commit message>:3" in pushed.output, pushed.output
+    assert_no_secret(pushed.output, [key])
+
+
+def test_the_action_links_a_message_finding_to_its_commit(monkeypatch: pytest.MonkeyPatch) -> None:
+    from responder.actions.summary import file_url
+    from responder.scanning.findings import MESSAGE_PATH, Finding
+
+    monkeypatch.setenv("GITHUB_REPOSITORY", "acme/app")
+    monkeypatch.setenv("GITHUB_SERVER_URL", "https://github.com")
+    commit = "ab" * 20
+    in_message = Finding(MESSAGE_PATH, 3, new_key(), commit=commit)
+    in_file = Finding("a.env", 3, new_key(), commit=commit)
+    assert file_url(in_message) == f"https://github.com/acme/app/commit/{commit}"
+    assert file_url(in_file) == f"https://github.com/acme/app/blob/{commit}/a.env#L3"
+    assert not Finding(MESSAGE_PATH, 1, new_key()).in_message  # a file of that name in a tree scan
