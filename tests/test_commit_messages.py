@@ -106,3 +106,25 @@ def test_the_action_links_a_message_finding_to_its_commit(monkeypatch: pytest.Mo
     assert file_url(in_message) == f"https://github.com/acme/app/commit/{commit}"
     assert file_url(in_file) == f"https://github.com/acme/app/blob/{commit}/a.env#L3"
     assert not Finding(MESSAGE_PATH, 1, new_key()).in_message  # a file of that name in a tree scan
+
+
+def test_a_message_too_long_to_hold_is_judged_by_its_start_with_a_warning(
+    repo: Repo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from responder.scanning import messages, scanner
+
+    monkeypatch.setattr(messages, "MAX_MESSAGE_BYTES", 400)
+    monkeypatch.setattr(messages, "_PIECE", 7)  # the rest is read through in small pieces
+    early, late = new_key(), new_key()
+    repo.write("a.txt", "a\n")
+    long = repo.commit(f"Subject\n\nQUESTIONPRO_API_KEY={early}\n{'x' * 600}\nQUESTIONPRO_API_KEY={late}\n")
+    repo.write("b.txt", "b\n")
+    after = repo.commit(f"Next\n\nQP_API_KEY={late}\n")  # the next answer is read from the right place
+    report = scanner.scan_revisions(repo.path, ["--all"], repo.path, scanner.Excluder(), include_removed=False)
+    assert sorted((f.commit, f.line_number, f.secret == early) for f in report.findings) == sorted(
+        [(long, 3, True), (after, 3, False)]
+    )
+    assert [w for w in report.warnings if "message of commit" in w] == [
+        f"the message of commit {long[:12]} is {len(repo.git('cat-file', 'commit', long)) + 1:,} bytes: "
+        "only its first 400 were scanned"
+    ]

@@ -19,6 +19,8 @@ from responder.scanning.findings import MESSAGE_PATH, Encoding, Finding
 
 _UUID_ERE = "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
 _BATCH = 256  # ids written to cat-file at a time: well under a pipe's buffer, so never blocked
+MAX_MESSAGE_BYTES = 64 * 1024 * 1024  # a longer commit object is read through; its start is judged
+_PIECE = 8 * 1024 * 1024
 
 
 def start(root: Path, revs: Sequence[str], *, no_walk: bool) -> subprocess.Popen[bytes]:
@@ -29,9 +31,10 @@ def start(root: Path, revs: Sequence[str], *, no_walk: bool) -> subprocess.Popen
     )
 
 
-def findings(root: Path, listing: subprocess.Popen[bytes]) -> list[Finding]:
+def findings(root: Path, listing: subprocess.Popen[bytes], warnings: list[str]) -> list[Finding]:
     """The keys in the messages ``start`` listed, each with its commit and the line of the
-    message it is on (1 is the subject)."""
+    message it is on (1 is the subject). A message too long to hold is judged by its
+    first MAX_MESSAGE_BYTES, with a warning in ``warnings``."""
     assert listing.stdout is not None
     commits = listing.stdout.read().split()
     gitio.finish(listing, "log")
@@ -46,20 +49,34 @@ def findings(root: Path, listing: subprocess.Popen[bytes]) -> list[Finding]:
             batch.stdin.write(b"".join(commit + b"\n" for commit in chunk))
             batch.stdin.flush()
             for commit in chunk:
-                found += _message_keys(commit.decode("ascii"), _read_object(batch.stdout))
+                body, size = _read_object(batch.stdout)
+                if size > len(body):
+                    warnings.append(
+                        f"the message of commit {commit[:12].decode('ascii')} is {size:,} bytes: only its first "
+                        f"{MAX_MESSAGE_BYTES:,} were scanned"
+                    )
+                found += _message_keys(commit.decode("ascii"), body)
     finally:
         gitio.finish(batch, "cat-file")
     return found
 
 
-def _read_object(out: IO[bytes]) -> bytes:
+def _read_object(out: IO[bytes]) -> tuple[bytes, int]:
+    """The next commit object's first MAX_MESSAGE_BYTES (the rest read through), and its size."""
     header = out.readline()
     fields = header.split()
     if len(fields) != 3:  # "<id> missing": a listed commit always exists, but say so plainly
         raise gitio.GitError(f"cannot read commit {header.decode('ascii', 'replace').strip()}")
-    body = out.read(int(fields[2]))
+    size = int(fields[2])
+    body = out.read(min(size, MAX_MESSAGE_BYTES))
+    left = size - len(body)
+    while left > 0:
+        piece = out.read(min(left, _PIECE))
+        if not piece:
+            raise gitio.GitError("git cat-file stopped in the middle of a commit")
+        left -= len(piece)
     out.read(1)
-    return body
+    return body, size
 
 
 def _message_keys(commit: str, body: bytes) -> list[Finding]:

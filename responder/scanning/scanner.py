@@ -248,7 +248,7 @@ def scan_revisions(
         listing.kill()
         gitio.finish(listing, "log", check=False)
         raise
-    for commit, found in itertools.groupby(messages.findings(root, listing), key=lambda f: f.commit):
+    for commit, found in itertools.groupby(messages.findings(root, listing, report.warnings), key=lambda f: f.commit):
         report.add(list(found), f"the message of commit {(commit or '')[:12]}")
     return report
 
