@@ -543,3 +543,42 @@ HELDOUT_NEGATIVES += [
         klass="heldout",
     ),
 ]
+
+# Round 4: a class member sent as the api-key header (``this.key``, ``self.token``, ``@key``).
+HELDOUT_POSITIVES += [
+    Case(
+        "h4-member-this-key",
+        "src/sync.ts",
+        'export class SurveySync {\n  private key = "{K}";\n  async surveys() {\n'
+        '    return fetch("https://api.questionpro.com/a/api/v2/surveys", { headers: { "api-key": this.key } });\n'
+        "  }\n}\n",
+        ((2, "com"),),
+        "heldout",
+    ),
+    Case(
+        "h4-member-self-token",
+        "sync.py",
+        'class SurveySync:\n    def __init__(self):\n        self.token = "{K}"\n\n    def surveys(self):\n'
+        '        return requests.get("https://api.questionpro.com/a/api/v2/surveys", headers={"api-key": self.token})\n',
+        ((3, "com"),),
+        "heldout",
+    ),
+    Case(
+        "h4-member-ruby-ivar",
+        "lib/survey_sync.rb",
+        'class SurveySync\n  def initialize\n    @key = "{K}"\n  end\n\n  def surveys\n'
+        '    HTTParty.get("https://api.questionpro.eu/a/api/v2/surveys", headers: { "api-key" => @key })\n'
+        "  end\nend\n",
+        ((3, "eu"),),
+        "heldout",
+    ),
+]
+HELDOUT_NEGATIVES += [
+    Case(
+        "h4-member-bearer-neg",
+        "sync.py",
+        '# QuestionPro export\nclass Exporter:\n    def __init__(self):\n        self.token = "{K}"\n\n'
+        '    def send(self):\n        return requests.post(URL, headers={"Authorization": f"Bearer {self.token}"})\n',
+        klass="heldout",
+    ),
+]

@@ -25,7 +25,12 @@ _OTHER_MARK = re.compile(
 )
 _COMPETE_WINDOW = 1500
 # A variable given as the value of an api-key header or parameter (JSON-escaped quotes too).
-_API_KEY_USE = re.compile(r"""(?i:x-)?(?i:api[-_]?key)\\?["']?[ \t]*[:=,][ \t]*([A-Za-z_]\w{0,63})\b(?![\w"'(\[.])""")
+# A member counts by its own name (``this.key``, ``self.token``, Ruby's ``@key``).
+_API_KEY_USE = re.compile(
+    r"""(?i:x-)?(?i:api[-_]?key)\\?["']?[ \t]*(?:=>|[:=,])[ \t]*"""
+    r"""(?:(?:this|self)\.|@)?([A-Za-z_]\w{0,63})\b(?![\w"'(\[.])"""
+)
+_MEMBER = re.compile(r"^(?:(?:this|self)\.|@)")
 
 
 def classify_name(name: str) -> Naming:
@@ -145,7 +150,7 @@ class Context:
         such use is found in one pass, the first time it is asked."""
         if self._key_values is None:
             self._key_values = frozenset(m.group(1) for m in _API_KEY_USE.finditer(self.text))
-        return name in self._key_values
+        return _MEMBER.sub("", name) in self._key_values
 
     def section_before(self, line_start: int) -> re.Match[str] | None:
         """The last ``[section]`` header line before ``line_start`` (searched once, in order)."""
