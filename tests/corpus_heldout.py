@@ -582,3 +582,30 @@ HELDOUT_NEGATIVES += [
         klass="heldout",
     ),
 ]
+
+# Round 4: a list of integrations whose items say which service they are for with a
+# ``type:``/``provider:`` field, over a bare ``key:``/``token:``.
+HELDOUT_POSITIVES += [
+    Case(
+        "h4-typed-integration-list",
+        "config/integrations.yml",
+        "integrations:\n  - type: questionpro\n    key: {K}\n  - type: mailgun\n    key: {U}\n",
+        ((3, None),),
+        "heldout",
+    ),
+    Case(
+        "h4-provider-inline",
+        "integrations.json",
+        '{"integrations": [{"provider": "mailgun", "token": "{U}"}, {"provider": "questionpro", "token": "{K}"}]}\n',
+        ((1, None),),
+        "heldout",
+    ),
+]
+HELDOUT_NEGATIVES += [
+    Case(
+        "h4-typed-integration-other-neg",
+        "config/integrations.yml",
+        "# QuestionPro is configured elsewhere\nintegrations:\n  - type: sendgrid\n    key: {K}\n",
+        klass="heldout",
+    ),
+]

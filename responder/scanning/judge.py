@@ -214,15 +214,24 @@ def _above_levels(text: str, line_start: int, start: int) -> list[Level]:
 
 
 _NAMING_FLAG = "|".join(map(re.escape, sorted(keypath.NAMING_FLAGS)))  # one list, shared with a command's own line
+_NAMING_FIELDS = "name|key|variable|var|env|secret_?name|parameter|param|label"
+_NAMING_FIELD_SHAPE = (
+    r"""^([ \t]*)(?:-?[ \t]*["']?(?:{fields})["']?[ \t]*[:=]"""
+    rf"""|--(?:{_NAMING_FLAG})(?:[ \t]|=))[ \t]*["']?([\w.\-/:]+)"""
+)
 _NAMING_FIELD = re.compile(
-    r"""^([ \t]*)(?:-?[ \t]*["']?(?:name|key|variable|var|env|secret_?name|parameter|param|label)["']?[ \t]*[:=]"""
-    rf"""|--(?:{_NAMING_FLAG})(?:[ \t]|=))[ \t]*["']?([\w.\-/:]+)""",
-    re.IGNORECASE,
+    _NAMING_FIELD_SHAPE.replace("{fields}", _NAMING_FIELDS), re.IGNORECASE
 )  # ``name: X``, ``"Name" = "X"``, or a continued command's flag ``--name X \``
+# For a bare key word, a field saying which service the object is for names it too
+# (``- type: questionpro`` over ``key: …``); for a value's sibling, ``type`` is its own.
+_OWNER_FIELD = re.compile(
+    _NAMING_FIELD_SHAPE.replace("{fields}", _NAMING_FIELDS + "|type|provider|service|vendor|integration|platform"),
+    re.IGNORECASE,
+)
 _SIBLING_LINES = 5
 
 
-def _naming_field_above(text: str, line_start: int) -> list[Level]:
+def _naming_field_above(text: str, line_start: int, fields: re.Pattern[str] = _NAMING_FIELD) -> list[Level]:
     end = text.find("\n", line_start, line_start + keypath.LINE_WINDOW)
     own = text[line_start : end if end >= 0 else line_start + keypath.LINE_WINDOW]
     indent = len(own) - len(own.lstrip(" \t"))
@@ -234,7 +243,7 @@ def _naming_field_above(text: str, line_start: int) -> list[Level]:
         line, pos = text[above : pos - 1], above
         if len(line) - len(line.lstrip(" \t-")) < indent or not line.strip() or line.lstrip().startswith("["):
             break  # left the object (a blank line or a section header ends it too)
-        field = _NAMING_FIELD.match(line)
+        field = fields.match(line)
         if field is not None and len(field.group(1)) <= indent:
             name = field.group(2)
             return [Level(name, Source.ABOVE, names.judge(name))]
@@ -245,7 +254,8 @@ def _naming_field_above(text: str, line_start: int) -> list[Level]:
 
 # A naming field on the value's own line: ``{"Name": "prod/questionpro/key", "SecretString": …}``.
 _INLINE_NAMING_FIELD = re.compile(
-    r"""(?<![\w-])["']?(?:name|secret_?name|parameter_?name|label)["']?[ \t]*[:=][ \t]*["']([\w.\-/:]+)["']""",
+    r"""(?<![\w-])["']?(?:name|secret_?name|parameter_?name|label|type|provider|service|vendor)["']?[ \t]*[:=]"""
+    r"""[ \t]*["']([\w.\-/:]+)["']""",
     re.IGNORECASE,
 )
 
@@ -256,12 +266,12 @@ def _object_name(text: str, line_start: int, start: int) -> list[Level]:
     found = None
     lo = max(line_start, start - keypath.LINE_WINDOW)
     before = text[lo:start].lower()
-    if "name" in before or "label" in before:  # a literal first: the regex has no fast start
+    if any(word in before for word in ("name", "label", "type", "provider", "service", "vendor")):  # literals first
         for found in _INLINE_NAMING_FIELD.finditer(text, lo, start):  # noqa: B007
             pass
     if found is not None:
         return [Level(found.group(1), Source.SIBLING, names.judge(found.group(1)))]
-    return _naming_field_above(text, line_start)
+    return _naming_field_above(text, line_start, _OWNER_FIELD)
 
 
 def _key_path(ctx: Context, start: int, line_start: int, line_end: int) -> Iterator[Sequence[Level]]:
