@@ -609,3 +609,43 @@ HELDOUT_NEGATIVES += [
         klass="heldout",
     ),
 ]
+
+# Round 4: a value piped into the command that stores it names it by that command.
+HELDOUT_POSITIVES += [
+    Case(
+        "h4-piped-gh-secret",
+        "scripts/bootstrap.sh",
+        '#!/bin/sh\necho "{K}" | gh secret set QUESTIONPRO_API_KEY --repo acme/survey-sync\n',
+        ((2, None),),
+        "heldout",
+    ),
+    Case(
+        "h4-piped-docker-secret",
+        "deploy/swarm.sh",
+        "printf %s {K} | docker secret create questionpro_api_key -\n",
+        ((1, None),),
+        "heldout",
+    ),
+    Case(
+        "h4-piped-aws-secret",
+        "Makefile",
+        "secrets:\n\techo -n {K} | aws secretsmanager create-secret --name prod/questionpro/api-key "
+        "--secret-string file:///dev/stdin\n",
+        ((2, None),),
+        "heldout",
+    ),
+]
+HELDOUT_NEGATIVES += [
+    Case(
+        "h4-piped-other-secret-neg",
+        "scripts/bootstrap.sh",
+        '# QuestionPro sync\necho "{K}" | gh secret set SENDGRID_API_KEY --repo acme/questionpro-sync\n',
+        klass="heldout",
+    ),
+    Case(
+        "h4-piped-id-neg",
+        "deploy/swarm.sh",
+        "# questionpro\necho {K} | docker secret create request_id -\n",
+        klass="heldout",
+    ),
+]

@@ -294,6 +294,8 @@ def _key_path(ctx: Context, start: int, line_start: int, line_end: int) -> Itera
         if shape.opener == "(":  # a SQL row's column header, else the argument after it on its line
             yield keypath.sql_column(text, start, shape)
             yield linecontext.next_argument(text, start, line_end)
+        elif not shape.opener:
+            yield linecontext.piped_into(text, start, line_end)
         if not shape.named:
             yield _above_levels(text, line_start, start)
         yield column

@@ -26,6 +26,26 @@ def next_argument(text: str, start: int, line_end: int) -> list[Level]:
     return [Level(name, Source.SIBLING, names.judge(name))]
 
 
+# A value written into a pipe (``echo K | gh secret set NAME``, ``printf %s K | docker
+# secret create NAME -``): the command it feeds names it.
+_PIPED = re.compile(r"""[\w-]+["'`]?[ \t]*\|(?!\|)[ \t]*([^|;&\n]{1,200})""")
+
+
+_FLAG_WITH_ARGUMENT = re.compile(r"(?<!\S)--?([\w-]+)(?:[ \t=]+(?!-)\S+)?")
+
+
+def piped_into(text: str, start: int, line_end: int) -> list[Level]:
+    """The names of the command a value is piped into; its flags and their arguments say
+    nothing of the value (``--repo acme/app``), except naming flags (``--name qp/key``)."""
+    found = _PIPED.match(text, start, line_end)
+    if found is None:
+        return []
+    command = _FLAG_WITH_ARGUMENT.sub(
+        lambda flag: flag.group() if flag.group(1).lower() in keypath.NAMING_FLAGS else " ", found.group(1)
+    )
+    return keypath.clause_levels(command, Source.SIBLING)
+
+
 # A comment: on a line of its own (``#``, ``//``, ``--``, ``;``, ``*``, ``%``, ``<!--``), or
 # after the value on its line (``#``, ``//``, after a space).
 _COMMENT_LINE = re.compile(r"[ \t]*(?:#|//|--|;|/?\*|%|<!--)(.*)")

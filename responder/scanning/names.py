@@ -113,6 +113,7 @@ _GENERIC = frozenset(
     "create make build open close call send post patch delete remove fetch query invoke execute exec run "
     "start stop load save read write update register apply bind mount attach assign store insert upsert "
     "merge extend append push pop emit dispatch handle parse format print log info debug warn error to "
+    "echo printf "
     "from of as on "
     # common words of business software: they describe, they do not name a vendor
     "customer customers company companies team teams project projects product products business "
