@@ -128,3 +128,56 @@ def test_a_message_too_long_to_hold_is_judged_by_its_start_with_a_warning(
         f"the message of commit {long[:12]} is {len(repo.git('cat-file', 'commit', long)) + 1:,} bytes: "
         "only its first 400 were scanned"
     ]
+
+
+def _raw_commit(repo: Repo, message: bytes, encoding: str | None = None) -> str:
+    """A commit object written as given (git's porcelain refuses a NUL in a message and
+    re-encodes nothing: ``hash-object --literally`` stores any bytes)."""
+    tree, parent = repo.git("rev-parse", "HEAD^{tree}"), repo.git("rev-parse", "HEAD")
+    head = f"tree {tree}\nparent {parent}\nauthor a <a@b.c> 1700000000 +0000\ncommitter a <a@b.c> 1700000000 +0000\n"
+    body = head.encode() + (f"encoding {encoding}\n".encode() if encoding else b"") + b"\n" + message
+    (repo.path / ".git" / "obj").write_bytes(body)
+    commit = repo.git("hash-object", "-t", "commit", "-w", "--literally", ".git/obj")
+    repo.git("update-ref", "HEAD", commit)
+    return commit
+
+
+@pytest.mark.parametrize(
+    ("encoding", "stored", "config"),
+    [
+        ("IBM037", "cp037", None),  # stored in EBCDIC: git log shows it decoded, the bytes hold no UUID
+        ("IBM037", "ascii", None),  # ASCII under an EBCDIC header: git's re-encoding garbles it
+        (None, "nul", None),  # a NUL before the key: git's grep stops there
+        (None, "ascii", ("i18n.logOutputEncoding", "UTF-16")),
+        (None, "ascii", ("i18n.commitEncoding", "UTF-16")),
+    ],
+    ids=["ebcdic", "ebcdic-header-ascii-bytes", "nul", "log-output-utf16", "commit-encoding-utf16"],
+)
+def test_no_encoding_or_repository_setting_hides_a_key_in_a_message(
+    repo: Repo, encoding: str | None, stored: str, config: tuple[str, str] | None
+) -> None:
+    key = new_key()
+    repo.write("a.txt", "a\n")
+    repo.commit("base")
+    if stored == "nul":
+        message = f"Add sync\n\nsee below\0\nQUESTIONPRO_API_KEY={key}\n".encode()
+    else:
+        message = f"Add sync\n\nQUESTIONPRO_API_KEY={key}\n".encode(stored)
+    commit = _raw_commit(repo, message, encoding)
+    if config:
+        repo.git("config", *config)
+    found = _history(repo, key, 1)
+    assert [(f["commit"], f["filename"]) for f in found] == [(commit, "<commit message>")]
+
+
+def test_a_utf16_log_setting_neither_hides_file_keys_nor_breaks_a_range(repo: Repo) -> None:
+    key = new_key()
+    repo.write("a.txt", "a\n")
+    base = repo.commit("base")
+    repo.write("app.env", f"QUESTIONPRO_API_KEY={key}\n")
+    leak = repo.commit("add config")
+    repo.git("config", "i18n.logOutputEncoding", "UTF-16")
+    assert [(f["filename"], f["commit"]) for f in _history(repo, key, 1)] == [("app.env", leak)]
+    run = run_cli(["scan", "--range", f"{base}..HEAD", "--format", "json"], repo.path, secrets=[key])
+    assert run.code == 1, run.stderr
+    assert [(f["filename"], f["commit"]) for f in json.loads(run.stdout)] == [("app.env", leak)]

@@ -30,6 +30,9 @@ SETTINGS = {
     "diff.interHunkContext": "0",
     "color.ui": "false",
     "color.diff": "false",
+    # A log in UTF-16 (the repository's ``i18n.logOutputEncoding``) interleaves NULs with
+    # every commit line: the walk's commit ids broke, and a range crashed.
+    "i18n.logOutputEncoding": "UTF-8",
     # No transport at all: reading a repository needs none, and a partial clone's lazy fetch
     # of a missing blob would run what its config names (``remote.<name>.uploadpack``,
     # ``core.sshCommand``, a credential helper, ``ext::``). Each protocol is pinned, since

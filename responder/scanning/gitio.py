@@ -14,6 +14,7 @@ import os
 import subprocess
 from collections.abc import Callable, Collection, Iterator, Sequence
 from pathlib import Path
+from typing import IO
 
 from responder.core.errors import UsageError
 from responder.scanning import gitargs
@@ -39,12 +40,13 @@ def command(*args: str) -> list[str]:
     return ["git", "--no-pager", *_CONFIG, *args]
 
 
-def popen(root: Path, *args: str, stdin: bool = False) -> subprocess.Popen[bytes]:
-    """A streaming ``git`` with pinned settings; the caller reads stdout, then ``finish``."""
+def popen(root: Path, *args: str, stdin: bool | IO[bytes] = False) -> subprocess.Popen[bytes]:
+    """A streaming ``git`` with pinned settings; the caller reads stdout, then ``finish``.
+    ``stdin``: a pipe to write to (True), another process's output, or nothing."""
     return subprocess.Popen(
         command(*args),
         cwd=root,
-        stdin=subprocess.PIPE if stdin else subprocess.DEVNULL,
+        stdin=(subprocess.PIPE if stdin else subprocess.DEVNULL) if isinstance(stdin, bool) else stdin,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         env=_env(),

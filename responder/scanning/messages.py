@@ -1,15 +1,18 @@
 """Keys in commit messages: a message is published with its commit ("the leaked key
 <uuid> is revoked", a pasted config line), so every revision mode reads them too.
 
-``git log --grep`` picks the commits whose message holds a UUID (git's own regex, in C:
-about 10 ms for 3,400 commits, while the history's walk runs); ``git cat-file --batch``
-then reads just those commit objects, whose size framing no message can forge, and the
-detector judges each message as a small text of its own.
+``git rev-list`` lists the commits into ``git cat-file --batch``, which writes each
+commit object as stored, framed by its size (no message can forge where it ends), and a
+byte probe picks the few that hold a UUID or a base64 hint. Nothing goes through ``git log``'s
+re-encoding or ``--grep``: a message stored in another encoding (``encoding IBM037``),
+a NUL byte or the repository's i18n settings would hide a key from them. A message with
+an ``encoding`` header is judged as stored and, decoded, as git shows it.
 """
 
 from __future__ import annotations
 
-import subprocess
+import codecs
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import IO
@@ -17,53 +20,68 @@ from typing import IO
 from responder.scanning import detect, gitio, triage
 from responder.scanning.findings import MESSAGE_PATH, Encoding, Finding
 
-_UUID_ERE = "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
-_BATCH = 256  # ids written to cat-file at a time: well under a pipe's buffer, so never blocked
 MAX_MESSAGE_BYTES = 64 * 1024 * 1024  # a longer commit object is read through; its start is judged
 _PIECE = 8 * 1024 * 1024
 
 
-def start(root: Path, revs: Sequence[str], *, no_walk: bool) -> subprocess.Popen[bytes]:
-    """Start listing the commits of ``revs`` whose message holds a UUID (read by ``findings``)."""
-    walk = ["--no-walk=unsorted"] if no_walk else []
-    return gitio.popen(
-        root, "log", "--no-notes", "--format=%H", "--extended-regexp", f"--grep={_UUID_ERE}", *walk, *revs, "--"
-    )
+class Messages:
+    """The messages of ``revs``, read while the caller scans their changes: ``rev-list``
+    feeds ``cat-file --batch`` directly, and a thread keeps the commit objects that could
+    hold a key (the probe costs microseconds; most of the time is git's). ``findings``
+    judges what it kept."""
 
+    def __init__(self, root: Path, revs: Sequence[str], *, no_walk: bool) -> None:
+        walk = ["--no-walk=unsorted"] if no_walk else []
+        self._listing = gitio.popen(root, "rev-list", *walk, *revs, "--")
+        assert self._listing.stdout is not None
+        self._batch = gitio.popen(root, "cat-file", "--batch", stdin=self._listing.stdout)
+        self._listing.stdout.close()  # cat-file holds it now: rev-list sees a reader that stops
+        self._kept: list[tuple[bytes, bytes]] = []  # (commit, object) worth judging
+        self._warnings: list[str] = []
+        self._failed: list[BaseException] = []
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
 
-def findings(root: Path, listing: subprocess.Popen[bytes], warnings: list[str]) -> list[Finding]:
-    """The keys in the messages ``start`` listed, each with its commit and the line of the
-    message it is on (1 is the subject). A message too long to hold is judged by its
-    first MAX_MESSAGE_BYTES, with a warning in ``warnings``."""
-    assert listing.stdout is not None
-    commits = listing.stdout.read().split()
-    gitio.finish(listing, "log")
-    found: list[Finding] = []
-    if not commits:
-        return found
-    batch = gitio.popen(root, "cat-file", "--batch", stdin=True)
-    assert batch.stdin is not None and batch.stdout is not None
-    try:
-        for at in range(0, len(commits), _BATCH):
-            chunk = commits[at : at + _BATCH]
-            batch.stdin.write(b"".join(commit + b"\n" for commit in chunk))
-            batch.stdin.flush()
-            for commit in chunk:
-                body, size = _read_object(batch.stdout)
+    def _read(self) -> None:
+        assert self._batch.stdout is not None
+        try:
+            while header := self._batch.stdout.readline():
+                commit = header.split(b" ", 1)[0]
+                body, size = _read_object(self._batch.stdout, header)
                 if size > len(body):
-                    warnings.append(
-                        f"the message of commit {commit[:12].decode('ascii')} is {size:,} bytes: only its first "
-                        f"{MAX_MESSAGE_BYTES:,} were scanned"
+                    self._warnings.append(
+                        f"the message of commit {commit[:12].decode('ascii', 'replace')} is {size:,} bytes: only its "
+                        f"first {MAX_MESSAGE_BYTES:,} were scanned"
                     )
-                found += _message_keys(commit.decode("ascii"), body)
-    finally:
-        gitio.finish(batch, "cat-file")
-    return found
+                if _may_hold_key(body):
+                    self._kept.append((commit, body))
+        except BaseException as exc:  # noqa: BLE001 - raised again by ``findings``
+            self._failed.append(exc)
+
+    def findings(self, warnings: list[str]) -> list[Finding]:
+        """The keys found, each with its commit and the line of the message it is on (1 is
+        the subject); a message too long to hold is judged by its first MAX_MESSAGE_BYTES,
+        with a warning in ``warnings``."""
+        self._reader.join()
+        gitio.finish(self._batch, "cat-file", check=not self._failed)
+        gitio.finish(self._listing, "rev-list")
+        if self._failed:
+            raise self._failed[0]
+        warnings += self._warnings
+        return [found for commit, body in self._kept for found in _message_keys(commit.decode("ascii"), body)]
+
+    def stop(self) -> None:
+        """The caller failed: stop git, and the reading thread with it."""
+        for proc in (self._listing, self._batch):
+            proc.kill()
+        self._reader.join()
+        gitio.finish(self._batch, "cat-file", check=False)
+        gitio.finish(self._listing, "rev-list", check=False)
 
 
-def _read_object(out: IO[bytes]) -> tuple[bytes, int]:
-    """The next commit object's first MAX_MESSAGE_BYTES (the rest read through), and its size."""
-    header = out.readline()
+def _read_object(out: IO[bytes], header: bytes) -> tuple[bytes, int]:
+    """The commit object ``header`` announced: its first MAX_MESSAGE_BYTES (the rest read
+    through), and its size."""
     fields = header.split()
     if len(fields) != 3:  # "<id> missing": a listed commit always exists, but say so plainly
         raise gitio.GitError(f"cannot read commit {header.decode('ascii', 'replace').strip()}")
@@ -79,18 +97,40 @@ def _read_object(out: IO[bytes]) -> tuple[bytes, int]:
     return body, size
 
 
+def _may_hold_key(body: bytes) -> bool:
+    """The byte probe (a UUID's dashes, the base64 hint), or a stored encoding the probe
+    cannot read (its bytes are judged once decoded)."""
+    return triage.PROBE_BYTES.search(body) is not None or triage.may_hold_encoded(body) or b"\nencoding " in body
+
+
+def _texts(headers: bytes, message: bytes) -> list[str]:
+    """The message as stored (latin-1: every byte kept), and decoded as its ``encoding``
+    header says when that is another text encoding (EBCDIC, UTF-16, ...)."""
+    texts = [triage.decode(message)]
+    for line in headers.split(b"\n"):
+        if line.startswith(b"encoding "):
+            name = line[len(b"encoding ") :].strip().decode("ascii", "replace")
+            try:
+                if codecs.lookup(name).name not in ("latin-1", "iso8859-1", "utf-8", "ascii"):
+                    texts.append(message.decode(name, "replace"))
+            except (LookupError, ValueError):
+                pass  # an unknown encoding: the stored bytes are judged
+    return texts
+
+
 def _message_keys(commit: str, body: bytes) -> list[Finding]:
     """A commit object is headers, a blank line, then the message (continued header lines,
     a signature's, start with a space: the first blank line ends the headers)."""
-    _, _, message = body.partition(b"\n\n")
-    return [
-        Finding(
-            MESSAGE_PATH,
-            match.line_number,
-            match.secret,
-            match.datacenter,
-            commit=commit,
-            encoding=Encoding(match.encoding) if match.encoding else None,
-        )
-        for match in detect.find_keys(triage.decode(message))
-    ]
+    headers, _, message = body.partition(b"\n\n")
+    seen: set[tuple[int, str]] = set()
+    found: list[Finding] = []
+    for text in _texts(headers, message):
+        for match in detect.find_keys(text):
+            if (match.line_number, match.secret) in seen:
+                continue
+            seen.add((match.line_number, match.secret))
+            encoding = Encoding(match.encoding) if match.encoding else None
+            found.append(
+                Finding(MESSAGE_PATH, match.line_number, match.secret, match.datacenter, commit, encoding=encoding)
+            )
+    return found

@@ -236,19 +236,18 @@ def scan_revisions(
     no_walk: bool = False,
 ) -> ScanReport:
     """Every commit in ``revs``, merges included (what a merge adds that no parent had),
-    and their messages (listed by git while the changes are read; see ``messages``)."""
+    and their messages (see ``messages``)."""
     from responder.scanning import messages
 
-    listing = messages.start(root, revs, no_walk=no_walk)
+    reading = messages.Messages(root, revs, no_walk=no_walk)
     try:
         report = _scan_changes(
             root, revs, cwd, exclude, include_removed=include_removed, progress=progress, no_walk=no_walk
         )
     except BaseException:
-        listing.kill()
-        gitio.finish(listing, "log", check=False)
+        reading.stop()
         raise
-    for commit, found in itertools.groupby(messages.findings(root, listing, report.warnings), key=lambda f: f.commit):
+    for commit, found in itertools.groupby(reading.findings(report.warnings), key=lambda f: f.commit):
         report.add(list(found), f"the message of commit {(commit or '')[:12]}")
     return report
 
