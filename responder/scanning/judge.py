@@ -376,12 +376,15 @@ def datacenter_of(ctx: Context, start: int, line_start: int, line_end: int) -> s
     return None
 
 
+_TABLE_ROW = re.compile(r"[ \t]*\|")  # matched, not stripped: a long line is looked at once per UUID
+
+
 def line_naming_at(line: str, start: int) -> Naming:
     """What the value's line alone says (the line gate); NONE only when the line refutes
     it. A Markdown table row's cells do not: its column header, above, names it first."""
     shape = keypath.line_shape(line, 0, start)
     naming = judge_path([shape.levels])
-    if naming is Naming.NONE and not (_refuted(shape.levels) and not line.lstrip().startswith("|")):
+    if naming is Naming.NONE and not (_refuted(shape.levels) and not _TABLE_ROW.match(line)):
         return Naming.CONTEXTUAL
     return naming
 

@@ -5,6 +5,7 @@ to a few lines or a few hundred characters, so a one-line file of keys stays lin
 
 from __future__ import annotations
 
+import functools
 import re
 
 from responder.scanning import keypath, names
@@ -130,23 +131,34 @@ def sent_to_another_host(text: str, start: int, line_start: int, line_end: int) 
 # beside ``httpHeaderName1: api-key``, ``header_value`` beside ``header_name``): the pair's
 # name field, which may sit in another block a few lines away, names it.
 _PAIRED_VALUE = re.compile(r"(\w*?)[-_]?value(\d*)", re.IGNORECASE)
-_PAIRED_NAME = re.compile(r"""["']?(\w*?)[-_]?name(\d*)["']?[ \t]*[:=][ \t]*["']?([\w.\-]{1,64})""", re.IGNORECASE)
 _PAIR_WINDOW = 2000
 
 
+@functools.lru_cache(maxsize=64)
+def _paired_name_field(prefix: str, number: str) -> re.Pattern[str]:
+    """``<prefix>[-_]name<number>: X``, led by the prefix's literal (a pattern led by a lazy
+    word class cost the square of every long word's length in the window)."""
+    return re.compile(
+        rf"""(?<![\w-]){re.escape(prefix)}[-_]?name{re.escape(number)}(?!\d)"""
+        r"""["']?[ \t]*[:=][ \t]*["']?([\w.\-]{1,64})""",
+        re.IGNORECASE,
+    )
+
+
 def paired_name(text: str, own: str, start: int) -> list[Level]:
-    """The name field of the pair whose value field is ``own`` (a value's own name), the
-    nearest within a couple of thousand characters; none for a plain ``value``."""
+    """The name field of the pair whose value field is ``own`` (a value's own name): the
+    nearest above it within a couple of thousand characters, else below; none for a plain
+    ``value``."""
     field = _PAIRED_VALUE.fullmatch(own)
     if field is None or not (field.group(1) or field.group(2)):
         return []
-    prefix, number = field.group(1).lower(), field.group(2)
+    pattern = _paired_name_field(field.group(1), field.group(2))
     best: tuple[int, str] | None = None
-    for found in _PAIRED_NAME.finditer(text, max(0, start - _PAIR_WINDOW), start + _PAIR_WINDOW):
-        if found.group(1).lower() == prefix and found.group(2) == number:
-            distance = abs(found.start() - start)
-            if best is None or distance < best[0]:
-                best = (distance, found.group(3))
+    for found in pattern.finditer(text, max(0, start - _PAIR_WINDOW), start):
+        best = (start - found.start(), found.group(1))  # the last one above is the nearest
+    if best is None:
+        found = pattern.search(text, start, start + _PAIR_WINDOW)
+        best = (found.start() - start, found.group(1)) if found is not None else None
     if best is None:
         return []
     return [Level(best[1], Source.SIBLING, names.judge(best[1]))]
