@@ -649,3 +649,60 @@ HELDOUT_NEGATIVES += [
         klass="heldout",
     ),
 ]
+
+# Round 4, from an attacker's review of this round's rules: what they must not break.
+HELDOUT_POSITIVES += [
+    Case(
+        "h4-shell-default-no-colon",
+        "run.sh",
+        'export QUESTIONPRO_API_KEY="${QUESTIONPRO_API_KEY-{K}}"\n',
+        ((1, None),),
+        "heldout",
+    ),
+    Case(
+        "h4-compose-default-no-colon",
+        "docker-compose.yml",
+        "services:\n  sync:\n    environment:\n      QP_API_KEY: ${QP_API_KEY-{K}}\n",
+        ((4, None),),
+        "heldout",
+    ),
+    Case(
+        "h4-xml-element-with-id",
+        "config.xml",
+        '<config>\n  <questionpro id="main">\n    <key>{K}</key>\n  </questionpro>\n</config>\n',
+        ((3, None),),
+        "heldout",
+    ),
+]
+HELDOUT_NEGATIVES += [
+    Case("h4-key-for-tenant-neg", "CHANGELOG.md", "- Rotate QuestionPro API key for tenant {K}\n", klass="heldout"),
+    Case(
+        "h4-primary-key-prose-neg",
+        "notes.txt",
+        "Primary key {K} used for the QuestionPro import was reused\n",
+        klass="heldout",
+    ),
+    Case(
+        "h4-cache-key-prose-neg", "sync.log", "Cache key {K} was sent to QuestionPro with the export\n", klass="heldout"
+    ),
+    Case(
+        "h4-state-word-fixtures-neg",
+        "tests/test_client.py",
+        'from questionpro import Client\n\nEXPIRED_API_KEY = "{K}"\nINVALID_API_KEY = "{U}"\n',
+        klass="heldout",
+    ),
+    Case(
+        "h4-ansi-hex-glued-neg",
+        "logs/sync.log",
+        "\x1b[32mINFO\x1b[0m questionpro api_key=0f{K}\n\x1b[32mINFO\x1b[0m questionpro apiKey=sdk-{U}\n",
+        klass="heldout",
+    ),
+    Case(
+        "h4-grafana-neighbour-neg",
+        "provisioning/datasources/all.yaml",
+        "datasources:\n  - name: Billing\n    jsonData:\n      httpHeaderName1: X-Tenant-ID\n    secureJsonData:\n"
+        "      httpHeaderValue1: {K}\n  - name: QuestionPro\n    url: https://api.questionpro.com\n    jsonData:\n"
+        "      httpHeaderName1: api-key\n",
+        klass="heldout",
+    ),
+]

@@ -53,9 +53,12 @@ class _Lazy:
 _UUID_SHAPE = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
 _UUID = _Lazy(rf"(?:(?<![0-9A-Za-z])(?<![0-9A-Za-z][-_])|(?<=\\[nrt])){_UUID_SHAPE}(?![0-9A-Za-z])")
 # In binary data (a control byte near), strings are stored back to back: a SQLite row
-# holds ``questionpro.api_key<uuid>``, a coloured log ``\x1b[0m<uuid>``. There the shape
-# alone is a UUID.
-_UUID_ANYWHERE = _Lazy(_UUID_SHAPE)
+# holds ``questionpro.api_key<uuid>``, a coloured log ``\x1b[0m<uuid>``. There a UUID
+# needs only not to be cut out of a longer hex run, nor be a prefixed token's tail.
+_UUID_ANYWHERE = _Lazy(rf"(?<![0-9a-fA-F])(?<![0-9A-Za-z][-_]){_UUID_SHAPE}(?![0-9a-fA-F])")
+# A shell default without the colon (``${QP_KEY-<uuid>}``): the dash is the operator.
+_SHELL_DEFAULT = _Lazy(r"\$\{[A-Za-z_]\w{0,63}-\Z")
+_UUID_AFTER_OPERATOR = _Lazy(rf"{_UUID_SHAPE}(?![0-9A-Za-z])")
 _CONTROL_BYTE = _Lazy(r"[\x00-\x08\x0e-\x1f]")
 _BINARY_NEAR = 64
 
@@ -110,9 +113,12 @@ def iter_uuids(text: str, pos: int = 0, endpos: int | None = None) -> Iterator[r
     for probe in _PROBE.finditer(text, pos, end):
         if probe.start() < 8:
             continue
-        found = _UUID.match(text, probe.start() - 8, end)
+        begin = probe.start() - 8
+        found = _UUID.match(text, begin, end)
+        if found is None and text[begin - 1 : begin] == "-" and _SHELL_DEFAULT.search(text, max(0, begin - 70), begin):
+            found = _UUID_AFTER_OPERATOR.match(text, begin, end)
         if found is None and _CONTROL_BYTE.search(text, max(0, probe.start() - _BINARY_NEAR), probe.start()):
-            found = _UUID_ANYWHERE.match(text, probe.start() - 8, end)
+            found = _UUID_ANYWHERE.match(text, begin, end)
         if found is not None:
             yield found
 

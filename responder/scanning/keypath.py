@@ -112,6 +112,9 @@ def _has_kind(verdict: Verdict) -> bool:
 
 
 _PROSE_STOPS = frozenset("with for of to from in on at by and or the a an as is are was were be via using".split())
+# What happened to a key, in a sentence (``the leaked key …``): no owner. In a name
+# (``EXPIRED_API_KEY``, a test fixture's) these words still count as strangers.
+_PROSE_STATES = frozenset("leaked revoked rotated compromised exposed old previous new current".split())
 
 
 def _prose_owner(clause: str, spans: list[tuple[str, int, int]]) -> Owner:
@@ -122,9 +125,28 @@ def _prose_owner(clause: str, spans: list[tuple[str, int, int]]) -> Owner:
     for (_, start, _), (before, _, before_end) in itertools.pairwise(spans[:5]):
         if clause[before_end:start] != " " or not _PROSE_WORD.fullmatch(before) or before.lower() in _PROSE_STOPS:
             return Owner.NONE
+        if before.lower() in _PROSE_STATES:
+            continue
         if (seen := judge(before).owner) is not Owner.NONE:
             return seen
     return Owner.NONE
+
+
+_PROSE_LOOKUP = frozenset("primary foreign composite".split())  # database keys, in prose
+
+
+def _prose_compound(clause: str, spans: list[tuple[str, int, int]], i: int) -> Verdict | None:
+    """A bare key word's verdict with the prose word before it (``cache key``, ``session
+    token``) when the pair names a lookup or an id; None otherwise."""
+    if i + 1 >= len(spans) or clause[spans[i + 1][2] : spans[i][1]] != " ":
+        return None
+    before = spans[i + 1][0]
+    if not _PROSE_WORD.fullmatch(before):
+        return None
+    if before.lower() in _PROSE_LOOKUP:
+        return Verdict(Owner.NONE, Kind.ID)
+    compound = judge(f"{before}_{spans[i][0]}")
+    return compound if compound.kind in (Kind.ID, Kind.REFERENCE) else None
 
 
 _PREPOSITIONS = frozenset("for of in on to from with at by about".split())
@@ -134,7 +156,8 @@ _PROSE_GAP = re.compile(r"[^\x00-\x7f]*[ \t]?[^\x00-\x7f]*")  # a space, and let
 def _prose_head(clause: str, spans: list[tuple[str, int, int]], i: int) -> int:
     """The index (in ``spans``) of the name a prose label is about: ``QuestionPro key for the
     onboarding survey:`` is a key (the words after ``for`` say which), not a survey id.
-    ``i`` itself when its word is not in such a phrase."""
+    ``i`` itself when its word is not in such a phrase. Only for a label (``:`` or ``=``
+    before the value): in a sentence, ``API key for tenant <uuid>`` is the tenant's id."""
     j = i
     while j + 1 < len(spans) and j - i < 8:
         (_, start, _), (before, _, before_end) = spans[j], spans[j + 1]
@@ -190,9 +213,12 @@ def clause_levels(clause: str, source: Source) -> list[Level]:
         verdict = judge(token)
         if not _has_kind(verdict):
             continue
-        head = _prose_head(clause, spans, i) if i + 2 < len(spans) else i
+        labelled = ":" in clause[spans[0][2] :] or "=" in clause[spans[0][2] :]  # ``… for the X survey: K``
+        head = _prose_head(clause, spans, i) if labelled and i + 2 < len(spans) else i
         if head != i and tokens[head]:
             token, verdict = tokens[head], judge(tokens[head])
+        elif verdict.kind is Kind.KEYWORD and (compound := _prose_compound(clause, spans, i)) is not None:
+            verdict = compound  # ``Cache key <uuid>``, ``primary key …``: a lookup key, not a secret
         owner = verdict.owner
         if owner is Owner.NONE and _PROSE_WORD.fullmatch(token):
             owner = _prose_owner(clause, spans[head:])
@@ -334,8 +360,9 @@ def _parent_line_levels(line: str) -> list[Level]:
     if xml:  # the element's own name (``<bean id="questionProClient" …>``), its class's, or its tag's
         attributes = {m.group(1).lower(): m.group(2) for m in _NAMED_BY.finditer(body, xml.end(1))}
         name = attributes.get("id") or attributes.get("name") or attributes.get("class", "").rsplit(".", 1)[-1]
-        name = name or xml.group(1)
-        return [Level(name, Source.PARENT, judge(name))]
+        tag = xml.group(1)
+        levels = [Level(name, Source.PARENT, judge(name))] if name and name != tag else []
+        return [*levels, Level(tag, Source.PARENT, judge(tag))]  # ``<questionpro id="main">`` is QuestionPro's
     last = body[-1]
     if last == "(":
         return _callee_levels(body[:-1])

@@ -157,8 +157,8 @@ def paired_name(text: str, own: str, start: int) -> list[Level]:
     for found in pattern.finditer(text, max(0, start - _PAIR_WINDOW), start):
         best = (start - found.start(), found.group(1))  # the last one above is the nearest
     if best is None:
-        found = pattern.search(text, start, start + _PAIR_WINDOW)
-        best = (found.start() - start, found.group(1)) if found is not None else None
+        below = pattern.search(text, start, start + _PAIR_WINDOW)
+        best = (below.start() - start, below.group(1)) if below is not None else None
     if best is None:
         return []
     return [Level(best[1], Source.SIBLING, names.judge(best[1]))]

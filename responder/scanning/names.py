@@ -137,9 +137,6 @@ _GENERIC = frozenset(
     "definitions schema schemas variant variants context contexts scope scopes "
     "stage stages layer layers level levels part parts piece pieces chunk chunks page pages "
     "requests payloads bodies mutation mutations datasource datasources bean beans extra extras "
-    # what happened to a key, in prose (``the leaked key …``, ``revoked token``)
-    "leaked revoked compromised exposed rotated expired valid invalid actual correct wrong stolen "
-    "deleted replaced issued unused working broken "
     # data formats and encodings (``jsonData:``, ``yamlConfig``)
     "json yaml yml xml csv tsv toml ini html text txt binary bytes base64 hex utf8 ascii "
     # parts of a connector or client, by what they do (``authenticator:``, ``requester:``)
