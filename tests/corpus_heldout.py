@@ -706,3 +706,29 @@ HELDOUT_NEGATIVES += [
         klass="heldout",
     ),
 ]
+
+# Round 4, from a fifth blind set (58 whole files): a notebook cell's code nests inside
+# its JSON strings; a Terraform state keeps a secret's name several lines above its value.
+HELDOUT_POSITIVES += [
+    Case(
+        "h4-notebook-nested-dict",
+        "analysis/nps.ipynb",
+        '{\n "cells": [\n  {\n   "cell_type": "code",\n   "source": [\n'
+        '    "# QuestionPro API keys per datacenter\\n",\n    "QP_KEYS = {\\n",\n    "    \'us\': \'{K}\',\\n",\n'
+        '    "}\\n",\n    "SURVEY_IDS = {\\n",\n    "    \'us\': \'{U}\',\\n",\n    "}"\n   ]\n  }\n ]\n}\n',
+        ((8, "com"),),
+        "heldout",
+    ),
+    Case(
+        "h4-terraform-state-secret",
+        "terraform.tfstate",
+        '{\n  "resources": [\n    {\n      "type": "azurerm_key_vault_secret",\n      "instances": [\n'
+        '        {\n          "attributes": {\n            "name": "questionpro-api-key",\n'
+        '            "not_before_date": null,\n            "resource_id": "/subscriptions/x/secrets/questionpro-api-key",\n'
+        '            "tags": {\n              "owner": "surveys"\n            },\n            "expiration_date": null,\n'
+        '            "value": "{K}",\n            "version": "b491a8a7276dd722de62ddbe3bbde3b7"\n'
+        "          }\n        }\n      ]\n    }\n  ]\n}\n",
+        ((15, None),),
+        "heldout",
+    ),
+]

@@ -228,7 +228,7 @@ _OWNER_FIELD = re.compile(
     _NAMING_FIELD_SHAPE.replace("{fields}", _NAMING_FIELDS + "|type|provider|service|vendor|integration|platform"),
     re.IGNORECASE,
 )
-_SIBLING_LINES = 5
+_SIBLING_LINES = 12  # a Terraform state puts tags and ids between "name" and "value"
 
 
 def _naming_field_above(text: str, line_start: int, fields: re.Pattern[str] = _NAMING_FIELD) -> list[Level]:

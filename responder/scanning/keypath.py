@@ -380,17 +380,28 @@ def _parent_line_levels(line: str) -> list[Level]:
     return [Level(t, Source.PARENT, judge(t)) for t in tokens]
 
 
+def _code_line(line: str) -> str:
+    """A line of code kept as a JSON string, one per line (a notebook cell's ``source``:
+    ``    "QP_KEYS = {\\n",``): its code, indented by the string's indentation plus its
+    quote, so the code's own nesting shows. Any other line as it is."""
+    stripped = line.rstrip()
+    if not stripped.endswith(('\\n",', '\\n"')) or not stripped.lstrip().startswith('"'):
+        return line
+    lead = len(line) - len(line.lstrip())
+    return " " * (lead + 1) + stripped[lead + 1 : stripped.rfind('\\n"')]
+
+
 def parent_levels(text: str, line_start: int) -> list[Level]:
     """Indentation parents above the line starting at ``line_start``, nearest first."""
     levels: list[Level] = []
     end = text.find("\n", line_start, line_start + LINE_WINDOW)
-    current = _indent(text[line_start : end if end >= 0 else line_start + LINE_WINDOW])
+    current = _indent(_code_line(text[line_start : end if end >= 0 else line_start + LINE_WINDOW]))
     pos, floor = line_start, max(0, line_start - _PARENT_CHARS)
     for _ in range(_PARENT_LINES):
         if current == 0 or pos <= floor:
             break
         above = text.rfind("\n", floor, pos - 1) + 1
-        line = text[max(above, pos - 1 - LINE_WINDOW) : pos - 1]
+        line = _code_line(text[max(above, pos - 1 - LINE_WINDOW) : pos - 1])
         pos = above
         stripped = line.strip()
         if not stripped or stripped.startswith(("#", "//", "*", "/*", "<!--")):
