@@ -732,3 +732,12 @@ HELDOUT_POSITIVES += [
         "heldout",
     ),
 ]
+HELDOUT_NEGATIVES += [
+    Case(
+        "h5-dotnet-camelcase-vendor-section-neg",
+        "appsettings.json",
+        '{\n  "QuestionPro": {\n    "BaseUrl": "https://api.questionpro.com"\n  },\n  "HubSpot": {\n'
+        '    "ApiKey": "{K}",\n    "PortalId": 8346513\n  },\n  "LaunchDarkly": {\n    "ApiKey": "{U}"\n  }\n}\n',
+        klass="heldout",
+    ),
+]

@@ -82,7 +82,7 @@ def judge_path(batches: Iterable[Sequence[Level]], sole: bool = False) -> Naming
                     return Naming.NONE
             if level.source in _CONTAINERS and not names.is_qualifier(level.name):
                 containers += 1  # ``datadog:`` → ``eu:`` → ``api_key:``: the region is not the container
-                if level.verdict.owner is Owner.OTHER and (containers > 1 or level.verdict.strangers != 1):
+                if level.verdict.owner is Owner.OTHER and (containers > 1 or not _one_name(level)):
                     continue
             if owner is None and level.verdict.owner is not Owner.NONE:
                 owner = level
@@ -97,6 +97,13 @@ def judge_path(batches: Iterable[Sequence[Level]], sole: bool = False) -> Naming
     if owner.source is Source.PATH and kind is not Kind.KEY and not sole:
         return Naming.NONE  # a directory named questionpro holds more than keys
     return Naming.NAMED
+
+
+def _one_name(level: Level) -> bool:
+    """A container's name is one other name: one unknown word (``opsgenie``), or two in one
+    CamelCase word, as .NET sections and vendors write theirs (``HubSpot``, ``SendGrid``)."""
+    strangers = level.verdict.strangers
+    return strangers == 1 or (strangers == 2 and level.name.isalnum())
 
 
 def _keyed_by_datacenter(nearest: Level | None, owner: Level | None) -> bool:
