@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from responder.core.redact import hashed_secret as hashed
 from tests.conftest import ROOT, Repo, assert_no_secret, run_cli
 from tests.corpus import new_key
 from tests.pushing import Remote, make_remote
@@ -101,11 +102,20 @@ def test_the_action_links_a_message_finding_to_its_commit(monkeypatch: pytest.Mo
     monkeypatch.setenv("GITHUB_REPOSITORY", "acme/app")
     monkeypatch.setenv("GITHUB_SERVER_URL", "https://github.com")
     commit = "ab" * 20
-    in_message = Finding(MESSAGE_PATH, 3, new_key(), commit=commit)
+    in_message = Finding(MESSAGE_PATH, 3, new_key(), commit=commit, in_message=True)
     in_file = Finding("a.env", 3, new_key(), commit=commit)
+    named_like_it = Finding(MESSAGE_PATH, 3, new_key(), commit=commit)  # a file called "<commit message>"
     assert file_url(in_message) == f"https://github.com/acme/app/commit/{commit}"
     assert file_url(in_file) == f"https://github.com/acme/app/blob/{commit}/a.env#L3"
-    assert not Finding(MESSAGE_PATH, 1, new_key()).in_message  # a file of that name in a tree scan
+    assert file_url(named_like_it) == f"https://github.com/acme/app/blob/{commit}/%3Ccommit%20message%3E#L3"
+
+
+def test_a_file_named_like_a_message_is_told_as_a_file(repo: Repo) -> None:
+    key = new_key()
+    repo.write("<commit message>", f"QUESTIONPRO_API_KEY={key}\n")
+    commit = repo.commit("add config")
+    text = run_cli(["scan", "--history"], repo.path, secrets=[key])
+    assert text.code == 1 and f"(hashed_secret {hashed(key)}, commit {commit[:12]})" in text.stdout
 
 
 def test_a_message_too_long_to_hold_is_judged_by_its_start_with_a_warning(

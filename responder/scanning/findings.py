@@ -29,6 +29,7 @@ class Finding:
     commit: str | None = None
     previously_committed: bool = False  # seen only in a removed line: exposed, not blocking
     encoding: Encoding | None = None  # None: the key is written as it is
+    in_message: bool = False  # in ``commit``'s message (``filename`` is then MESSAGE_PATH), not in a file
 
     @property
     def hashed_secret(self) -> str:
@@ -41,10 +42,6 @@ class Finding:
     @property
     def blocking(self) -> bool:
         return not self.previously_committed
-
-    @property
-    def in_message(self) -> bool:
-        return self.filename == MESSAGE_PATH and self.commit is not None
 
     def to_json(self) -> dict[str, Any]:
         return {

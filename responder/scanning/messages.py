@@ -131,6 +131,14 @@ def _message_keys(commit: str, body: bytes) -> list[Finding]:
             seen.add((match.line_number, match.secret))
             encoding = Encoding(match.encoding) if match.encoding else None
             found.append(
-                Finding(MESSAGE_PATH, match.line_number, match.secret, match.datacenter, commit, encoding=encoding)
+                Finding(
+                    MESSAGE_PATH,
+                    match.line_number,
+                    match.secret,
+                    match.datacenter,
+                    commit,
+                    encoding=encoding,
+                    in_message=True,
+                )
             )
     return found
