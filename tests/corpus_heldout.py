@@ -741,3 +741,18 @@ HELDOUT_NEGATIVES += [
         klass="heldout",
     ),
 ]
+HELDOUT_NEGATIVES += [
+    Case(
+        "h5-django-fixture-connection-fk-neg",
+        "integrations/fixtures/questionpro.json",
+        '[\n  {\n    "model": "integrations.surveysource",\n    "pk": 7,\n    "fields": {\n'
+        '      "connection": "{K}",\n      "title": "QuestionPro NPS"\n    }\n  }\n]\n',
+        klass="heldout",
+    ),
+    Case(
+        "h5-issue-connection-prose-neg",
+        ".github/ISSUE_TEMPLATE/example.md",
+        "QuestionPro sync fails. Connection `{K}` shows Unauthorized in the portal.\n",
+        klass="heldout",
+    ),
+]

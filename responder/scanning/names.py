@@ -297,7 +297,9 @@ def judge(name: str) -> Verdict:
             kind = found
             break
     if kind is Kind.NEUTRAL:
-        if ws[-1] in _CONSTRUCTOR_WORDS:
+        if ws == ("connection",):
+            kind = Kind.ID  # a field named only ``connection`` refers to one (a fixture's foreign key)
+        elif ws[-1] in _CONSTRUCTOR_WORDS:
             kind = Kind.CONSTRUCTOR
         elif ws[-1] in _WEAK_WORDS:
             kind = Kind.WEAK  # ``value``, ``android:value``, ``plaintext_value``
