@@ -26,7 +26,8 @@ MESSAGES = [  # (message with {K}, line of the key in it, or None: not a key)
 def _history(repo: Repo, key: str, code: int) -> list[dict[str, object]]:
     run = run_cli(["scan", "--history", "--format", "json"], repo.path, secrets=[key])
     assert run.code == code, run.stderr
-    return json.loads(run.stdout)
+    found: list[dict[str, object]] = json.loads(run.stdout)
+    return found
 
 
 @pytest.mark.parametrize(("message", "line"), MESSAGES, ids=[f"message{i}" for i in range(len(MESSAGES))])
@@ -191,3 +192,59 @@ def test_a_utf16_log_setting_neither_hides_file_keys_nor_breaks_a_range(repo: Re
     run = run_cli(["scan", "--range", f"{base}..HEAD", "--format", "json"], repo.path, secrets=[key])
     assert run.code == 1, run.stderr
     assert [(f["filename"], f["commit"]) for f in json.loads(run.stdout)] == [("app.env", leak)]
+
+
+@pytest.mark.parametrize("encoding", ["x-no-such-encoding", "rot13", "base64", "windows-1252"])
+def test_an_unknown_or_non_text_encoding_header_leaves_the_stored_bytes_judged_once(repo: Repo, encoding: str) -> None:
+    key = new_key()
+    repo.write("a.txt", "a\n")
+    repo.commit("base")
+    commit = _raw_commit(repo, f"Add sync\n\nQUESTIONPRO_API_KEY={key}\n".encode(), encoding)
+    assert [(f["commit"], f["line_number"]) for f in _history(repo, key, 1)] == [(commit, 3)]
+
+
+def test_a_commit_cat_file_cannot_give_is_an_error_not_a_silence(monkeypatch: pytest.MonkeyPatch) -> None:
+    import io
+
+    from responder.scanning import gitio, messages
+
+    with pytest.raises(gitio.GitError, match="cannot read commit abc missing"):
+        messages._read_object(io.BytesIO(b""), b"abc missing\n")
+    monkeypatch.setattr(messages, "MAX_MESSAGE_BYTES", 4)  # the rest is read through: git stops after 10 of 100
+    with pytest.raises(gitio.GitError, match="stopped in the middle"):
+        messages._read_object(io.BytesIO(b"x" * 10), b"abc commit 100\n")
+
+
+def test_a_failing_message_reader_fails_the_scan(repo: Repo, monkeypatch: pytest.MonkeyPatch) -> None:
+    from responder.scanning import gitio, messages, scanner
+
+    def broken(out: object, header: bytes) -> tuple[bytes, int]:
+        raise gitio.GitError("cannot read commit (test)")
+
+    monkeypatch.setattr(messages, "_read_object", broken)
+    repo.write("a.txt", "a\n")
+    repo.commit(f"QUESTIONPRO_API_KEY={new_key()}")
+    with pytest.raises(gitio.GitError, match=r"cannot read commit \(test\)"):
+        scanner.scan_revisions(repo.path, ["--all"], repo.path, scanner.Excluder(), include_removed=False)
+
+
+def test_a_failing_change_scan_stops_the_message_reader(repo: Repo, monkeypatch: pytest.MonkeyPatch) -> None:
+    from responder.scanning import messages, scanner
+
+    stopped: list[bool] = []
+    real_stop = messages.Messages.stop
+
+    def stop(self: messages.Messages) -> None:
+        real_stop(self)
+        stopped.append(self._batch.returncode is not None and self._listing.returncode is not None)
+
+    def fail(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("the walk failed")
+
+    monkeypatch.setattr(messages.Messages, "stop", stop)
+    monkeypatch.setattr(scanner, "_scan_changes", fail)
+    repo.write("a.txt", "a\n")
+    repo.commit("a")
+    with pytest.raises(RuntimeError, match="the walk failed"):
+        scanner.scan_revisions(repo.path, ["--all"], repo.path, scanner.Excluder(), include_removed=False)
+    assert stopped == [True]  # both git processes reaped
