@@ -222,19 +222,22 @@ def _above_levels(text: str, line_start: int, start: int) -> list[Level]:
 
 _NAMING_FLAG = "|".join(map(re.escape, sorted(keypath.NAMING_FLAGS)))  # one list, shared with a command's own line
 _NAMING_FIELDS = "name|key|variable|var|env|secret_?name|parameter|param|label"
-_NAMING_FIELD_SHAPE = (
-    r"""^([ \t]*)(?:-?[ \t]*["']?(?:{fields})["']?[ \t]*[:=]"""
-    rf"""|--(?:{_NAMING_FLAG})(?:[ \t]|=))[ \t]*["']?([\w.\-/:]+)"""
-)
-_NAMING_FIELD = re.compile(
-    _NAMING_FIELD_SHAPE.replace("{fields}", _NAMING_FIELDS), re.IGNORECASE
-)  # ``name: X``, ``"Name" = "X"``, or a continued command's flag ``--name X \``
+
+
+def _field_pattern(fields: str) -> re.Pattern[str]:
+    """``name: X``, ``"Name" = "X"`` (one of ``fields``), or a continued command's naming
+    flag ``--name X \\``: group 1 is the indentation, group 2 the name."""
+    return re.compile(
+        rf"""^([ \t]*)(?:-?[ \t]*["']?(?:{fields})["']?[ \t]*[:=]|--(?:{_NAMING_FLAG})(?:[ \t]|=))"""
+        r"""[ \t]*["']?([\w.\-/:]+)""",
+        re.IGNORECASE,
+    )
+
+
+_NAMING_FIELD = _field_pattern(_NAMING_FIELDS)
 # For a bare key word, a field saying which service the object is for names it too
 # (``- type: questionpro`` over ``key: …``); for a value's sibling, ``type`` is its own.
-_OWNER_FIELD = re.compile(
-    _NAMING_FIELD_SHAPE.replace("{fields}", _NAMING_FIELDS + "|type|provider|service|vendor|integration|platform"),
-    re.IGNORECASE,
-)
+_OWNER_FIELD = _field_pattern(_NAMING_FIELDS + "|type|provider|service|vendor|integration|platform")
 _SIBLING_LINES = 12  # a Terraform state puts tags and ids between "name" and "value"
 
 
@@ -292,7 +295,8 @@ def _key_path(ctx: Context, start: int, line_start: int, line_end: int) -> Itera
         if kinds[0] is Kind.KEYWORD and any(lv.verdict.kind not in (Kind.NEUTRAL, Kind.WEAK) for lv in named):
             yield named  # a bare ``secret``/``token`` field: the object's name says what it holds
     column = [] if shape.named else keypath.markdown_column(text, line_start, start)
-    if any(lv.verdict.kind not in (Kind.NEUTRAL, Kind.WEAK) for lv in column):
+    column_first = any(lv.verdict.kind not in (Kind.NEUTRAL, Kind.WEAK) for lv in column)
+    if column_first:
         yield column  # a table's header names its column's cells, not the row's other cells
     yield shape.levels
     if not kinds:
@@ -305,7 +309,8 @@ def _key_path(ctx: Context, start: int, line_start: int, line_end: int) -> Itera
             yield linecontext.piped_into(text, start, line_end)
         if not shape.named:
             yield _above_levels(text, line_start, start)
-        yield column
+        if not column_first:
+            yield column
         if line_start > 0 and line_end - line_start <= keypath.CSV_LINE_MAX:
             yield keypath.csv_column(ctx.header(), text[line_start:line_end], start - line_start)
     yield named
