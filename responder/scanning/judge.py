@@ -284,6 +284,9 @@ def _object_name(text: str, line_start: int, start: int) -> list[Level]:
     return _naming_field_above(text, line_start, _OWNER_FIELD)
 
 
+_IN_URL = re.compile(r"""https?://[^\s"'<>`]*\Z""")
+
+
 def _key_path(ctx: Context, start: int, line_start: int, line_end: int) -> Iterator[Sequence[Level]]:
     """The levels of the UUID at ``start``, in batches from the nearest outwards."""
     text = ctx.text
@@ -299,6 +302,9 @@ def _key_path(ctx: Context, start: int, line_start: int, line_end: int) -> Itera
     if column_first:
         yield column  # a table's header names its column's cells, not the row's other cells
     yield shape.levels
+    lo = max(line_start, start - keypath.LINE_WINDOW)
+    if text.find("://", lo, start) >= 0 and _IN_URL.search(text, lo, start):
+        return  # a URL's part (``…/unsub?t=<uuid>``): only its own parameter's name names it
     if not kinds:
         if shape.named and shape.levels:
             yield linecontext.paired_name(text, shape.levels[0].name, start)

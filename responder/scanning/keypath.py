@@ -65,8 +65,9 @@ _YAML_ANCHOR = re.compile(r"(?<=:)[ \t]+(?:[&!][^\s&!]*[ \t]*)+$")
 _XML_OPEN = re.compile(r"^\s*<([\w.:-]+)(?:\s[^<>]*)?>\s*$")
 _PROSE_WORD = re.compile(r"[A-Za-z][\w-]*")
 # An escaped line break or tab inside a string or a logged request (``Host: h\r\napi-key: ``)
-# separates names as the character itself would.
-_ESCAPED_BREAK = re.compile(r"\\[nrt]")
+# separates names as the character itself would; roff's escaped dash (a man page's
+# ``\-\-api\-key``) joins them as a dash would.
+_ESCAPED = re.compile(r"\\([nrt-])")
 
 
 # An opened tag's attributes (``<td class="x">``, ``<value xsi:type="xsd:string">``) say how
@@ -92,7 +93,7 @@ def _spans(clause: str) -> list[tuple[str, int, int]]:
     other UUIDs, hashes) are values, not names."""
     clause = _CLOSING_TAG.sub(lambda m: " " * len(m.group()), clause)
     if "\\" in clause:
-        clause = _ESCAPED_BREAK.sub("  ", clause)
+        clause = _ESCAPED.sub(lambda m: "--" if m.group(1) == "-" else "  ", clause)  # same offsets
     if "=" in clause and "<" in clause:
         clause = _TAG_ATTRIBUTES.sub(_blank_attributes, clause)
     found = []
@@ -430,9 +431,14 @@ def section_level(header: re.Match[str] | None) -> list[Level]:
     return [Level(name, Source.SECTION, judge(name))]
 
 
+_ROW_START = re.compile(r"[ \t]*\|")
+
+
 def markdown_column(text: str, line_start: int, start: int) -> list[Level]:
-    """The header cell of a Markdown table column."""
-    if not text.startswith("|", line_start) and not text[line_start:start].lstrip().startswith("|"):
+    """The header cell of a table column: Markdown (a ``|---|`` line under the header) or
+    Confluence and Jira wiki markup (a ``||Header||`` row, no separator). A row longer
+    than CSV_LINE_MAX is not looked up (each of its cells would count the row again)."""
+    if not _ROW_START.match(text, line_start) or start - line_start > CSV_LINE_MAX:
         return []
     index = text.count("|", line_start, start) - 1
     top = line_start
@@ -440,14 +446,20 @@ def markdown_column(text: str, line_start: int, start: int) -> list[Level]:
         if top == 0:
             break
         above = text.rfind("\n", 0, top - 1) + 1
-        if not text[above:top].lstrip().startswith("|"):
+        if not _ROW_START.match(text, above, top):
             break
         top = above
     header_end = text.find("\n", top)
-    second_end = text.find("\n", header_end + 1) if header_end >= 0 else -1
-    if header_end < 0 or second_end < 0 or "-" not in text[header_end:second_end] or top == line_start:
+    if header_end < 0 or top == line_start:
         return []
-    cells = text[top:header_end].strip().strip("|").split("|")
+    header = text[top:header_end].strip()
+    if header.startswith("||"):
+        cells = header.strip("|").split("||")
+    else:
+        second_end = text.find("\n", header_end + 1)
+        if second_end < 0 or "-" not in text[header_end:second_end]:
+            return []
+        cells = header.strip("|").split("|")
     if 0 <= index < len(cells):
         name = cells[index].strip(" `*")
         return [Level(name, Source.COLUMN, judge(name))]
