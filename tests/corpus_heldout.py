@@ -792,3 +792,25 @@ HELDOUT_NEGATIVES += [
         klass="heldout",
     ),
 ]
+
+# Round 4: a SQL seed's provider column says whose each row's key is (set 4's last
+# flagged non-key: a Postmark key in the row after QuestionPro's).
+HELDOUT_POSITIVES += [
+    Case(
+        "h4-sql-provider-after-key",
+        "db/seeds.sql",
+        "INSERT INTO credentials (id, api_key, provider) VALUES\n  (1, '{K}', 'questionpro'),\n"
+        "  (2, '{U}', 'sendgrid');\n",
+        ((2, None),),
+        "heldout",
+    ),
+]
+HELDOUT_NEGATIVES += [
+    Case(
+        "h4-sql-provider-row-neg",
+        "db/seed.sql",
+        "-- QuestionPro's key is loaded from Vault\nINSERT INTO integrations (id, provider, label, api_key) VALUES\n"
+        "    (7, 'postmark', 'transactional mail', '{K}');\n",
+        klass="heldout",
+    ),
+]

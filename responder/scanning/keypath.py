@@ -489,7 +489,33 @@ def sql_column(text: str, start: int, shape: LineShape) -> list[Level]:
         return []
     table = found.group(1).strip('`"[]')
     column = columns[shape.position]
-    return [Level(column, Source.COLUMN, judge(column)), Level(table, Source.PARENT, judge(table))]
+    return [
+        Level(column, Source.COLUMN, judge(column)),
+        *_provider_cell(text, start, columns, shape.position),
+        Level(table, Source.PARENT, judge(table)),
+    ]
+
+
+_PROVIDER_COLUMNS = frozenset("provider service vendor integration platform".split())
+
+
+def _provider_cell(text: str, start: int, columns: list[str], position: int) -> list[Level]:
+    """In a row of a table with a provider column (``INSERT INTO integrations (id,
+    provider, api_key)``), that row's provider cell says whose the value is: ``('…',
+    'postmark', '<uuid>')`` is Postmark's key, ``'questionpro'`` QuestionPro's."""
+    at = next((i for i, c in enumerate(columns) if c.lower() in _PROVIDER_COLUMNS and i != position), None)
+    if at is None:
+        return []
+    line_start = text.rfind("\n", max(0, start - _SQL_CHARS), start) + 1
+    opened = text.rfind("(", line_start, start)
+    line_end = text.find("\n", start, start + _SQL_CHARS)
+    closed = text.find(")", start, line_end if line_end >= 0 else start + _SQL_CHARS)
+    if opened < 0 or closed < 0:
+        return []
+    cells = [cell.strip(" \t'\"") for cell in text[opened + 1 : closed].split(",")]
+    if len(cells) != len(columns) or not _TOKEN.fullmatch(cells[at]):
+        return []
+    return [Level(cells[at], Source.SIBLING, judge(cells[at]))]
 
 
 def path_levels(path: str | None) -> list[Level]:
