@@ -248,3 +248,17 @@ def test_a_failing_change_scan_stops_the_message_reader(repo: Repo, monkeypatch:
     with pytest.raises(RuntimeError, match="the walk failed"):
         scanner.scan_revisions(repo.path, ["--all"], repo.path, scanner.Excluder(), include_removed=False)
     assert stopped == [True]  # both git processes reaped
+
+
+def test_keys_in_messages_are_kept_up_to_the_scan_limit_with_a_warning(
+    repo: Repo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from responder.scanning import messages, scanner
+
+    monkeypatch.setattr(messages, "MAX_FINDINGS", 2)
+    for i in range(4):
+        repo.write(f"f{i}.txt", "x\n")
+        repo.commit(f"Set QUESTIONPRO_API_KEY={new_key()}")
+    report = scanner.scan_revisions(repo.path, ["--all"], repo.path, scanner.Excluder(), include_removed=False)
+    assert len(report.findings) == 3  # judged until past the limit, then no more
+    assert [w for w in report.warnings if "keys in commit messages" in w]

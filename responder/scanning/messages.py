@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import IO
 
 from responder.scanning import detect, gitio, triage
-from responder.scanning.findings import MESSAGE_PATH, Encoding, Finding
+from responder.scanning.findings import MAX_FINDINGS, MESSAGE_PATH, Encoding, Finding
 
 MAX_MESSAGE_BYTES = 64 * 1024 * 1024  # a longer commit object is read through; its start is judged
 _PIECE = 8 * 1024 * 1024
@@ -26,9 +26,9 @@ _PIECE = 8 * 1024 * 1024
 
 class Messages:
     """The messages of ``revs``, read while the caller scans their changes: ``rev-list``
-    feeds ``cat-file --batch`` directly, and a thread keeps the commit objects that could
-    hold a key (the probe costs microseconds; most of the time is git's). ``findings``
-    judges what it kept."""
+    feeds ``cat-file --batch`` directly, and a thread judges the commit objects the probe
+    picks (most of the time is git's). Memory holds findings, at most MAX_FINDINGS and a
+    message's worth, never the messages."""
 
     def __init__(self, root: Path, revs: Sequence[str], *, no_walk: bool) -> None:
         walk = ["--no-walk=unsorted"] if no_walk else []
@@ -36,7 +36,7 @@ class Messages:
         assert self._listing.stdout is not None
         self._batch = gitio.popen(root, "cat-file", "--batch", stdin=self._listing.stdout)
         self._listing.stdout.close()  # cat-file holds it now: rev-list sees a reader that stops
-        self._kept: list[tuple[bytes, bytes]] = []  # (commit, object) worth judging
+        self._found: list[Finding] = []  # judged as they come: memory holds findings, not messages
         self._warnings: list[str] = []
         self._failed: list[BaseException] = []
         self._reader = threading.Thread(target=self._read, daemon=True)
@@ -53,8 +53,13 @@ class Messages:
                         f"the message of commit {commit[:12].decode('ascii', 'replace')} is {size:,} bytes: only its "
                         f"first {MAX_MESSAGE_BYTES:,} were scanned"
                     )
-                if _may_hold_key(body):
-                    self._kept.append((commit, body))
+                if _may_hold_key(body) and len(self._found) <= MAX_FINDINGS:
+                    self._found += _message_keys(commit.decode("ascii"), body)
+                    if len(self._found) > MAX_FINDINGS:  # the report keeps no more, and says so
+                        self._warnings.append(
+                            f"more than {MAX_FINDINGS:,} keys in commit messages: the messages after commit "
+                            f"{commit[:12].decode('ascii')} were not judged"
+                        )
         except BaseException as exc:  # noqa: BLE001 - raised again by ``findings``
             self._failed.append(exc)
 
@@ -68,7 +73,7 @@ class Messages:
         if self._failed:
             raise self._failed[0]
         warnings += self._warnings
-        return [found for commit, body in self._kept for found in _message_keys(commit.decode("ascii"), body)]
+        return self._found
 
     def stop(self) -> None:
         """The caller failed: stop git, and the reading thread with it."""
