@@ -237,7 +237,8 @@ def _field_pattern(fields: str) -> re.Pattern[str]:
 _NAMING_FIELD = _field_pattern(_NAMING_FIELDS)
 # For a bare key word, a field saying which service the object is for names it too
 # (``- type: questionpro`` over ``key: …``); for a value's sibling, ``type`` is its own.
-_OWNER_FIELD = _field_pattern(_NAMING_FIELDS + "|type|provider|service|vendor|integration|platform")
+_OWNER_WORDS = ("type", *keypath.PROVIDER_FIELDS)
+_OWNER_FIELD = _field_pattern("|".join((_NAMING_FIELDS, *_OWNER_WORDS)))
 _SIBLING_LINES = 12  # a Terraform state puts tags and ids between "name" and "value"
 
 
@@ -264,7 +265,7 @@ def _naming_field_above(text: str, line_start: int, fields: re.Pattern[str] = _N
 
 # A naming field on the value's own line: ``{"Name": "prod/questionpro/key", "SecretString": …}``.
 _INLINE_NAMING_FIELD = re.compile(
-    r"""(?<![\w-])["']?(?:name|secret_?name|parameter_?name|label|type|provider|service|vendor)["']?[ \t]*[:=]"""
+    rf"""(?<![\w-])["']?(?:name|secret_?name|parameter_?name|label|{"|".join(_OWNER_WORDS)})["']?[ \t]*[:=]"""
     r"""[ \t]*["']([\w.\-/:]+)["']""",
     re.IGNORECASE,
 )
@@ -276,7 +277,7 @@ def _object_name(text: str, line_start: int, start: int) -> list[Level]:
     found = None
     lo = max(line_start, start - keypath.LINE_WINDOW)
     before = text[lo:start].lower()
-    if any(word in before for word in ("name", "label", "type", "provider", "service", "vendor")):  # literals first
+    if any(word in before for word in ("name", "label", *_OWNER_WORDS)):  # literals first: the regex has no fast start
         for found in _INLINE_NAMING_FIELD.finditer(text, lo, start):  # noqa: B007
             pass
     if found is not None:

@@ -496,14 +496,16 @@ def sql_column(text: str, start: int, shape: LineShape) -> list[Level]:
     ]
 
 
-_PROVIDER_COLUMNS = frozenset("provider service vendor integration platform".split())
+# Fields and columns that say which service a record is for (``provider: postmark``): one
+# list, shared with the object look of a bare key word (``judge``).
+PROVIDER_FIELDS = ("provider", "service", "vendor", "integration", "platform")
 
 
 def _provider_cell(text: str, start: int, columns: list[str], position: int) -> list[Level]:
     """In a row of a table with a provider column (``INSERT INTO integrations (id,
     provider, api_key)``), that row's provider cell says whose the value is: ``('…',
     'postmark', '<uuid>')`` is Postmark's key, ``'questionpro'`` QuestionPro's."""
-    at = next((i for i, c in enumerate(columns) if c.lower() in _PROVIDER_COLUMNS and i != position), None)
+    at = next((i for i, c in enumerate(columns) if c.lower() in PROVIDER_FIELDS and i != position), None)
     if at is None:
         return []
     line_start = text.rfind("\n", max(0, start - _SQL_CHARS), start) + 1
