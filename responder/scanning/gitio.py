@@ -255,6 +255,58 @@ def read_blob(root: Path, spec: str) -> bytes | None:
     return done.stdout if done.returncode == 0 else None
 
 
+class BlobReader:
+    """``read_blob`` for many blobs: one ``git cat-file --batch``, started on the first
+    read, instead of a git process per blob (a real history can have hundreds of suspect
+    files, each costing a process start: 2 ms). A path with a line break cannot be asked
+    for on a line, so it gets its own process."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._proc: subprocess.Popen[bytes] | None = None
+
+    def __enter__(self) -> BlobReader:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    def __call__(self, spec: str) -> bytes | None:
+        name = os.fsencode(spec)
+        if b"\n" in name:
+            return read_blob(self.root, spec)
+        if self._proc is None:
+            self._proc = popen(self.root, "cat-file", "--batch", stdin=True)
+        proc = self._proc
+        assert proc.stdin is not None and proc.stdout is not None
+        try:
+            proc.stdin.write(name + b"\n")
+            proc.stdin.flush()
+        except BrokenPipeError:
+            pass  # the header read below says it stopped
+        header = proc.stdout.readline()
+        if not header:
+            self.close()
+            raise GitError("git cat-file stopped before it answered")
+        fields = header.split()
+        if len(fields) != 3 or not fields[2].isdigit():  # "<name> missing", "ambiguous"
+            return None
+        data = proc.stdout.read(int(fields[2]))
+        proc.stdout.read(1)
+        return data if fields[1] == b"blob" else None
+
+    def close(self) -> None:
+        """Every answer asked for was read: how git exits adds nothing."""
+        proc, self._proc = self._proc, None
+        if proc is not None and proc.stdin is not None:
+            try:
+                proc.stdin.close()
+            except OSError:  # git is gone; what it left unread does not matter
+                pass
+        if proc is not None:
+            finish(proc, "cat-file", check=False)
+
+
 def list_files(root: Path, paths: Sequence[Path]) -> list[Path]:
     """Tracked and untracked-but-not-ignored files under ``paths`` (absolute)."""
     rel = [":(literal)" + os.path.relpath(p, root) for p in paths] or ["."]

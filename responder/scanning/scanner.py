@@ -25,6 +25,7 @@ from responder.scanning.triage import decode
 MAX_FILE_BYTES = 256 * 1024 * 1024
 _WINDOWED_FROM = 1 << 20  # characters: a smaller text is judged in one pass
 _FIRST_WINDOW = 4096  # lines
+_Read = Callable[[str], "bytes | None"]  # a blob by ``<rev>:<path>``; None if there is none
 
 
 @dataclass(frozen=True)
@@ -102,12 +103,26 @@ class _DiffSide:
     other_parents: tuple[str, ...] = ()  # a merge's parents after the first
 
 
+@dataclass(frozen=True)
+class _Place:
+    """Where a diff is scanned: the repository, how its paths are shown and excluded, and
+    how its blobs are read (one ``cat-file`` for the whole scan)."""
+
+    root: Path
+    cwd: Path
+    exclude: Excluder
+    read: _Read
+
+    def name(self, path: bytes) -> str:
+        return display_path(self.root / os.fsdecode(path), self.cwd)
+
+
 class _Suspects:
     """Which changed lines of a side are suspect, judged when asked (a file of a million
     changed lines is judged only as far as its findings are wanted)."""
 
-    def __init__(self, side: _DiffSide, root: Path) -> None:
-        self.side, self.root = side, root
+    def __init__(self, side: _DiffSide, read: _Read) -> None:
+        self.side, self.read = side, read
         self.numbers = [number for number, _ in side.lines]
         self.theirs: set[bytes] | None = None
 
@@ -127,16 +142,16 @@ class _Suspects:
             self.theirs = set()
             path = os.fsdecode(self.side.path or b"")
             for parent in self.side.other_parents if path else ():
-                blob = gitio.read_blob(self.root, f"{parent}:{path}")
+                blob = self.read(f"{parent}:{path}")
                 self.theirs.update(blob.split(b"\n") if blob else ())
         return self.theirs
 
 
-def _scan_side(root: Path, side: _DiffSide, filename: str, commit: str | None) -> list[Finding]:
-    suspects = _Suspects(side, root)
+def _scan_side(read: _Read, side: _DiffSide, filename: str, commit: str | None) -> list[Finding]:
+    suspects = _Suspects(side, read)
     if side.path is None or not suspects.any():
         return []
-    blob = gitio.read_blob(root, f"{side.rev}:{os.fsdecode(side.path)}")
+    blob = read(f"{side.rev}:{os.fsdecode(side.path)}")
     if blob is not None:
         return findings_in_text(decode(blob), filename, commit=commit, removed=side.removed, wanted=suspects)
     # No whole file (a submodule, a race): judge from the changed lines alone.
@@ -159,14 +174,14 @@ class _Revision:
     base: str | None = None  # the version added keys are new against (UTF-16 files: see ``wide``)
 
 
-def _scan_wide(root: Path, diff: FileDiff, rev: _Revision, cwd: Path, filename: str) -> list[Finding] | None:
+def _scan_wide(place: _Place, diff: FileDiff, rev: _Revision, filename: str) -> list[Finding] | None:
     """A UTF-16 file: its decoded blobs are compared (see ``wide``); None if it is not one."""
     from responder.scanning import wide
 
     def blob(revision: str | None, path: bytes | None) -> bytes | None:
-        return gitio.read_blob(root, f"{revision}:{os.fsdecode(path)}") if revision is not None and path else None
+        return place.read(f"{revision}:{os.fsdecode(path)}") if revision is not None and path else None
 
-    old_name = display_path(root / os.fsdecode(diff.old_path or diff.path), cwd)
+    old_name = place.name(diff.old_path or diff.path)
     theirs = (blob(parent, diff.new_path) for parent in rev.other_parents)
     blobs = wide.Blobs(blob(rev.new_rev, diff.new_path), blob(rev.base, diff.old_path), tuple(b for b in theirs if b))
 
@@ -176,20 +191,20 @@ def _scan_wide(root: Path, diff: FileDiff, rev: _Revision, cwd: Path, filename: 
     return wide.changed(blobs, judge, with_removed=rev.old_rev is not None)
 
 
-def _scan_file_diff(root: Path, diff: FileDiff, rev: _Revision, cwd: Path, exclude: Excluder) -> list[Finding]:
-    filename = display_path(root / os.fsdecode(diff.path), cwd)
-    if exclude(os.fsdecode(diff.path)) or exclude(filename):
+def _scan_file_diff(place: _Place, diff: FileDiff, rev: _Revision) -> list[Finding]:
+    filename = place.name(diff.path)
+    if place.exclude(os.fsdecode(diff.path)) or place.exclude(filename):
         return []
     if _is_wide(diff):
-        wide_found = _scan_wide(root, diff, rev, cwd, filename)
+        wide_found = _scan_wide(place, diff, rev, filename)
         if wide_found is not None:
             return wide_found
     side = _DiffSide(diff.added, diff.new_path, rev.new_rev, False, rev.other_parents)
-    found = _scan_side(root, side, filename, rev.commit)
+    found = _scan_side(place.read, side, filename, rev.commit)
     if rev.old_rev is not None and diff.removed:
-        old_name = display_path(root / os.fsdecode(diff.old_path or diff.path), cwd)
+        old_name = place.name(diff.old_path or diff.path)
         old_side = _DiffSide(diff.removed, diff.old_path, rev.old_rev, True)
-        found += _scan_side(root, old_side, old_name, rev.commit)
+        found += _scan_side(place.read, old_side, old_name, rev.commit)
     return found
 
 
@@ -207,12 +222,12 @@ def _suspect_sections(patch: bytes, signs: tuple[bytes, ...]) -> Iterator[bytes]
         yield patch[start:end]
 
 
-def _scan_patch(root: Path, patch: bytes, rev: _Revision, cwd: Path, exclude: Excluder, report: ScanReport) -> None:
+def _scan_patch(place: _Place, patch: bytes, rev: _Revision, report: ScanReport) -> None:
     signs = (b"+", b"-") if rev.old_rev is not None else (b"+",)
     for section in _suspect_sections(patch, signs):
         for diff in parse_diff(section.split(b"\n")):
-            where = display_path(root / os.fsdecode(diff.path), cwd)
-            found = _scan_file_diff(root, diff, rev, cwd, exclude)
+            where = place.name(diff.path)
+            found = _scan_file_diff(place, diff, rev)
             report.add(found, f"{where} ({rev.commit})" if rev.commit else where)
 
 
@@ -221,7 +236,8 @@ def scan_staged(cwd: Path, exclude: Excluder) -> ScanReport:
     report = ScanReport()
     root, patch, has_head = gitio.staged_patch(cwd)
     head = "HEAD" if has_head else None
-    _scan_patch(root, patch, _Revision("", head, base=head), cwd, exclude, report)
+    with gitio.BlobReader(root) as read:
+        _scan_patch(_Place(root, cwd, exclude, read), patch, _Revision("", head, base=head), report)
     return _dedupe_removed(report)
 
 
@@ -289,17 +305,19 @@ def _scan_changes(
     patches = gitio.log_patches(
         root, revs, renames=not include_removed, no_walk=no_walk, stdin_revs=stdin_revs, paths=paths
     )
-    for chunk in patches:
-        for commit in split_commits(chunk) if _may_hold_change(chunk) else ():
-            old = f"{commit.sha}^" if include_removed else None
-            rev = _Revision(commit.sha, old, commit.sha, commit.parents[1:], base=f"{commit.sha}^")
-            _scan_patch(root, commit.body, rev, cwd, exclude, report)
-        if not stdin_revs:
-            first = chunk[1 : chunk.find(b" ")].decode("ascii", "replace")
-            report.commits_scanned += chunk.count(b"\n" + COMMIT_MARK) + 1 - (first == last)
-            last = chunk[chunk.rfind(COMMIT_MARK) + 1 :].split(b" ", 1)[0].decode("ascii", "replace")
-        if progress is not None:
-            progress(report.commits_scanned)
+    with gitio.BlobReader(root) as read:
+        place = _Place(root, cwd, exclude, read)
+        for chunk in patches:
+            for commit in split_commits(chunk) if _may_hold_change(chunk) else ():
+                old = f"{commit.sha}^" if include_removed else None
+                rev = _Revision(commit.sha, old, commit.sha, commit.parents[1:], base=f"{commit.sha}^")
+                _scan_patch(place, commit.body, rev, report)
+            if not stdin_revs:
+                first = chunk[1 : chunk.find(b" ")].decode("ascii", "replace")
+                report.commits_scanned += chunk.count(b"\n" + COMMIT_MARK) + 1 - (first == last)
+                last = chunk[chunk.rfind(COMMIT_MARK) + 1 :].split(b" ", 1)[0].decode("ascii", "replace")
+            if progress is not None:
+                progress(report.commits_scanned)
     return _dedupe_removed(report)
 
 
