@@ -814,3 +814,87 @@ HELDOUT_NEGATIVES += [
         klass="heldout",
     ),
 ]
+
+# Round 5: blind sets 7 (API tooling, prose) and 8 (code idioms) missed these classes.
+HELDOUT_POSITIVES += [
+    Case(  # a mock's matcher words (``equalTo``) only say "this value": the header above names it
+        "h8-mock-header-equal-to",
+        "wiremock/mappings/questionpro-surveys.json",
+        '{\n  "request": {\n    "urlPath": "/a/api/v2/surveys",\n    "headers": {\n'
+        '      "api-key": { "equalTo": "{K}" }\n    }\n  }\n}\n',
+        ((5, None),),
+        "heldout",
+    ),
+    Case(  # R's default for a missing variable, on the line after the variable's name
+        "h8-r-getenv-unset-next-line",
+        "R/client.R",
+        'qp_key <- function() {\n  Sys.getenv("QUESTIONPRO_API_KEY",\n             unset = "{K}")\n}\n',
+        ((3, None),),
+        "heldout",
+    ),
+    Case(  # a profile named for a customer, holding a QuestionPro endpoint beside its key
+        "h8-profile-endpoint-beside-key",
+        "config/profiles.yaml",
+        "profiles:\n  northwind-eu:\n    endpoint: https://api.questionpro.eu/a/api/v2\n    user_id: 4410\n"
+        "    api_key: {K}\n",
+        ((5, "eu"),),
+        "heldout",
+    ),
+    Case(  # a fixture is named for what it returns
+        "h8-fixture-returns-key",
+        "tests/conftest.py",
+        'import pytest\n\n\n@pytest.fixture\ndef questionpro_api_key():\n    # sandbox org\n    return "{K}"\n',
+        ((7, None),),
+        "heldout",
+    ),
+    Case(  # a sibling description says what the value is, as a label would
+        "h8-parameter-description-names-default",
+        "infra/variables.tf",
+        'variable "reporting" {\n  type        = string\n  sensitive   = true\n'
+        '  description = "QuestionPro API key for the reporting org"\n  default     = "{K}"\n}\n',
+        ((5, None),),
+        "heldout",
+    ),
+    Case(  # a delimited file's provider column says whose each row's secret is (guards the negative below)
+        "h7-csv-provider-column",
+        "docs/credentials.csv",
+        "service,kind,owner,value\nheroku,api-key,ops,(vault)\nQuestionPro,api-key,cx,{K}\n",
+        ((3, None),),
+        "heldout",
+    ),
+    Case(  # other languages' key words, accents and all
+        "h7-german-key-word",
+        "wiki/zugang.md",
+        "| Dienst | Wert |\n|---|---|\n\nQuestionPro-API-Schlüssel: {K}\n",
+        ((4, None),),
+        "heldout",
+    ),
+]
+HELDOUT_NEGATIVES += [
+    Case(  # the same column, another provider's row
+        "h7-csv-provider-other-row-neg",
+        "docs/credentials.csv",
+        "service,kind,owner,value\nQuestionPro,api-key,cx,(vault)\nHeroku,api-key,ops,{K}\n",
+        klass="heldout",
+    ),
+    Case(  # a UUID in a URL's path is that URL's, whatever names the line's other commands
+        "h8-url-path-after-key-command-neg",
+        "ops/crontab",
+        "# pull QuestionPro responses, then ping the health check\n"
+        '15 3 * * * qp-pull --api-key "$QP_API_KEY" && curl -fsS https://hc-ping.com/{K}\n',
+        klass="heldout",
+    ),
+    Case(  # a module's top level is not one object: the base URL above says nothing of KEY
+        "h8-top-level-base-url-neg",
+        "trace.rb",
+        'BASE_URL = "https://api.questionpro.com/a/api/v2"\n  KEY = "{K}"\n'
+        'HTTP.headers("X-Request-Id" => KEY).get(BASE_URL)\n',
+        klass="heldout",
+    ),
+    Case(  # a function named for an id returns an id
+        "h8-function-returns-id-neg",
+        "lib/questionpro_ids.py",
+        'def request_id():\n    """QuestionPro request id for the replay test."""\n    return "{K}"\n',
+        klass="heldout",
+    ),
+]

@@ -160,11 +160,12 @@ def test_names_owner_and_kind(name: str, owner: Owner, kind: Kind) -> None:
         ("- name: QUESTIONPRO_API_KEY\n  value: {K}", "line above", "line above"),
         ("questionpro:\n  auth:\n    token: {K}", "line", "parent"),
         ("[questionpro]\nkey = {K}", "line", "section"),
-        ("vendor,api_key\nbeta,none\nacme,{K}", "column", "file name"),
+        ("customer,api_key\nbeta,none\nacme,{K}", "column", "file name"),
+        ("vendor,api_key\nstripe,none\nquestionpro,{K}", "column", "sibling"),
         ("INSERT INTO creds (qp_key, survey_id) VALUES ('{K}', 12);", "column", "column"),
         ("| name | QuestionPro key |\n|--|--|\n| prod | {K} |", "column", "column"),
     ],
-    ids=["line", "callee", "sibling", "above", "parent", "section", "csv", "sql", "markdown"],
+    ids=["line", "callee", "sibling", "above", "parent", "section", "csv", "csv-provider", "sql", "markdown"],
 )
 def test_key_path_levels_say_what_and_whose(text: str, kind_from: str, owner_from: str) -> None:
     """The nearest level with a kind and the nearest with an owner come from where the

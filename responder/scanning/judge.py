@@ -203,6 +203,15 @@ def _is_qp_word(text: str, start: int, end: int) -> bool:
 _FIELD_NAME = re.compile(r"""^[ \t]*(?:-?[ \t]*["']?([\w.\-]+)["']?[ \t]*[:=]|--?(\w[\w.\-]*)(?:[ \t=]|$))""")
 
 
+# A sibling field that describes the object in prose (``description = "QuestionPro API key
+# for the CX org"`` over ``default = …``): its text says what the value is, as a label does.
+_DESCRIBING = re.compile(
+    r"""[ \t]*-?[ \t]*["']?(?:description|desc|summary|help|helptext|title|caption|tooltip|comment)["']?"""
+    r"""[ \t]*[:=][ \t]*["']?([^"'\r\n]*)["']?[ \t]*,?[ \t]*\r?$""",
+    re.IGNORECASE,
+)
+
+
 def _above_levels(text: str, line_start: int, start: int) -> list[Level]:
     """Kind-bearing names on the line above (``- name: X`` over ``value: …``, a label over
     a bare value), else the value of a naming field (``"name": "X"``) a few sibling lines
@@ -215,6 +224,10 @@ def _above_levels(text: str, line_start: int, start: int) -> list[Level]:
     clauses = [c for c in re.split(r"[,;]", text[above : line_start - 1]) if c.strip()]
     levels = keypath.clause_levels(clauses[-1], Source.ABOVE) if clauses else []
     if levels and _FIELD_NAME.match(text[line_start:start]):
+        described = _DESCRIBING.match(text, above, line_start - 1)
+        if described is not None and described.group(1).strip():  # read as a label: its head word counts
+            levels = keypath.clause_levels(described.group(1) + ":", Source.ABOVE)
+            return [lv for lv in levels if lv.verdict.kind is not Kind.NEUTRAL] or _naming_field_above(text, line_start)
         sibling = _FIELD_NAME.match(clauses[-1])
         levels = [lv for lv in levels if sibling is None or lv.name != (sibling.group(1) or sibling.group(2))]
     return [lv for lv in levels if lv.verdict.kind is not Kind.NEUTRAL] or _naming_field_above(text, line_start)
@@ -282,7 +295,60 @@ def _object_name(text: str, line_start: int, start: int) -> list[Level]:
             pass
     if found is not None:
         return [Level(found.group(1), Source.SIBLING, names.judge(found.group(1)))]
-    return _naming_field_above(text, line_start, _OWNER_FIELD)
+    return _naming_field_above(text, line_start, _OWNER_FIELD) or _questionpro_host_beside(text, line_start)
+
+
+# A field holding a URL or host: ``"endpoint": "https://api.questionpro.com/…"``, ``base_url = …``.
+_HOST_FIELD = re.compile(
+    r"""[ \t]*-?[ \t]*["']?\w*(?:url|uri|endpoint|host|hostname|server|base|domain)["']?[ \t]*[:=][ \t]*"""
+    r"""["']?(?:https?://)?([\w.\-]+)""",
+    re.IGNORECASE,
+)
+
+
+def _questionpro_host_beside(text: str, line_start: int) -> list[Level]:
+    """A bare key word's object that also holds a QuestionPro endpoint (``"endpoint":
+    "https://api.questionpro.eu/…"`` a few fields up or down, same object) is QuestionPro's,
+    whatever the object is called (a CLI profile ``"acme-eu": {…}``). Another host beside it
+    says nothing: a client's object holds its own service's URLs and others'."""
+    end = text.find("\n", line_start, line_start + keypath.LINE_WINDOW)
+    own = text[line_start : end if end >= 0 else line_start + keypath.LINE_WINDOW]
+    indent = len(own) - len(own.lstrip(" \t"))
+    if not indent:
+        return []  # a file's top level (a module's ``BASE = …``, ``KEY = …``) is not one object
+    for lines in (_sibling_lines_up(text, line_start, indent), _sibling_lines_down(text, end, indent)):
+        for line in lines:
+            field = _HOST_FIELD.match(line)
+            if field is not None and _QP_HOST.search(field.group(1)):
+                return [Level(field.group(1), Source.SIBLING, names.judge(field.group(1)))]
+    return []
+
+
+_QP_HOST = re.compile(r"(?:^|\.)questionpro\.[a-z]{2,3}$", re.IGNORECASE)
+
+
+def _sibling_lines_up(text: str, line_start: int, indent: int) -> Iterator[str]:
+    pos = line_start
+    for _ in range(_SIBLING_LINES):
+        if pos == 0:
+            return
+        above = text.rfind("\n", max(0, pos - 1 - keypath.LINE_WINDOW), pos - 1) + 1
+        line, pos = text[above : pos - 1], above
+        if len(line) - len(line.lstrip(" \t")) != indent or not line.strip():
+            return  # left the object, or a nested one: only fields of its own level
+        yield line
+
+
+def _sibling_lines_down(text: str, line_end: int, indent: int) -> Iterator[str]:
+    pos = line_end
+    for _ in range(_SIBLING_LINES):
+        if pos < 0 or pos >= len(text):
+            return
+        below = text.find("\n", pos + 1, pos + 1 + keypath.LINE_WINDOW)
+        line, pos = text[pos + 1 : below if below >= 0 else len(text)], below
+        if len(line) - len(line.lstrip(" \t")) != indent or not line.strip():
+            return
+        yield line
 
 
 _IN_URL = re.compile(r"""https?://[^\s"'<>`]*\Z""")
@@ -302,9 +368,13 @@ def _key_path(ctx: Context, start: int, line_start: int, line_end: int) -> Itera
     column_first = any(lv.verdict.kind not in (Kind.NEUTRAL, Kind.WEAK) for lv in column)
     if column_first:
         yield column  # a table's header names its column's cells, not the row's other cells
-    yield shape.levels
     lo = max(line_start, start - keypath.LINE_WINDOW)
-    if text.find("://", lo, start) >= 0 and _IN_URL.search(text, lo, start):
+    url = _IN_URL.search(text, lo, start) if text.find("://", lo, start) >= 0 else None
+    if url is not None and text[start - 1] == "/":  # a path segment (``https://hc-ping.com/<uuid>``)
+        yield [Level(url.group(0), Source.LINE, names.judge(url.group(0)))]  # the URL is its only name
+        return
+    yield shape.levels
+    if url is not None:
         return  # a URL's part (``…/unsub?t=<uuid>``): only its own parameter's name names it
     if not kinds:
         if shape.named and shape.levels:
@@ -314,12 +384,15 @@ def _key_path(ctx: Context, start: int, line_start: int, line_end: int) -> Itera
             yield linecontext.next_argument(text, start, line_end)
         elif not shape.opener:
             yield linecontext.piped_into(text, start, line_end)
+            yield linecontext.returned_by(text, line_start, start)
         if not shape.named:
             yield _above_levels(text, line_start, start)
         if not column_first:
             yield column
         if line_start > 0 and line_end - line_start <= keypath.CSV_LINE_MAX:
             yield keypath.csv_column(ctx.header(), text[line_start:line_end], start - line_start)
+    elif line_start > 0 and line_end - line_start <= keypath.CSV_LINE_MAX:  # the row's cells named it
+        yield keypath.csv_provider(ctx.header(), text[line_start:line_end], start - line_start)
     yield named
     yield keypath.parent_levels(text, line_start)
     yield keypath.section_level(ctx.section_before(line_start))

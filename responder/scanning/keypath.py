@@ -467,14 +467,35 @@ def markdown_column(text: str, line_start: int, start: int) -> list[Level]:
 
 
 def csv_column(header: str, line: str, offset_in_line: int) -> list[Level]:
-    """The header of a delimited file's column, when the line has the header's shape."""
+    """The header of a delimited file's column, when the line has the header's shape, and
+    the row's provider cell (see ``csv_provider``)."""
+    cut = _csv_cut(header, line)
+    if cut is None:
+        return []
+    index = line.count(cut, 0, offset_in_line)
+    name = header.split(cut)[index].strip(" \"'\r")
+    return [Level(name, Source.COLUMN, judge(name)), *csv_provider(header, line, offset_in_line)]
+
+
+def csv_provider(header: str, line: str, offset_in_line: int) -> list[Level]:
+    """In a delimited file with a provider column (``system,…,secret_value``), the row's
+    cell there says whose its values are: ``Heroku,…,api-key,<uuid>`` is Heroku's."""
+    cut = _csv_cut(header, line)
+    if cut is None:
+        return []
+    index = line.count(cut, 0, offset_in_line)
+    columns = [c.strip(" \"'\r").lower() for c in header.split(cut)]
+    at = next((i for i, c in enumerate(columns) if c in PROVIDER_FIELDS and i != index), None)
+    if at is None:
+        return []
+    provider = line.split(cut)[at].strip(" \"'\r")
+    return [Level(provider, Source.SIBLING, judge(provider))]
+
+
+def _csv_cut(header: str, line: str) -> str | None:
     best = max(",\t;", key=line.count)
     fields = line.count(best)
-    if fields == 0 or header.count(best) != fields:
-        return []
-    index = line.count(best, 0, offset_in_line)
-    name = header.split(best)[index].strip(" \"'\r")
-    return [Level(name, Source.COLUMN, judge(name))]
+    return best if fields and header.count(best) == fields else None
 
 
 def sql_column(text: str, start: int, shape: LineShape) -> list[Level]:
@@ -498,7 +519,7 @@ def sql_column(text: str, start: int, shape: LineShape) -> list[Level]:
 
 # Fields and columns that say which service a record is for (``provider: postmark``): one
 # list, shared with the object look of a bare key word (``judge``).
-PROVIDER_FIELDS = ("provider", "service", "vendor", "integration", "platform")
+PROVIDER_FIELDS = ("provider", "service", "vendor", "integration", "platform", "system")
 
 
 def _provider_cell(text: str, start: int, columns: list[str], position: int) -> list[Level]:

@@ -27,6 +27,34 @@ def next_argument(text: str, start: int, line_end: int) -> list[Level]:
     return [Level(name, Source.SIBLING, names.judge(name))]
 
 
+# A function or getter that returns a literal: ``def qp_api_key():`` … ``return "…"``
+# (a test fixture), ``get apiKey() {`` … ``return '…';``, ``function questionproKey() {``.
+_RETURN = re.compile(r"""[ \t]*return[ \t(]+["'`]?\Z""")
+_FUNCTION = re.compile(
+    r"""[ \t]*(?:(?:async|static|public|private|protected|override|export)[ \t]+)*"""
+    r"""(?:def|function|func|fun|fn|sub|get)[ \t]+(\w+)[ \t]*\("""
+)
+_FUNCTION_LINES = 12
+
+
+def returned_by(text: str, line_start: int, start: int) -> list[Level]:
+    """The name of the function whose ``return`` gives the value, a few lines up and less
+    indented: the function is named for what it returns."""
+    if not _RETURN.match(text, line_start, start):
+        return []
+    indent = start - line_start - len(text[line_start:start].lstrip(" \t"))
+    pos = line_start
+    for _ in range(_FUNCTION_LINES):
+        if pos == 0:
+            return []
+        above = text.rfind("\n", max(0, pos - 1 - keypath.LINE_WINDOW), pos - 1) + 1
+        line, pos = text[above : pos - 1], above
+        found = _FUNCTION.match(line)
+        if found is not None and len(line) - len(line.lstrip(" \t")) < indent:
+            return [Level(found.group(1), Source.PARENT, names.judge(found.group(1)))]
+    return []
+
+
 # A value written into a pipe (``echo K | gh secret set NAME``, ``printf %s K | docker
 # secret create NAME -``): the command it feeds names it.
 _PIPED = re.compile(r"""[\w-]+["'`]?[ \t]*\|(?!\|)[ \t]*([^|;&\n]{1,200})""")

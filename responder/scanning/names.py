@@ -72,7 +72,9 @@ _REFERENCE_WORDS = frozenset(
 _PLACEHOLDER_WORDS = frozenset("example examples sample samples dummy fake placeholder mock fixture your".split())
 _WEAK_WORDS = frozenset(
     "value val v default defaultvalue fallback content text string str stringvalue data body "
-    "setdefault getordefault getenv get getproperty environ or".split()
+    "setdefault getordefault getenv get getproperty environ or unset else "
+    # a mock's matchers: what a header must equal (WireMock ``equalTo``, ``equals``, ``matches``)
+    "equal equals eq exact exactly matches match".split()
 )
 _QUALIFIERS = frozenset(
     "prod production staging stage stg dev develop development test testing tests qa uat live sandbox demo "
@@ -210,10 +212,55 @@ def _join_questionpro(words: list[str]) -> list[str]:
     return out
 
 
+# Key words of other languages (docs, tickets and mails are not all in English), as the
+# English word they mean; letters with accents are spelled without them first (text is
+# decoded as latin-1, so UTF-8's "ü" arrives as "Ã¼").
+_FOREIGN = {
+    **dict.fromkeys(("schluessel", "schlussel", "clave", "chave", "chiave", "sleutel", "klucz", "nyckel"), "key"),
+    **dict.fromkeys(("passwort", "kennwort", "contrasena", "senha"), "password"),
+}
+_PLAIN_LETTERS = str.maketrans(
+    {
+        "ü": "ue",
+        "ö": "oe",
+        "ä": "ae",
+        "Ü": "Ue",
+        "Ö": "Oe",
+        "Ä": "Ae",
+        "ß": "ss",
+        "ñ": "n",
+        "é": "e",
+        "è": "e",
+        "á": "a",
+        "à": "a",
+        "ã": "a",
+        "â": "a",
+        "í": "i",
+        "ó": "o",
+        "õ": "o",
+        "ô": "o",
+        "ú": "u",
+        "ç": "c",
+    }
+)
+
+
+def _plain(name: str) -> str:
+    if name.isascii():
+        return name
+    if "Ã" in name:  # UTF-8 read as latin-1
+        try:
+            name = name.encode("latin-1").decode("utf-8")
+        except UnicodeError:
+            pass
+    return name.translate(_PLAIN_LETTERS)
+
+
 @lru_cache(maxsize=4096)
 def words(name: str) -> tuple[str, ...]:
-    """The lower-case words of a name, QuestionPro kept whole."""
-    raw = [w.lower() for w in _SPLIT.findall(name)]
+    """The lower-case words of a name, QuestionPro kept whole, other languages' key words
+    as English ones."""
+    raw = [_FOREIGN.get(w, w) for w in (w.lower() for w in _SPLIT.findall(_plain(name)))]
     joined = _join_questionpro(raw)
     out: list[str] = []
     for word in joined:
@@ -301,6 +348,6 @@ def judge(name: str) -> Verdict:
             kind = Kind.ID  # a field named only ``connection`` refers to one (a fixture's foreign key)
         elif ws[-1] in _CONSTRUCTOR_WORDS:
             kind = Kind.CONSTRUCTOR
-        elif ws[-1] in _WEAK_WORDS:
-            kind = Kind.WEAK  # ``value``, ``android:value``, ``plaintext_value``
+        elif ws[-1] in _WEAK_WORDS or (ws[-1] == "to" and ws[-2:-1] and ws[-2] in _WEAK_WORDS):
+            kind = Kind.WEAK  # ``value``, ``android:value``, ``plaintext_value``, ``equalTo``
     return Verdict(owner, kind, strangers)
