@@ -12,7 +12,8 @@ extraction: qp-responder does none of those either). qp-responder runs from a re
 Workloads are built from this machine's own files in benchmarks/.work/ (git-ignored; trees
 in $QP_BENCH_TREES, default /tmp/qp-responder-bench, outside any repository):
 trees of real source (Python's library, /usr/lib/python3, /usr/share) with planted keys, a
-generated history of a few thousand commits with one planted key, and staged changes. Each
+generated history of a few thousand commits with one planted key, staged changes, and with
+``--history-repo PATH`` a real repository's history as it is. Each
 repetition runs every tool once, in turn, so load from other processes falls on all alike;
 the table shows medians of wall time and, less sensitive to other load, of CPU time (the
 tool and every process it waited for). Every tool must find every planted key: the script says when one
@@ -237,7 +238,29 @@ def betterleaks(*target: str) -> list[str]:
     return [peer("betterleaks"), *target, *config, *lean]
 
 
-def workloads(selected: set[str], before: str | None) -> list[Workload]:
+def real_history(repo: Path, qp: str) -> Workload:
+    """Someone else's history, as it is (no planted key): every tool must agree on it, and
+    the files its history holds are the ones real projects hold (test cassettes full of
+    ids, lockfiles, fixtures), which a generated history does not reproduce."""
+    count = subprocess.run(["git", "rev-list", "--all", "--count"], cwd=repo, capture_output=True, env=GIT_ENV)
+    commits = int(count.stdout.strip() or 0)
+    return Workload(
+        "history-real",
+        f"history, {repo.name} ({commits:,} commits, real)",
+        repo,
+        {
+            "qp-responder": [qp, "scan", "--history", "--format", "json"],
+            "Kingfisher": kingfisher(".", "--git-history", "full"),
+            "Betterleaks": betterleaks("git", "."),
+        },
+        (
+            "git cat-file --batch-all-objects",
+            ["git", "cat-file", "--batch-all-objects", "--batch", "--unordered"],
+        ),
+    )
+
+
+def workloads(selected: set[str], before: str | None, history_repo: Path | None = None) -> list[Workload]:
     qp = tool("qp-responder")
     old = qp_at(before) if before else None
     found: list[Workload] = []
@@ -279,6 +302,8 @@ def workloads(selected: set[str], before: str | None) -> list[Workload]:
                 keys,
             )
         )
+    if history_repo is not None:
+        found.append(real_history(history_repo, qp))
     for name, files, size in (("staged5", 5, 6000), ("staged500", 500, 16000)):
         if name in selected:
             repo = WORK / name
@@ -357,13 +382,19 @@ def main(argv: Sequence[str] | None = None, out: Callable[[str], None] = print) 
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--only", default="tree47,tree300,history,staged5,staged500")
     parser.add_argument("--before", metavar="REF", help="also time qp-responder as it was at this git revision")
+    parser.add_argument(
+        "--history-repo",
+        metavar="PATH",
+        type=Path,
+        help="also scan this real repository's history (e.g. a mirror clone of GitGuardian/ggshield)",
+    )
     args = parser.parse_args(argv)
     load = os.getloadavg()
     out(f"machine: {os.cpu_count()} cores, load {load[0]:.1f} {load[1]:.1f} {load[2]:.1f}, {args.runs} runs each")
     extra = f" before ({args.before}) |" if args.before else ""
     out(f"| workload | qp-responder | fastest peer | ratio | other peer | floor | CPU s: qp / peer |{extra}")
     out("|---|---|---|---|---|---|---|" + ("---|" if args.before else ""))
-    for work in workloads(set(args.only.split(",")), args.before):
+    for work in workloads(set(args.only.split(",")), args.before, args.history_repo):
         times, cpu = measure(work, args.runs)
         peers = sorted((t, n) for n, t in times.items() if n not in ("qp-responder", "floor", BEFORE))
         (best, best_name), (other, other_name) = peers[0], peers[-1]
