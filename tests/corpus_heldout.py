@@ -898,3 +898,26 @@ HELDOUT_NEGATIVES += [
         klass="heldout",
     ),
 ]
+HELDOUT_POSITIVES += [
+    Case(  # a list item's name names what is nested under its other fields (OpenAPI parameters)
+        "h7-openapi-parameter-default",
+        "api/questionpro-proxy.yaml",
+        "openapi: 3.0.3\ninfo:\n  title: QuestionPro proxy\npaths:\n  /surveys:\n    get:\n      parameters:\n"
+        "        - name: surveyId\n          in: query\n          schema:\n            type: integer\n"
+        "        - name: api-key\n          in: header\n          schema:\n            type: string\n"
+        "            default: {K}\n",
+        ((16, None),),
+        "heldout",
+    ),
+]
+HELDOUT_NEGATIVES += [
+    Case(  # the item's name says an id; an earlier item's name (api-key) is not this one's
+        "h7-openapi-parameter-request-id-neg",
+        "api/questionpro-proxy.yaml",
+        "openapi: 3.0.3\ninfo:\n  title: QuestionPro proxy\npaths:\n  /surveys:\n    get:\n      parameters:\n"
+        "        - name: api-key\n          in: header\n          schema:\n            type: string\n"
+        "        - in: header\n          name: X-Request-Id\n          schema:\n            type: string\n"
+        "            default: {K}\n",
+        klass="heldout",
+    ),
+]

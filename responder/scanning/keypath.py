@@ -398,6 +398,7 @@ def parent_levels(text: str, line_start: int) -> list[Level]:
     end = text.find("\n", line_start, line_start + LINE_WINDOW)
     current = _indent(_code_line(text[line_start : end if end >= 0 else line_start + LINE_WINDOW]))
     pos, floor = line_start, max(0, line_start - _PARENT_CHARS)
+    item_seen = -1
     for _ in range(_PARENT_LINES):
         if current == 0 or pos <= floor:
             break
@@ -411,9 +412,19 @@ def parent_levels(text: str, line_start: int) -> list[Level]:
         if indent < current:
             current = indent
             levels += _parent_line_levels(line)
+        elif indent == current != item_seen and levels and stripped.startswith("- "):
+            item_seen = current  # the first line of the list item a parent is in; items above are others
+            item = _ITEM_NAME.match(stripped)
+            if item is not None:
+                levels.append(Level(item.group(1), Source.PARENT, judge(item.group(1))))
         if above == 0:
             break
     return levels
+
+
+# A list item's naming field on its first line: ``- name: api-key`` over ``schema:`` /
+# ``default: …`` (an OpenAPI parameter), ``- name: QUESTIONPRO_API_KEY`` over ``valueFrom:``.
+_ITEM_NAME = re.compile(r"""-[ \t]+["']?(?:name|key|id)["']?[ \t]*:[ \t]*["']?([\w.\-]+)""")
 
 
 def _last(found: Iterator[re.Match[str]]) -> re.Match[str] | None:
