@@ -921,3 +921,49 @@ HELDOUT_NEGATIVES += [
         klass="heldout",
     ),
 ]
+
+# Round 5, blind set 9 (data, mobile, low-code), measured after the fixes above.
+HELDOUT_POSITIVES += [
+    Case(  # a name/value pair written as elements (Salesforce named credentials, SOAP configs)
+        "h9-xml-name-value-elements",
+        "force-app/namedCredentials/QuestionPro.namedCredential-meta.xml",
+        "<NamedCredential>\n    <endpoint>https://api.questionpro.com/a/api/v2</endpoint>\n"
+        "    <parameters>\n        <parameterName>api-key</parameterName>\n"
+        "        <parameterType>HttpHeader</parameterType>\n        <parameterValue>{K}</parameterValue>\n"
+        "    </parameters>\n</NamedCredential>\n",
+        ((6, "com"),),
+        "heldout",
+    ),
+    Case(  # a URL's password is its host's secret (an Airflow connection URI)
+        "h9-url-userinfo-password",
+        "deploy/airflow.env",
+        "AIRFLOW_CONN_SURVEYS='http://:{K}@api.questionpro.eu:443/https'\n",
+        ((1, "eu"),),
+        "heldout",
+    ),
+    Case(  # abbreviations of structure (``conn_``) name nobody; the list item's ``conn_id`` names it
+        "h9-airflow-conn-extra",
+        "airflow_settings.yaml",
+        "airflow:\n  connections:\n    - conn_id: questionpro_default\n      conn_type: http\n"
+        "      conn_extra:\n        api-key: {K}\n    - conn_id: braze_default\n      conn_type: http\n",
+        ((6, None),),
+        "heldout",
+    ),
+]
+HELDOUT_NEGATIVES += [
+    Case(  # another host's URL password
+        "h9-url-userinfo-other-host-neg",
+        "deploy/airflow.env",
+        "# QuestionPro's key comes from Vault\nAIRFLOW_CONN_CRM='http://:{K}@api.pipedrive.com:443/https'\n",
+        klass="heldout",
+    ),
+    Case(  # a braced GUID is one value named by its own attribute, not a block under it
+        "h9-braced-guid-after-description-neg",
+        "ssis/QuestionPro_Load.dtsx",
+        "<DTS:Executable\n"
+        '  DTS:Description="Script Task: GET api.questionpro.com/a/api/v2/surveys/{SurveyId}/responses with '
+        'header api-key = User::QuestionProApiKey"\n'
+        '  DTS:DTSID="{{KU}}"\n  DTS:ExecutableType="Microsoft.ScriptTask">\n',
+        klass="heldout",
+    ),
+]

@@ -370,6 +370,9 @@ def _key_path(ctx: Context, start: int, line_start: int, line_end: int) -> Itera
         yield column  # a table's header names its column's cells, not the row's other cells
     lo = max(line_start, start - keypath.LINE_WINDOW)
     url = _IN_URL.search(text, lo, start) if text.find("://", lo, start) >= 0 else None
+    if url is not None and text[start - 1] == ":" and text.startswith("@", start + 36):
+        yield _userinfo_password(text, start + 37)  # ``http://user:<uuid>@host``: the host's password
+        return
     if url is not None and text[start - 1] == "/":  # a path segment (``https://hc-ping.com/<uuid>``)
         yield [Level(url.group(0), Source.LINE, names.judge(url.group(0)))]  # the URL is its only name
         return
@@ -379,6 +382,8 @@ def _key_path(ctx: Context, start: int, line_start: int, line_end: int) -> Itera
     if not kinds:
         if shape.named and shape.levels:
             yield linecontext.paired_name(text, shape.levels[0].name, start)
+        elif own_element := linecontext.element_name(text, line_start, start):
+            yield linecontext.paired_name(text, own_element, start)
         if shape.opener == "(":  # a SQL row's column header, else the argument after it on its line
             yield keypath.sql_column(text, start, shape)
             yield linecontext.next_argument(text, start, line_end)
@@ -397,6 +402,16 @@ def _key_path(ctx: Context, start: int, line_start: int, line_end: int) -> Itera
     yield keypath.parent_levels(text, line_start)
     yield keypath.section_level(ctx.section_before(line_start))
     yield keypath.path_levels(ctx.path)
+
+
+_URL_HOST = re.compile(r"[\w.\-]+")
+
+
+def _userinfo_password(text: str, host_start: int) -> list[Level]:
+    """A URL's password (an Airflow connection, a database URL) is a secret of its host."""
+    host = _URL_HOST.match(text, host_start)
+    name = host.group(0) if host is not None else ""
+    return [Level("password", Source.LINE, names.judge("password")), Level(name, Source.SIBLING, names.judge(name))]
 
 
 def _belongs_to_other_service(ctx: Context, start: int, end: int, line_start: int, line_end: int) -> bool:
@@ -474,6 +489,9 @@ _TABLE_ROW = re.compile(r"[ \t]*\|")  # matched, not stripped: a long line is lo
 def line_naming_at(line: str, start: int) -> Naming:
     """What the value's line alone says (the line gate); NONE only when the line refutes
     it. A Markdown table row's cells do not: its column header, above, names it first."""
+    in_url = line.find("://", max(0, start - keypath.LINE_WINDOW), start) >= 0
+    if line[start - 1 : start] == ":" and line.startswith("@", start + 36) and in_url:
+        return Naming.CONTEXTUAL  # a URL's password: its host decides (``_userinfo_password``)
     shape = keypath.line_shape(line, 0, start)
     naming = judge_path([shape.levels])
     if naming is Naming.NONE and not (_refuted(shape.levels) and not _TABLE_ROW.match(line)):

@@ -316,6 +316,8 @@ class LineShape:
 def line_shape(text: str, line_start: int, start: int) -> LineShape:
     """The levels the value's own line gives it (at most ``LINE_WINDOW`` characters back)."""
     segment = text[max(line_start, start - LINE_WINDOW) : start]
+    if segment.endswith("{") and text.startswith("}", start + 36):
+        segment = segment[:-1]  # a braced GUID (``DTSID="{…}"``, the registry's form) is one value, not a block
     groups = _groups(segment)
     own = groups[0].clauses[0]
     levels = clause_levels(own, Source.LINE)
@@ -424,7 +426,7 @@ def parent_levels(text: str, line_start: int) -> list[Level]:
 
 # A list item's naming field on its first line: ``- name: api-key`` over ``schema:`` /
 # ``default: …`` (an OpenAPI parameter), ``- name: QUESTIONPRO_API_KEY`` over ``valueFrom:``.
-_ITEM_NAME = re.compile(r"""-[ \t]+["']?(?:name|key|id)["']?[ \t]*:[ \t]*["']?([\w.\-]+)""")
+_ITEM_NAME = re.compile(r"""-[ \t]+["']?[\w.\-]*?(?:name|key|id)["']?[ \t]*:[ \t]*["']?([\w.\-]+)""", re.I)
 
 
 def _last(found: Iterator[re.Match[str]]) -> re.Match[str] | None:

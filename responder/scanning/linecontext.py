@@ -168,13 +168,23 @@ def _paired_name_field(prefix: str, number: str) -> re.Pattern[str]:
     word class cost the square of every long word's length in the window)."""
     return re.compile(
         rf"""(?<![\w-]){re.escape(prefix)}[-_]?name{re.escape(number)}(?!\d)"""
-        r"""["']?[ \t]*[:=][ \t]*["']?([\w.\-]{1,64})""",
+        r"""(?:["']?[ \t]*[:=][ \t]*["']?|>[ \t]*)([\w.\-]{1,64})""",  # a field, or an element
         re.IGNORECASE,
     )
 
 
+# The element a value is the text of: ``<parameterValue>&quot;`` before it.
+_XML_ELEMENT = re.compile(r"""<([\w.\-]+)>[ \t]*(?:&quot;|["'])?\Z""")
+
+
+def element_name(text: str, line_start: int, start: int) -> str:
+    found = _XML_ELEMENT.search(text, max(line_start, start - 80), start)
+    return found.group(1) if found is not None else ""
+
+
 def paired_name(text: str, own: str, start: int) -> list[Level]:
-    """The name field of the pair whose value field is ``own`` (a value's own name): the
+    """The name field of the pair whose value field is ``own`` (a value's own name), as a
+    field (``httpHeaderName1: api-key``) or an element (``<parameterName>api-key<``): the
     nearest above it within a couple of thousand characters, else below; none for a plain
     ``value``."""
     field = _PAIRED_VALUE.fullmatch(own)

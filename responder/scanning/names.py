@@ -99,6 +99,7 @@ _GENERIC = frozenset(
     "config conf cfg configuration configs settings setting options option opts opt params parameters "
     "param props properties property prop args arg argv kwargs attrs values vars variables variable "
     "env envs environment environments environ process os system sys app apps application applications "
+    "parameter named conn "
     "api apis sdk sdks http https rest web www service services server servers backend frontend front "
     "back end client clients request req res resp headers header query querystring form body payload "
     "auth authentication authorization access account accounts admin master root owner "
