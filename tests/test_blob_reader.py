@@ -5,6 +5,7 @@ files with a suspect line. The reader must answer exactly as ``git cat-file blob
 from __future__ import annotations
 
 import json
+import threading
 from pathlib import Path
 
 import pytest
@@ -23,6 +24,8 @@ FILES = [
     ("no-newline", b"last line"),
     ("line\nbreak.txt", b"a name with a line break\n"),
     ("-dash.txt", b"leading dash\n"),
+    ("decoy.env", b"the decoy\n"),
+    ("decoy.env\r", b"a name ending in a carriage return, which cat-file --batch would drop\n"),
 ]
 
 
@@ -65,6 +68,41 @@ def test_a_reader_whose_git_died_fails_instead_of_answering_nothing(tracked: Rep
     with pytest.raises(gitio.GitError):
         read("HEAD:plain.txt")
     read.close()
+
+
+def test_warnings_on_every_request_do_not_stop_the_reader(tracked: Repo) -> None:
+    """A tag named HEAD makes git warn on each ``HEAD:…`` request; nobody reads those
+    warnings while the scan runs, so a pipe for them would fill and stop git (and us)."""
+    tracked.git("tag", "HEAD")
+    done: list[int] = []
+
+    def read_many() -> None:
+        with gitio.BlobReader(tracked.path) as read:
+            done.extend(1 for _ in range(3000) if read("HEAD:plain.txt") == b"hello\n")
+
+    worker = threading.Thread(target=read_many, daemon=True)
+    worker.start()
+    worker.join(timeout=60)
+    assert not worker.is_alive(), "the reader stopped: git blocked on its warnings"
+    assert len(done) == 3000
+
+
+@pytest.mark.parametrize("argv", [["--history"], ["--range", "HEAD~1..HEAD"], ["--staged"]])
+def test_a_name_ending_in_a_carriage_return_is_read_as_itself(repo: Repo, argv: list[str]) -> None:
+    """``settings.yml\\r`` beside ``settings.yml``: the key in the first is found, in its name."""
+    key = new_key()
+    repo.write("settings.yml", "integrations:\n  mailer:\n    region: eu\n")
+    repo.write("settings.yml\r", "integrations:\n  questionpro:\n    region: eu\n")
+    repo.commit("settings")
+    with (repo.path / "settings.yml\r").open("a") as f:
+        f.write(f"    token: {key}\n")
+    if argv == ["--staged"]:
+        repo.git("add", "-A")
+    else:
+        repo.commit("token")
+    done = run_main(["scan", "-f", "json", *argv], repo.path, secrets=[key])
+    assert done.code == 1, done.output
+    assert [f["hashed_secret"] for f in json.loads(done.stdout)] == [hashed_secret(key)]
 
 
 def _cat_files(trace: Path) -> int:

@@ -40,15 +40,19 @@ def command(*args: str) -> list[str]:
     return ["git", "--no-pager", *_CONFIG, *args]
 
 
-def popen(root: Path, *args: str, stdin: bool | IO[bytes] = False) -> subprocess.Popen[bytes]:
+def popen(
+    root: Path, *args: str, stdin: bool | IO[bytes] = False, stderr: int = subprocess.PIPE
+) -> subprocess.Popen[bytes]:
     """A streaming ``git`` with pinned settings; the caller reads stdout, then ``finish``.
-    ``stdin``: a pipe to write to (True), another process's output, or nothing."""
+    ``stdin``: a pipe to write to (True), another process's output, or nothing. ``stderr``
+    is read at the end: a process that may warn on every request (and would block once
+    the pipe is full) is given DEVNULL."""
     return subprocess.Popen(
         command(*args),
         cwd=root,
         stdin=(subprocess.PIPE if stdin else subprocess.DEVNULL) if isinstance(stdin, bool) else stdin,
         stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
+        stderr=stderr,
         env=_env(),
     )
 
@@ -228,7 +232,7 @@ def log_patches(
     key is in what is pushed) and for the index; a full history already saw them added.
     """
     args = _log_args(revs, renames=renames, no_walk=no_walk, stdin=bool(stdin_revs))
-    if paths and stdin_revs and not any(b"\n" in path for path in paths):
+    if paths and stdin_revs and not any(b"\n" in path or b"\r" in path for path in paths):  # git drops a final CR
         stdin_revs = [*stdin_revs, "--", *sorted(os.fsdecode(path) for path in paths)]
         args = ["--literal-pathspecs", *args]
     proc = popen(root, *args, stdin=bool(stdin_revs))
@@ -259,7 +263,10 @@ class BlobReader:
     """``read_blob`` for many blobs: one ``git cat-file --batch``, started on the first
     read, instead of a git process per blob (a real history can have hundreds of suspect
     files, each costing a process start: 2 ms). A path with a line break cannot be asked
-    for on a line, so it gets its own process."""
+    for on a line, and cat-file drops a carriage return that ends one (``f\\r`` would be
+    read as ``f``): such a path gets its own process. git's warnings (one per request for
+    ``HEAD:…`` when a tag is named ``HEAD``) go nowhere: unread, they would fill the pipe
+    and stop git."""
 
     def __init__(self, root: Path) -> None:
         self.root = root
@@ -273,10 +280,10 @@ class BlobReader:
 
     def __call__(self, spec: str) -> bytes | None:
         name = os.fsencode(spec)
-        if b"\n" in name:
+        if b"\n" in name or b"\r" in name:
             return read_blob(self.root, spec)
         if self._proc is None:
-            self._proc = popen(self.root, "cat-file", "--batch", stdin=True)
+            self._proc = popen(self.root, "cat-file", "--batch", stdin=True, stderr=subprocess.DEVNULL)
         proc = self._proc
         assert proc.stdin is not None and proc.stdout is not None
         try:
