@@ -62,6 +62,24 @@ def indented_ids_line(keys: list[str]) -> str:
     return " " + " ".join(f"request_id={k}" for k in keys)
 
 
+def padded_description(keys: list[str]) -> str:
+    """A describing field padded with spaces above each default (a pattern for the field's
+    text backtracked over every space: 0.2 s per value)."""
+    return "".join("  description = a" + " " * 270 + f'"z\n  default = "{k}"\n' for k in keys)
+
+
+def padded_objects(keys: list[str]) -> str:
+    """Deeply indented key words, each beside a long word at the same indentation (the
+    look for a QuestionPro endpoint beside them backtracked over indentation x length)."""
+    return "questionpro:\n" + "".join(" " * 200 + f"token: {k}\n" + " " * 200 + "x" * 2000 + "\n" for k in keys)
+
+
+def long_line_above(keys: list[str]) -> str:
+    """A line longer than the look-back window above each weak-named value (the line above
+    was sliced from the file's start)."""
+    return "# questionpro\n" + "".join("    " + "x" * 400 + f"\n    eq: {k}\n" for k in keys)
+
+
 SHAPES: dict[str, Callable[[list[str]], str]] = {
     "one line, named": one_line_named,
     "one line, ids": one_line_ids,
@@ -70,6 +88,9 @@ SHAPES: dict[str, Callable[[list[str]], str]] = {
     "deep yaml": deep_yaml,
     "paired values, long words": paired_values,
     "line gate: indented ids": indented_ids_line,
+    "padded description": padded_description,
+    "padded objects": padded_objects,
+    "long line above": long_line_above,
 }
 GATED = {"line gate: indented ids"}  # timed through the line gate (detect.line_naming)
 

@@ -967,3 +967,49 @@ HELDOUT_NEGATIVES += [
         klass="heldout",
     ),
 ]
+
+# Round 5, the attacker's review of the rules above: what they wrongly took over.
+HELDOUT_POSITIVES += [
+    Case(  # a vendor column that never names QuestionPro holds customers: the path names the key
+        "r5-provider-column-of-customers",
+        "questionpro/keys.csv",
+        "vendor,api_key\nNorthwind,{K}\n",
+        ((2, None),),
+        "heldout",
+    ),
+    Case(  # a QuestionPro URL's path does not take over the line's own name
+        "r5-key-in-questionpro-url-path",
+        ".env",
+        "QUESTIONPRO_API_KEY=https://api.questionpro.com/{K}\n",
+        ((1, "com"),),
+        "heldout",
+    ),
+]
+HELDOUT_NEGATIVES += [
+    Case(  # another service's object pointing at a QuestionPro URL holds that service's key
+        "r5-webhook-url-beside-other-key-neg",
+        "config/integrations.yaml",
+        "integrations:\n  sendgrid:\n    webhook_url: https://api.questionpro.com/a/api/v2/hooks/sendgrid\n"
+        "    api_key: {K}\n",
+        klass="heldout",
+    ),
+    Case(  # a QuestionPro host that is not its API (an error tracker), or a file named like one
+        "r5-other-questionpro-host-neg",
+        "config/monitoring.yaml",
+        "sentry:\n  prod:\n    server: sentry.questionpro.com\n    database: questionpro.db\n    key: {K}\n",
+        klass="heldout",
+    ),
+    Case(  # the block a return is in is an object's method, not the function further up
+        "r5-return-in-unnamed-method-neg",
+        "test/fixtures.js",
+        "export function questionproApiKey() {\n  return process.env.QP_API_KEY;\n}\n\n"
+        'export const fixtures = {\n  surveyId() {\n    return "{K}";\n  },\n};\n',
+        klass="heldout",
+    ),
+    Case(  # other languages qualify a key after it: a session's key, a foreign key
+        "r5-foreign-session-key-neg",
+        "docs/notas.md",
+        "QuestionPro clave de sesión: {K}\n\n| clave_foranea_questionpro | valor |\n",
+        klass="heldout",
+    ),
+]

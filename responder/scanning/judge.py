@@ -150,6 +150,7 @@ class Context:
     _other_to: int = 0
     last_walk: tuple[int, _Walk] | None = None  # the last key path judged, for its datacenter
     _key_values: frozenset[str] | None = None
+    _provider_qp: bool | None = None  # does the delimited file's provider column name QuestionPro in a row
 
     def sent_as_api_key(self, name: str) -> bool:
         """Is the variable ``name`` given as an ``api-key`` header's or parameter's value
@@ -182,6 +183,22 @@ class Context:
             self._header = self.text[: end if end >= 0 else 0]
         return self._header
 
+    def told_providers(self, levels: list[Level]) -> list[Level]:
+        """A provider column's cell refutes a value only when the column is seen to tell
+        providers apart: some row's cell there names QuestionPro (an inventory of
+        services). Else its cells may be customers or systems (``vendor,api_key`` /
+        ``Northwind,…`` in ``questionpro/keys.csv``), which say nothing of whose key it is."""
+        if not any(lv.source is Source.SIBLING and lv.verdict.owner is Owner.OTHER for lv in levels):
+            return levels
+        if self._provider_qp is None:
+            column = keypath.provider_column(self.header(), self.header())
+            self._provider_qp = column is not None and any(
+                keypath.in_column(self.text, end - 1, column) for end in self.qp_mentions() if end > len(self.header())
+            )
+        if self._provider_qp:
+            return levels
+        return [lv for lv in levels if not (lv.source is Source.SIBLING and lv.verdict.owner is Owner.OTHER)]
+
     def qp_mentions(self) -> list[int]:
         """End offsets of the words naming QuestionPro (not ``questionProperties``)."""
         if self._qp is None:
@@ -205,11 +222,25 @@ _FIELD_NAME = re.compile(r"""^[ \t]*(?:-?[ \t]*["']?([\w.\-]+)["']?[ \t]*[:=]|--
 
 # A sibling field that describes the object in prose (``description = "QuestionPro API key
 # for the CX org"`` over ``default = …``): its text says what the value is, as a label does.
+# Only the field's name is matched; its text is the rest of the line, unquoted in Python
+# (a pattern for both backtracked over every space of a padded line).
 _DESCRIBING = re.compile(
-    r"""[ \t]*-?[ \t]*["']?(?:description|desc|summary|help|helptext|title|caption|tooltip|comment)["']?"""
-    r"""[ \t]*[:=][ \t]*["']?([^"'\r\n]*)["']?[ \t]*,?[ \t]*\r?$""",
+    r"""[ \t]*(?:-[ \t]*)?["']?(?:description|desc|summary|help|helptext|title|caption|tooltip|comment)["']?"""
+    r"""[ \t]*[:=]""",
     re.IGNORECASE,
 )
+
+
+def _description(line: str) -> str:
+    """The text of a describing field's line, or "" when it is not one (or holds a quote
+    inside, which a label's words cannot be told from)."""
+    found = _DESCRIBING.match(line)
+    if found is None:
+        return ""
+    text = line[found.end() :].strip().rstrip(",").strip()
+    if len(text) >= 2 and text[0] == text[-1] and text[0] in "\"'":
+        text = text[1:-1]
+    return "" if '"' in text or "'" in text else text
 
 
 def _above_levels(text: str, line_start: int, start: int) -> list[Level]:
@@ -220,13 +251,13 @@ def _above_levels(text: str, line_start: int, start: int) -> list[Level]:
     that field, not this value, and is not taken."""
     if line_start == 0:
         return []
-    above = text.rfind("\n", max(0, line_start - 1 - keypath.LINE_WINDOW), line_start - 1) + 1
+    above = keypath.line_above(text, line_start)
     clauses = [c for c in re.split(r"[,;]", text[above : line_start - 1]) if c.strip()]
     levels = keypath.clause_levels(clauses[-1], Source.ABOVE) if clauses else []
     if levels and _FIELD_NAME.match(text[line_start:start]):
-        described = _DESCRIBING.match(text, above, line_start - 1)
-        if described is not None and described.group(1).strip():  # read as a label: its head word counts
-            levels = keypath.clause_levels(described.group(1) + ":", Source.ABOVE)
+        described = _description(text[above : line_start - 1])
+        if described:  # read as a label: its head word counts
+            levels = keypath.clause_levels(described + ":", Source.ABOVE)
             return [lv for lv in levels if lv.verdict.kind is not Kind.NEUTRAL] or _naming_field_above(text, line_start)
         sibling = _FIELD_NAME.match(clauses[-1])
         levels = [lv for lv in levels if sibling is None or lv.name != (sibling.group(1) or sibling.group(2))]
@@ -263,7 +294,7 @@ def _naming_field_above(text: str, line_start: int, fields: re.Pattern[str] = _N
     for _ in range(_SIBLING_LINES):
         if pos == 0:
             break
-        above = text.rfind("\n", max(0, pos - 1 - keypath.LINE_WINDOW), pos - 1) + 1
+        above = keypath.line_above(text, pos)
         line, pos = text[above : pos - 1], above
         if len(line) - len(line.lstrip(" \t-")) < indent or not line.strip() or line.lstrip().startswith("["):
             break  # left the object (a blank line or a section header ends it too)
@@ -299,11 +330,14 @@ def _object_name(text: str, line_start: int, start: int) -> list[Level]:
 
 
 # A field holding a URL or host: ``"endpoint": "https://api.questionpro.com/…"``, ``base_url = …``.
-_HOST_FIELD = re.compile(
-    r"""[ \t]*-?[ \t]*["']?\w*(?:url|uri|endpoint|host|hostname|server|base|domain)["']?[ \t]*[:=][ \t]*"""
-    r"""["']?(?:https?://)?([\w.\-]+)""",
-    re.IGNORECASE,
+# The name is checked in Python against whole names (``webhook_url`` or ``database`` point
+# elsewhere); the pattern has one way to match, so a long padded line costs one pass.
+_HOST_FIELD = re.compile(r"""[ \t]*(?:-[ \t]*)?["']?([\w.\-]+)["']?[ \t]*[:=][ \t]*["']?(?:https?://)?([\w.\-]+)""")
+_HOST_FIELDS = frozenset(
+    "url uri endpoint host hostname server base baseurl base_url baseuri base_uri apiurl api_url apibase api_base "
+    "apihost api_host apiendpoint api_endpoint".split()
 )
+_API_HOSTS = frozenset(datacenters.HOSTS.values())
 
 
 def _questionpro_host_beside(text: str, line_start: int) -> list[Level]:
@@ -319,12 +353,9 @@ def _questionpro_host_beside(text: str, line_start: int) -> list[Level]:
     for lines in (_sibling_lines_up(text, line_start, indent), _sibling_lines_down(text, end, indent)):
         for line in lines:
             field = _HOST_FIELD.match(line)
-            if field is not None and _QP_HOST.search(field.group(1)):
-                return [Level(field.group(1), Source.SIBLING, names.judge(field.group(1)))]
+            if field is not None and field.group(1).lower() in _HOST_FIELDS and field.group(2).lower() in _API_HOSTS:
+                return [Level(field.group(2), Source.SIBLING, names.judge(field.group(2)))]
     return []
-
-
-_QP_HOST = re.compile(r"(?:^|\.)questionpro\.[a-z]{2,3}$", re.IGNORECASE)
 
 
 def _sibling_lines_up(text: str, line_start: int, indent: int) -> Iterator[str]:
@@ -332,7 +363,7 @@ def _sibling_lines_up(text: str, line_start: int, indent: int) -> Iterator[str]:
     for _ in range(_SIBLING_LINES):
         if pos == 0:
             return
-        above = text.rfind("\n", max(0, pos - 1 - keypath.LINE_WINDOW), pos - 1) + 1
+        above = keypath.line_above(text, pos)
         line, pos = text[above : pos - 1], above
         if len(line) - len(line.lstrip(" \t")) != indent or not line.strip():
             return  # left the object, or a nested one: only fields of its own level
@@ -345,6 +376,8 @@ def _sibling_lines_down(text: str, line_end: int, indent: int) -> Iterator[str]:
         if pos < 0 or pos >= len(text):
             return
         below = text.find("\n", pos + 1, pos + 1 + keypath.LINE_WINDOW)
+        if below < 0 and pos + 1 + keypath.LINE_WINDOW < len(text):
+            return  # a line longer than the window is no object's field
         line, pos = text[pos + 1 : below if below >= 0 else len(text)], below
         if len(line) - len(line.lstrip(" \t")) != indent or not line.strip():
             return
@@ -374,8 +407,10 @@ def _key_path(ctx: Context, start: int, line_start: int, line_end: int) -> Itera
         yield _userinfo_password(text, start + 37)  # ``http://user:<uuid>@host``: the host's password
         return
     if url is not None and text[start - 1] == "/":  # a path segment (``https://hc-ping.com/<uuid>``)
-        yield [Level(url.group(0), Source.LINE, names.judge(url.group(0)))]  # the URL is its only name
-        return
+        owner = names.judge(url.group(0))
+        if owner.owner is not Owner.QUESTIONPRO:  # another host's path: the URL is its only name
+            yield [Level(url.group(0), Source.LINE, owner)]
+            return
     yield shape.levels
     if url is not None:
         return  # a URL's part (``…/unsub?t=<uuid>``): only its own parameter's name names it
@@ -395,9 +430,9 @@ def _key_path(ctx: Context, start: int, line_start: int, line_end: int) -> Itera
         if not column_first:
             yield column
         if line_start > 0 and line_end - line_start <= keypath.CSV_LINE_MAX:
-            yield keypath.csv_column(ctx.header(), text[line_start:line_end], start - line_start)
+            yield ctx.told_providers(keypath.csv_column(ctx.header(), text[line_start:line_end], start - line_start))
     elif line_start > 0 and line_end - line_start <= keypath.CSV_LINE_MAX:  # the row's cells named it
-        yield keypath.csv_provider(ctx.header(), text[line_start:line_end], start - line_start)
+        yield ctx.told_providers(keypath.csv_provider(ctx.header(), text[line_start:line_end], start - line_start))
     yield named
     yield keypath.parent_levels(text, line_start)
     yield keypath.section_level(ctx.section_before(line_start))

@@ -429,6 +429,16 @@ def parent_levels(text: str, line_start: int) -> list[Level]:
 _ITEM_NAME = re.compile(r"""-[ \t]+["']?[\w.\-]*?(?:name|key|id)["']?[ \t]*:[ \t]*["']?([\w.\-]+)""", re.I)
 
 
+def line_above(text: str, pos: int) -> int:
+    """Where the line ending just before ``pos`` (a line's start) starts, looking back at
+    most LINE_WINDOW characters: a longer line is seen by its last LINE_WINDOW characters
+    (searching further, or slicing from the file's start, made each look linear in the
+    file and a file of such lines quadratic)."""
+    lo = max(0, pos - 1 - LINE_WINDOW)
+    found = text.rfind("\n", lo, pos - 1)
+    return found + 1 if found >= 0 else lo
+
+
 def _last(found: Iterator[re.Match[str]]) -> re.Match[str] | None:
     last = None
     for last in found:  # noqa: B007 - the last one is wanted
@@ -493,16 +503,28 @@ def csv_column(header: str, line: str, offset_in_line: int) -> list[Level]:
 def csv_provider(header: str, line: str, offset_in_line: int) -> list[Level]:
     """In a delimited file with a provider column (``system,…,secret_value``), the row's
     cell there says whose its values are: ``Heroku,…,api-key,<uuid>`` is Heroku's."""
+    column = provider_column(header, line, offset_in_line)
+    if column is None:
+        return []
+    provider = line.split(column[0])[column[1]].strip(" \"'\r")
+    return [Level(provider, Source.SIBLING, judge(provider))]
+
+
+def provider_column(header: str, line: str, offset_in_line: int = -1) -> tuple[str, int] | None:
+    """(delimiter, index) of the header's provider column, other than the value's own."""
     cut = _csv_cut(header, line)
     if cut is None:
-        return []
-    index = line.count(cut, 0, offset_in_line)
+        return None
+    index = line.count(cut, 0, offset_in_line) if offset_in_line >= 0 else -1
     columns = [c.strip(" \"'\r").lower() for c in header.split(cut)]
     at = next((i for i, c in enumerate(columns) if c in PROVIDER_FIELDS and i != index), None)
-    if at is None:
-        return []
-    provider = line.split(cut)[at].strip(" \"'\r")
-    return [Level(provider, Source.SIBLING, judge(provider))]
+    return None if at is None else (cut, at)
+
+
+def in_column(text: str, offset: int, column: tuple[str, int]) -> bool:
+    """Is ``offset`` in the cell at ``column`` of its line (a line of at most CSV_LINE_MAX)?"""
+    start = text.rfind("\n", max(0, offset - CSV_LINE_MAX), offset) + 1
+    return text.count(column[0], start, offset) == column[1]
 
 
 def _csv_cut(header: str, line: str) -> str | None:
@@ -542,7 +564,8 @@ def _provider_cell(text: str, start: int, columns: list[str], position: int) -> 
     at = next((i for i, c in enumerate(columns) if c.lower() in PROVIDER_FIELDS and i != position), None)
     if at is None:
         return []
-    line_start = text.rfind("\n", max(0, start - _SQL_CHARS), start) + 1
+    lo = max(0, start - _SQL_CHARS)
+    line_start = max(lo, text.rfind("\n", lo, start) + 1)
     opened = text.rfind("(", line_start, start)
     line_end = text.find("\n", start, start + _SQL_CHARS)
     closed = text.find(")", start, line_end if line_end >= 0 else start + _SQL_CHARS)

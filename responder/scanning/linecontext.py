@@ -47,11 +47,12 @@ def returned_by(text: str, line_start: int, start: int) -> list[Level]:
     for _ in range(_FUNCTION_LINES):
         if pos == 0:
             return []
-        above = text.rfind("\n", max(0, pos - 1 - keypath.LINE_WINDOW), pos - 1) + 1
+        above = keypath.line_above(text, pos)
         line, pos = text[above : pos - 1], above
-        found = _FUNCTION.match(line)
-        if found is not None and len(line) - len(line.lstrip(" \t")) < indent:
-            return [Level(found.group(1), Source.PARENT, names.judge(found.group(1)))]
+        if not line.strip() or len(line) - len(line.lstrip(" \t")) >= indent:
+            continue  # the function's body, a comment, a blank line
+        found = _FUNCTION.match(line)  # the block the return is in: a function, or nothing said
+        return [Level(found.group(1), Source.PARENT, names.judge(found.group(1)))] if found is not None else []
     return []
 
 
@@ -93,7 +94,7 @@ def comment_names_questionpro(text: str, start: int, line_start: int, line_end: 
     hi = min(line_end, start + keypath.LINE_WINDOW)  # bounded: linear
     found = _TRAILING_COMMENT.match(text, start, hi) or _PROSE_REST.fullmatch(text, start, hi)
     if found is None and line_start > 0:
-        above = text.rfind("\n", max(0, line_start - 1 - keypath.LINE_WINDOW), line_start - 1) + 1
+        above = keypath.line_above(text, line_start)
         found = _COMMENT_LINE.fullmatch(text, above, line_start - 1)
     return found is not None and names.mentions_questionpro(found.group(1)[:200])
 
@@ -105,7 +106,7 @@ def continued_from(text: str, line_start: int) -> int:
     for _ in range(_CONTINUED_LINES):
         if first == 0 or text[max(0, first - 3) : first - 1].rstrip("\r \t")[-1:] != "\\":
             break
-        first = text.rfind("\n", max(0, first - 1 - keypath.LINE_WINDOW), first - 1) + 1
+        first = keypath.line_above(text, first)
     return first
 
 

@@ -214,8 +214,9 @@ def _join_questionpro(words: list[str]) -> list[str]:
 
 
 # Key words of other languages (docs, tickets and mails are not all in English), as the
-# English word they mean; letters with accents are spelled without them first (text is
-# decoded as latin-1, so UTF-8's "ü" arrives as "Ã¼").
+# English word they mean when they name an API's key (``_api_keys_in_english``); letters
+# with accents are spelled without them first (text is decoded as latin-1, so UTF-8's "ü"
+# arrives as "Ã¼").
 _FOREIGN = {
     **dict.fromkeys(("schluessel", "schlussel", "clave", "chave", "chiave", "sleutel", "klucz", "nyckel"), "key"),
     **dict.fromkeys(("passwort", "kennwort", "contrasena", "senha"), "password"),
@@ -246,6 +247,22 @@ _PLAIN_LETTERS = str.maketrans(
 )
 
 
+_OF = frozenset("de da do di del della des du".split())
+
+
+def _api_keys_in_english(ws: list[str]) -> list[str]:
+    """Other languages' key words, as "key", only beside "api" (``API-Schlüssel``, ``clave
+    de API``, ``chave_api``): their qualifiers follow them (``clave de sesión``, ``chave da
+    pesquisa``), which the English rules for the word before a key do not read."""
+    out = list(ws)
+    for i, word in enumerate(ws):
+        if word in _FOREIGN:
+            after = ws[i + 2] if i + 2 < len(ws) and ws[i + 1] in _OF else ws[i + 1] if i + 1 < len(ws) else ""
+            if (i and ws[i - 1] == "api") or after == "api":
+                out[i] = _FOREIGN[word]
+    return out
+
+
 def _plain(name: str) -> str:
     if name.isascii():
         return name
@@ -261,7 +278,7 @@ def _plain(name: str) -> str:
 def words(name: str) -> tuple[str, ...]:
     """The lower-case words of a name, QuestionPro kept whole, other languages' key words
     as English ones."""
-    raw = [_FOREIGN.get(w, w) for w in (w.lower() for w in _SPLIT.findall(_plain(name)))]
+    raw = _api_keys_in_english([w.lower() for w in _SPLIT.findall(_plain(name))])
     joined = _join_questionpro(raw)
     out: list[str] = []
     for word in joined:
