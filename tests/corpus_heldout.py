@@ -1013,3 +1013,24 @@ HELDOUT_NEGATIVES += [
         klass="heldout",
     ),
 ]
+
+# Round 5, blind set 10 (web applications), measured after every fix above.
+HELDOUT_POSITIVES += [
+    Case(  # a description names its subject early: the words in brackets at its end do not
+        "h10-app-json-description-value",
+        "app.json",
+        '{\n  "env": {\n    "QP_KEY": {\n      "description": "QuestionPro api-key for review apps (demo org)",\n'
+        '      "value": "{K}"\n    }\n  }\n}\n',
+        ((5, None),),
+        "heldout",
+    ),
+]
+HELDOUT_NEGATIVES += [
+    Case(  # a description that calls the value a placeholder is believed (as a placeholder name is)
+        "h10-described-placeholder-neg",
+        "infra/variables.tf",
+        'variable "questionpro_api_key" {\n  description = "Placeholder, overwritten in CI"\n'
+        '  default     = "{K}"\n}\n',
+        klass="heldout",
+    ),
+]

@@ -231,6 +231,20 @@ _DESCRIBING = re.compile(
 )
 
 
+_WORD = re.compile(r"[\w\-]+")
+
+
+def _described_head(text: str) -> str:
+    """A description is prose that names its subject early (``QuestionPro api-key used by
+    review apps (sandbox org)``, ``Placeholder, overwritten in CI``): it is read up to its
+    first key word, else up to its first placeholder word, else whole."""
+    for kinds in ((Kind.KEY, Kind.KEYWORD), (Kind.PLACEHOLDER,)):
+        for word in _WORD.finditer(text):
+            if names.judge(word.group()).kind in kinds:
+                return text[: word.end()]
+    return text
+
+
 def _description(line: str) -> str:
     """The text of a describing field's line, or "" when it is not one (or holds a quote
     inside, which a label's words cannot be told from)."""
@@ -257,7 +271,7 @@ def _above_levels(text: str, line_start: int, start: int) -> list[Level]:
     if levels and _FIELD_NAME.match(text[line_start:start]):
         described = _description(text[above : line_start - 1])
         if described:  # read as a label: its head word counts
-            levels = keypath.clause_levels(described + ":", Source.ABOVE)
+            levels = keypath.clause_levels(_described_head(described) + ":", Source.ABOVE)
             return [lv for lv in levels if lv.verdict.kind is not Kind.NEUTRAL] or _naming_field_above(text, line_start)
         sibling = _FIELD_NAME.match(clauses[-1])
         levels = [lv for lv in levels if sibling is None or lv.name != (sibling.group(1) or sibling.group(2))]
