@@ -970,10 +970,10 @@ HELDOUT_NEGATIVES += [
 
 # Round 5, the attacker's review of the rules above: what they wrongly took over.
 HELDOUT_POSITIVES += [
-    Case(  # a vendor column that never names QuestionPro holds customers: the path names the key
-        "r5-provider-column-of-customers",
+    Case(  # a customer column names nobody's service: the path names the key
+        "r5-customer-column",
         "questionpro/keys.csv",
-        "vendor,api_key\nNorthwind,{K}\n",
+        "customer,api_key\nNorthwind,{K}\n",
         ((2, None),),
         "heldout",
     ),
@@ -1031,6 +1031,67 @@ HELDOUT_NEGATIVES += [
         "infra/variables.tf",
         'variable "questionpro_api_key" {\n  description = "Placeholder, overwritten in CI"\n'
         '  default     = "{K}"\n}\n',
+        klass="heldout",
+    ),
+]
+
+# Round 5, the second attacker's review: what the first review's fixes took too far.
+HELDOUT_POSITIVES += [
+    Case(  # another language's key word last in a name is a key word
+        "r6-foreign-key-word-last",
+        "deploy/.env",
+        "QUESTIONPRO_CHAVE={K}\n",
+        ((1, None),),
+        "heldout",
+    ),
+    Case(  # a return inside an if is still the function's
+        "r6-return-in-inner-block",
+        "tests/conftest.py",
+        'import os\n\n\ndef questionpro_api_key():\n    if os.environ.get("CI"):\n        return "{K}"\n'
+        '    return os.environ["QUESTIONPRO_API_KEY"]\n',
+        ((6, None),),
+        "heldout",
+    ),
+    Case(  # an endpoint field's name may say more than "url"
+        "r6-api-base-url-beside-token",
+        "config/profiles.yaml",
+        "profiles:\n  northwind:\n    api_base_url: https://api.questionpro.eu/a/api/v2\n    token: {K}\n",
+        ((4, "eu"),),
+        "heldout",
+    ),
+    Case(  # a list item named for a customer, then a stage: the customer names nobody's service
+        "r6-customer-item-under-questionpro",
+        "config/questionpro.yaml",
+        "questionpro:\n  customers:\n    - name: northwind\n      prod:\n        api_key: {K}\n",
+        ((5, None),),
+        "heldout",
+    ),
+]
+HELDOUT_NEGATIVES += [
+    Case(  # Visual Studio's project GUIDs, whatever the project is called
+        "r6-sln-project-guid-neg",
+        "Acme.sln",
+        'Project("{FAE04EC0-301F-11D3-BF4B-00C04F79EFBC}") = "Acme.QuestionPro.Client", '
+        '"src\\Acme.QuestionPro.Client\\Acme.QuestionPro.Client.csproj", "{{KU}}"\nEndProject\n',
+        klass="heldout",
+    ),
+    Case(  # a URL password for a host that only has "qp" in its name
+        "r6-userinfo-qp-named-host-neg",
+        ".env",
+        "# QuestionPro export\nSEARCH_URL=http://elastic:{K}@qp-elastic:9200\n",
+        klass="heldout",
+    ),
+    Case(  # an External Secret's remote key is the vault's id for the secret, not the secret
+        "r6-external-secret-remote-key-neg",
+        "k8s/survey-sync-secret.yaml",
+        "kind: ExternalSecret\nspec:\n  data:\n    - secretKey: QUESTIONPRO_API_KEY\n      remoteRef:\n"
+        '        key: "{K}"\n',
+        klass="heldout",
+    ),
+    Case(  # an inventory of other vendors' keys, notes mentioning QuestionPro
+        "r6-vendor-inventory-neg",
+        "ops/vendors.csv",
+        "system,api_key,notes\nHeroku,{K},used by the questionpro export job\n",
         klass="heldout",
     ),
 ]

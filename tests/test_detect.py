@@ -160,7 +160,7 @@ def test_names_owner_and_kind(name: str, owner: Owner, kind: Kind) -> None:
         ("- name: QUESTIONPRO_API_KEY\n  value: {K}", "line above", "line above"),
         ("questionpro:\n  auth:\n    token: {K}", "line", "parent"),
         ("[questionpro]\nkey = {K}", "line", "section"),
-        ("vendor,api_key\nbeta,none\nacme,{K}", "column", "file name"),
+        ("customer,api_key\nbeta,none\nacme,{K}", "column", "file name"),
         ("vendor,api_key\nstripe,none\nquestionpro,{K}", "column", "sibling"),
         ("INSERT INTO creds (qp_key, survey_id) VALUES ('{K}', 12);", "column", "column"),
         ("| name | QuestionPro key |\n|--|--|\n| prod | {K} |", "column", "column"),

@@ -29,6 +29,16 @@ _BY_WORD = {
 }
 
 
+_DOMAINS = frozenset(host.removeprefix("api.") for host in HOSTS.values())
+
+
+def is_questionpro_host(host: str) -> bool:
+    """One of QuestionPro's own hosts: a datacenter's domain, its API host or its www host
+    (not ``sentry.questionpro.com`` nor a host that only has ``qp`` in its name)."""
+    host = host.lower().rstrip(".")
+    return host.removeprefix("api.").removeprefix("www.") in _DOMAINS
+
+
 def words() -> list[str]:
     """Every word that names a datacenter (names, aliases, hosts without "api."), longest first."""
     return sorted(_BY_WORD, key=len, reverse=True)

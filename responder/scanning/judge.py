@@ -150,7 +150,6 @@ class Context:
     _other_to: int = 0
     last_walk: tuple[int, _Walk] | None = None  # the last key path judged, for its datacenter
     _key_values: frozenset[str] | None = None
-    _provider_qp: bool | None = None  # does the delimited file's provider column name QuestionPro in a row
 
     def sent_as_api_key(self, name: str) -> bool:
         """Is the variable ``name`` given as an ``api-key`` header's or parameter's value
@@ -182,22 +181,6 @@ class Context:
             end = self.text.find("\n", 0, 65536)
             self._header = self.text[: end if end >= 0 else 0]
         return self._header
-
-    def told_providers(self, levels: list[Level]) -> list[Level]:
-        """A provider column's cell refutes a value only when the column is seen to tell
-        providers apart: some row's cell there names QuestionPro (an inventory of
-        services). Else its cells may be customers or systems (``vendor,api_key`` /
-        ``Northwind,…`` in ``questionpro/keys.csv``), which say nothing of whose key it is."""
-        if not any(lv.source is Source.SIBLING and lv.verdict.owner is Owner.OTHER for lv in levels):
-            return levels
-        if self._provider_qp is None:
-            column = keypath.provider_column(self.header(), self.header())
-            self._provider_qp = column is not None and any(
-                keypath.in_column(self.text, end - 1, column) for end in self.qp_mentions() if end > len(self.header())
-            )
-        if self._provider_qp:
-            return levels
-        return [lv for lv in levels if not (lv.source is Source.SIBLING and lv.verdict.owner is Owner.OTHER)]
 
     def qp_mentions(self) -> list[int]:
         """End offsets of the words naming QuestionPro (not ``questionProperties``)."""
@@ -286,7 +269,7 @@ def _field_pattern(fields: str) -> re.Pattern[str]:
     """``name: X``, ``"Name" = "X"`` (one of ``fields``), or a continued command's naming
     flag ``--name X \\``: group 1 is the indentation, group 2 the name."""
     return re.compile(
-        rf"""^([ \t]*)(?:-?[ \t]*["']?(?:{fields})["']?[ \t]*[:=]|--(?:{_NAMING_FLAG})(?:[ \t]|=))"""
+        rf"""^([ \t]*)(?:(?:-[ \t]*)?["']?(?:{fields})["']?[ \t]*[:=]|--(?:{_NAMING_FLAG})(?:[ \t]|=))"""
         r"""[ \t]*["']?([\w.\-/:]+)""",
         re.IGNORECASE,
     )
@@ -309,6 +292,8 @@ def _naming_field_above(text: str, line_start: int, fields: re.Pattern[str] = _N
         if pos == 0:
             break
         above = keypath.line_above(text, pos)
+        if keypath.is_cut(text, above):
+            break  # a line longer than the look-back: no object's field
         line, pos = text[above : pos - 1], above
         if len(line) - len(line.lstrip(" \t-")) < indent or not line.strip() or line.lstrip().startswith("["):
             break  # left the object (a blank line or a section header ends it too)
@@ -347,11 +332,15 @@ def _object_name(text: str, line_start: int, start: int) -> list[Level]:
 # The name is checked in Python against whole names (``webhook_url`` or ``database`` point
 # elsewhere); the pattern has one way to match, so a long padded line costs one pass.
 _HOST_FIELD = re.compile(r"""[ \t]*(?:-[ \t]*)?["']?([\w.\-]+)["']?[ \t]*[:=][ \t]*["']?(?:https?://)?([\w.\-]+)""")
-_HOST_FIELDS = frozenset(
-    "url uri endpoint host hostname server base baseurl base_url baseuri base_uri apiurl api_url apibase api_base "
-    "apihost api_host apiendpoint api_endpoint".split()
-)
-_API_HOSTS = frozenset(datacenters.HOSTS.values())
+_HOST_FIELD_ENDS = ("url", "uri", "endpoint", "host", "hostname", "server", "base")
+_ELSEWHERE = ("webhook", "callback", "redirect", "return", "success", "cancel", "notify", "data")  # point elsewhere
+
+
+def _is_host_field(name: str) -> bool:
+    """``endpoint``, ``base_url``, ``apiBaseUrl``, ``questionpro_url``; not ``webhook_url`` or
+    ``database`` (a URL QuestionPro calls, a file)."""
+    words = names.words(name)
+    return bool(words) and words[-1] in _HOST_FIELD_ENDS and not any(w in _ELSEWHERE for w in words)
 
 
 def _questionpro_host_beside(text: str, line_start: int) -> list[Level]:
@@ -367,7 +356,7 @@ def _questionpro_host_beside(text: str, line_start: int) -> list[Level]:
     for lines in (_sibling_lines_up(text, line_start, indent), _sibling_lines_down(text, end, indent)):
         for line in lines:
             field = _HOST_FIELD.match(line)
-            if field is not None and field.group(1).lower() in _HOST_FIELDS and field.group(2).lower() in _API_HOSTS:
+            if field is not None and _is_host_field(field.group(1)) and datacenters.is_questionpro_host(field.group(2)):
                 return [Level(field.group(2), Source.SIBLING, names.judge(field.group(2)))]
     return []
 
@@ -378,6 +367,8 @@ def _sibling_lines_up(text: str, line_start: int, indent: int) -> Iterator[str]:
         if pos == 0:
             return
         above = keypath.line_above(text, pos)
+        if keypath.is_cut(text, above):
+            return
         line, pos = text[above : pos - 1], above
         if len(line) - len(line.lstrip(" \t")) != indent or not line.strip():
             return  # left the object, or a nested one: only fields of its own level
@@ -398,12 +389,16 @@ def _sibling_lines_down(text: str, line_end: int, indent: int) -> Iterator[str]:
         yield line
 
 
+_REGISTRY_ID = Level("{guid}", Source.LINE, names.Verdict(Owner.NONE, Kind.ID))
 _IN_URL = re.compile(r"""https?://[^\s"'<>`]*\Z""")
 
 
 def _key_path(ctx: Context, start: int, line_start: int, line_end: int) -> Iterator[Sequence[Level]]:
     """The levels of the UUID at ``start``, in batches from the nearest outwards."""
     text = ctx.text
+    if keypath.braced(text, start):
+        yield [_REGISTRY_ID]  # ``"{…}"``: the registry's, Visual Studio's and SSIS's form of an id
+        return
     shape, line_start = linecontext.shape(text, line_start, start)
     kinds = [lv.verdict.kind for lv in shape.levels if lv.verdict.kind not in (Kind.NEUTRAL, Kind.WEAK)]
     named: list[Level] = []
@@ -444,9 +439,9 @@ def _key_path(ctx: Context, start: int, line_start: int, line_end: int) -> Itera
         if not column_first:
             yield column
         if line_start > 0 and line_end - line_start <= keypath.CSV_LINE_MAX:
-            yield ctx.told_providers(keypath.csv_column(ctx.header(), text[line_start:line_end], start - line_start))
+            yield keypath.csv_column(ctx.header(), text[line_start:line_end], start - line_start)
     elif line_start > 0 and line_end - line_start <= keypath.CSV_LINE_MAX:  # the row's cells named it
-        yield ctx.told_providers(keypath.csv_provider(ctx.header(), text[line_start:line_end], start - line_start))
+        yield keypath.csv_provider(ctx.header(), text[line_start:line_end], start - line_start)
     yield named
     yield keypath.parent_levels(text, line_start)
     yield keypath.section_level(ctx.section_before(line_start))
@@ -457,10 +452,15 @@ _URL_HOST = re.compile(r"[\w.\-]+")
 
 
 def _userinfo_password(text: str, host_start: int) -> list[Level]:
-    """A URL's password (an Airflow connection, a database URL) is a secret of its host."""
+    """A URL's password (an Airflow connection, a database URL) is a secret of its host:
+    QuestionPro's when the host is one of its domains (not any host with ``qp`` in it)."""
     host = _URL_HOST.match(text, host_start)
     name = host.group(0) if host is not None else ""
-    return [Level("password", Source.LINE, names.judge("password")), Level(name, Source.SIBLING, names.judge(name))]
+    owner = Owner.QUESTIONPRO if datacenters.is_questionpro_host(name) else Owner.OTHER
+    return [
+        Level("password", Source.LINE, names.judge("password")),
+        Level(name, Source.SIBLING, names.Verdict(owner, Kind.NEUTRAL)),
+    ]
 
 
 def _belongs_to_other_service(ctx: Context, start: int, end: int, line_start: int, line_end: int) -> bool:
@@ -538,6 +538,8 @@ _TABLE_ROW = re.compile(r"[ \t]*\|")  # matched, not stripped: a long line is lo
 def line_naming_at(line: str, start: int) -> Naming:
     """What the value's line alone says (the line gate); NONE only when the line refutes
     it. A Markdown table row's cells do not: its column header, above, names it first."""
+    if keypath.braced(line, start):
+        return Naming.NONE
     in_url = line.find("://", max(0, start - keypath.LINE_WINDOW), start) >= 0
     if line[start - 1 : start] == ":" and line.startswith("@", start + 36) and in_url:
         return Naming.CONTEXTUAL  # a URL's password: its host decides (``_userinfo_password``)

@@ -25,7 +25,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from responder.scanning.names import Kind, Owner, Verdict, judge
+from responder.scanning.names import Kind, Owner, Verdict, is_qualified_foreign_key_word, judge
 
 LINE_WINDOW = 300  # characters of the value's line looked at, before it
 _PARENT_LINES = 40  # lines walked up for indentation parents
@@ -202,6 +202,9 @@ def _other_flags(clause: str, spans: list[tuple[str, int, int]]) -> set[int]:
     return skip
 
 
+_OF_AFTER = re.compile(r"[ \t]+(?:de|da|do|di|del|della|des|du)[ \t]+(\S+)", re.IGNORECASE)
+
+
 def clause_levels(clause: str, source: Source) -> list[Level]:
     """The name a clause gives its value: the nearest token with a kind, whose owner may
     be stated by the words just before it in prose (``Stripe API key: …``)."""
@@ -220,6 +223,9 @@ def clause_levels(clause: str, source: Source) -> list[Level]:
             token, verdict = tokens[head], judge(tokens[head])
         elif verdict.kind is Kind.KEYWORD and (compound := _prose_compound(clause, spans, i)) is not None:
             verdict = compound  # ``Cache key <uuid>``, ``primary key …``: a lookup key, not a secret
+        elif verdict.kind is Kind.KEYWORD and (after := _OF_AFTER.match(clause, spans[i][2])) is not None:
+            if is_qualified_foreign_key_word(token, after.group(1)):
+                verdict = Verdict(Owner.NONE, Kind.ID)  # ``clave de sesión``: a session's key
         owner = verdict.owner
         if owner is Owner.NONE and _PROSE_WORD.fullmatch(token):
             owner = _prose_owner(clause, spans[head:])
@@ -316,8 +322,6 @@ class LineShape:
 def line_shape(text: str, line_start: int, start: int) -> LineShape:
     """The levels the value's own line gives it (at most ``LINE_WINDOW`` characters back)."""
     segment = text[max(line_start, start - LINE_WINDOW) : start]
-    if segment.endswith("{") and text.startswith("}", start + 36):
-        segment = segment[:-1]  # a braced GUID (``DTSID="{…}"``, the registry's form) is one value, not a block
     groups = _groups(segment)
     own = groups[0].clauses[0]
     levels = clause_levels(own, Source.LINE)
@@ -417,8 +421,9 @@ def parent_levels(text: str, line_start: int) -> list[Level]:
         elif indent == current != item_seen and levels and stripped.startswith("- "):
             item_seen = current  # the first line of the list item a parent is in; items above are others
             item = _ITEM_NAME.match(stripped)
-            if item is not None:
-                levels.append(Level(item.group(1), Source.PARENT, judge(item.group(1))))
+            named = judge(item.group(1)) if item is not None else None
+            if item is not None and named is not None and (_has_kind(named) or named.owner is Owner.QUESTIONPRO):
+                levels.append(Level(item.group(1), Source.PARENT, named))  # a customer's name says nothing
         if above == 0:
             break
     return levels
@@ -426,7 +431,17 @@ def parent_levels(text: str, line_start: int) -> list[Level]:
 
 # A list item's naming field on its first line: ``- name: api-key`` over ``schema:`` /
 # ``default: …`` (an OpenAPI parameter), ``- name: QUESTIONPRO_API_KEY`` over ``valueFrom:``.
-_ITEM_NAME = re.compile(r"""-[ \t]+["']?[\w.\-]*?(?:name|key|id)["']?[ \t]*:[ \t]*["']?([\w.\-]+)""", re.I)
+_ITEM_NAME = re.compile(r"""-[ \t]+["']?(?:[\w.\-]*?[_\-.])?(?:name|id)["']?[ \t]*:[ \t]*["']?([\w.\-]+)""", re.I)
+
+
+def braced(text: str, start: int) -> bool:
+    """Is the UUID at ``start`` written ``{…}``, as the registry, Visual Studio and SSIS write ids?"""
+    return text[start - 1 : start] == "{" and text.startswith("}", start + 36)
+
+
+def is_cut(text: str, line_start: int) -> bool:
+    """Did ``line_above`` stop inside a line longer than its window?"""
+    return line_start > 0 and text[line_start - 1] != "\n"
 
 
 def line_above(text: str, pos: int) -> int:
@@ -519,12 +534,6 @@ def provider_column(header: str, line: str, offset_in_line: int = -1) -> tuple[s
     columns = [c.strip(" \"'\r").lower() for c in header.split(cut)]
     at = next((i for i, c in enumerate(columns) if c in PROVIDER_FIELDS and i != index), None)
     return None if at is None else (cut, at)
-
-
-def in_column(text: str, offset: int, column: tuple[str, int]) -> bool:
-    """Is ``offset`` in the cell at ``column`` of its line (a line of at most CSV_LINE_MAX)?"""
-    start = text.rfind("\n", max(0, offset - CSV_LINE_MAX), offset) + 1
-    return text.count(column[0], start, offset) == column[1]
 
 
 def _csv_cut(header: str, line: str) -> str | None:

@@ -51,9 +51,21 @@ def returned_by(text: str, line_start: int, start: int) -> list[Level]:
         line, pos = text[above : pos - 1], above
         if not line.strip() or len(line) - len(line.lstrip(" \t")) >= indent:
             continue  # the function's body, a comment, a blank line
+        if _INNER_BLOCK.match(line):  # ``if …:``, ``except:``, ``} else {``: the function is further up
+            indent = len(line) - len(line.lstrip(" \t"))
+            continue
+        if _SIGNATURE_END.match(line):  # ``) -> str:`` ends a signature written over lines
+            indent = len(line) - len(line.lstrip(" \t")) + 1
+            continue
         found = _FUNCTION.match(line)  # the block the return is in: a function, or nothing said
         return [Level(found.group(1), Source.PARENT, names.judge(found.group(1)))] if found is not None else []
     return []
+
+
+_INNER_BLOCK = re.compile(
+    r"[ \t]*(?:[})][ \t]*)?(?:if|elif|else|try|except|finally|with|for|foreach|while|switch|case|catch|do|unless)\b"
+)
+_SIGNATURE_END = re.compile(r"[ \t]*\)")
 
 
 # A value written into a pipe (``echo K | gh secret set NAME``, ``printf %s K | docker

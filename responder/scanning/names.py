@@ -251,16 +251,28 @@ _OF = frozenset("de da do di del della des du".split())
 
 
 def _api_keys_in_english(ws: list[str]) -> list[str]:
-    """Other languages' key words, as "key", only beside "api" (``API-Schlüssel``, ``clave
-    de API``, ``chave_api``): their qualifiers follow them (``clave de sesión``, ``chave da
-    pesquisa``), which the English rules for the word before a key do not read."""
+    """Other languages' key words, as the English word, when nothing qualifies them:
+    their qualifiers follow them (``clave de sesión``, ``chave_da_pesquisa``,
+    ``clave_foranea``), which the English rules for the word before a key do not read.
+    A key word last in its name (``QUESTIONPRO_CHAVE``, ``clave:``), or followed by "api"
+    or by stages and places only (``clave de API``, ``schluessel_prod``), is a key word."""
     out = list(ws)
     for i, word in enumerate(ws):
         if word in _FOREIGN:
-            after = ws[i + 2] if i + 2 < len(ws) and ws[i + 1] in _OF else ws[i + 1] if i + 1 < len(ws) else ""
-            if (i and ws[i - 1] == "api") or after == "api":
+            rest = ws[i + 2 :] if i + 1 < len(ws) and ws[i + 1] in _OF else ws[i + 1 :]
+            if not rest or rest[0] == "api" or _all_qualifiers(tuple(rest)):
                 out[i] = _FOREIGN[word]
     return out
+
+
+def is_qualified_foreign_key_word(word: str, following: str) -> bool:
+    """``clave`` in prose followed by ``de sesión``: another language's word for a key,
+    qualified after it (a session's key, a survey's key), which is no API key."""
+    return (
+        _plain(word).lower() in _FOREIGN
+        and following.lower() not in ("", "api")
+        and not _all_qualifiers(words(following))
+    )
 
 
 def _plain(name: str) -> str:
