@@ -238,15 +238,10 @@ def betterleaks(*target: str) -> list[str]:
     return [peer("betterleaks"), *target, *config, *lean]
 
 
-def real_history(repo: Path, qp: str) -> Workload:
-    """Someone else's history, as it is (no planted key): every tool must agree on it, and
-    the files its history holds are the ones real projects hold (test cassettes full of
-    ids, lockfiles, fixtures), which a generated history does not reproduce."""
-    count = subprocess.run(["git", "rev-list", "--all", "--count"], cwd=repo, capture_output=True, env=GIT_ENV)
-    commits = int(count.stdout.strip() or 0)
+def history_workload(name: str, label: str, repo: Path, qp: str, keys: list[str]) -> Workload:
     return Workload(
-        "history-real",
-        f"history, {repo.name} ({commits:,} commits, real)",
+        name,
+        label,
         repo,
         {
             "qp-responder": [qp, "scan", "--history", "--format", "json"],
@@ -257,7 +252,17 @@ def real_history(repo: Path, qp: str) -> Workload:
             "git cat-file --batch-all-objects",
             ["git", "cat-file", "--batch-all-objects", "--batch", "--unordered"],
         ),
+        keys,
     )
+
+
+def real_history(repo: Path, qp: str) -> Workload:
+    """Someone else's history, as it is (no planted key): every tool must agree on it, and
+    the files its history holds are the ones real projects hold (test cassettes full of
+    ids, lockfiles, fixtures), which a generated history does not reproduce."""
+    count = subprocess.run(["git", "rev-list", "--all", "--count"], cwd=repo, capture_output=True, env=GIT_ENV)
+    commits = int(count.stdout.strip() or 0)
+    return history_workload("history-real", f"history, {repo.name} ({commits:,} commits, real)", repo, qp, [])
 
 
 def workloads(selected: set[str], before: str | None, history_repo: Path | None = None) -> list[Workload]:
@@ -285,23 +290,7 @@ def workloads(selected: set[str], before: str | None, history_repo: Path | None 
     if "history" in selected:
         repo = WORK / "history-3400.git"
         keys = build_history(repo, 3400, 3400)
-        found.append(
-            Workload(
-                "history",
-                "history, 3,400 commits (bare)",
-                repo,
-                {
-                    "qp-responder": [qp, "scan", "--history", "--format", "json"],
-                    "Kingfisher": kingfisher(".", "--git-history", "full"),
-                    "Betterleaks": betterleaks("git", "."),
-                },
-                (
-                    "git cat-file --batch-all-objects",
-                    ["git", "cat-file", "--batch-all-objects", "--batch", "--unordered"],
-                ),
-                keys,
-            )
-        )
+        found.append(history_workload("history", "history, 3,400 commits (bare)", repo, qp, keys))
     if history_repo is not None:
         found.append(real_history(history_repo, qp))
     for name, files, size in (("staged5", 5, 6000), ("staged500", 500, 16000)):

@@ -1095,3 +1095,32 @@ HELDOUT_NEGATIVES += [
         klass="heldout",
     ),
 ]
+
+# Round 5, blind set 11 (a cross-section, written after every fix above).
+HELDOUT_POSITIVES += [
+    Case(  # ``default_var=`` is the default of the variable named beside it (Airflow)
+        "h11-default-var-beside-name",
+        "dags/nps_daily.py",
+        "from airflow.models import Variable\n\n\ndef qp_key():\n    return Variable.get(\n"
+        '        "questionpro_api_key",\n        default_var="{K}",\n    )\n',
+        ((7, None),),
+        "heldout",
+    ),
+]
+HELDOUT_NEGATIVES += [
+    Case(  # a SQL row whose own cells say it is a key: its provider cell says whose
+        "h11-sql-provider-row-with-label-neg",
+        "db/V2__credentials.sql",
+        "-- QuestionPro and the other vendors' credentials, per environment\n"
+        "INSERT INTO credential (id, provider, environment, label, secret_value) VALUES\n"
+        "  (1, 'questionpro', 'prod', 'api-key',          NULL),\n"
+        "  (2, 'heroku',      'prod', 'platform-api-key', '{K}');\n",
+        klass="heldout",
+    ),
+    Case(  # the id Jenkins stores a secret under (its UI makes it a UUID), not the secret
+        "h11-jenkins-credentials-id-neg",
+        "Jenkinsfile",
+        "pipeline {\n  environment {\n    // QuestionPro export\n    QP_API_KEY = credentials('{K}')\n  }\n}\n",
+        klass="heldout",
+    ),
+]

@@ -287,14 +287,7 @@ def _naming_field_above(text: str, line_start: int, fields: re.Pattern[str] = _N
     end = text.find("\n", line_start, line_start + keypath.LINE_WINDOW)
     own = text[line_start : end if end >= 0 else line_start + keypath.LINE_WINDOW]
     indent = len(own) - len(own.lstrip(" \t"))
-    pos = line_start
-    for _ in range(_SIBLING_LINES):
-        if pos == 0:
-            break
-        above = keypath.line_above(text, pos)
-        if keypath.is_cut(text, above):
-            break  # a line longer than the look-back: no object's field
-        line, pos = text[above : pos - 1], above
+    for line in keypath.lines_above(text, line_start, _SIBLING_LINES):
         if len(line) - len(line.lstrip(" \t-")) < indent or not line.strip() or line.lstrip().startswith("["):
             break  # left the object (a blank line or a section header ends it too)
         field = fields.match(line)
@@ -362,14 +355,7 @@ def _questionpro_host_beside(text: str, line_start: int) -> list[Level]:
 
 
 def _sibling_lines_up(text: str, line_start: int, indent: int) -> Iterator[str]:
-    pos = line_start
-    for _ in range(_SIBLING_LINES):
-        if pos == 0:
-            return
-        above = keypath.line_above(text, pos)
-        if keypath.is_cut(text, above):
-            return
-        line, pos = text[above : pos - 1], above
+    for line in keypath.lines_above(text, line_start, _SIBLING_LINES):
         if len(line) - len(line.lstrip(" \t")) != indent or not line.strip():
             return  # left the object, or a nested one: only fields of its own level
         yield line
@@ -390,6 +376,17 @@ def _sibling_lines_down(text: str, line_end: int, indent: int) -> Iterator[str]:
 
 
 _REGISTRY_ID = Level("{guid}", Source.LINE, names.Verdict(Owner.NONE, Kind.ID))
+_CREDENTIALS_ID = Level("credentials", Source.CALLEE, names.Verdict(Owner.NONE, Kind.REFERENCE))
+_CREDENTIALS_CALL = re.compile(r"""(?<![\w.])credentials\([ \t]*["']\Z""")
+
+
+def _credentials_id(text: str, start: int) -> bool:
+    """``credentials('<uuid>')``: the id a CI server (Jenkins) stores a secret under, which
+    its UI generates as a UUID; the secret is not in the file."""
+    called = _CREDENTIALS_CALL.search(text, max(0, start - 16), start) is not None
+    return called and text.startswith(("'", '"'), start + 36)
+
+
 _IN_URL = re.compile(r"""https?://[^\s"'<>`]*\Z""")
 
 
@@ -398,6 +395,9 @@ def _key_path(ctx: Context, start: int, line_start: int, line_end: int) -> Itera
     text = ctx.text
     if keypath.braced(text, start):
         yield [_REGISTRY_ID]  # ``"{…}"``: the registry's, Visual Studio's and SSIS's form of an id
+        return
+    if _credentials_id(text, start):
+        yield [_CREDENTIALS_ID]
         return
     shape, line_start = linecontext.shape(text, line_start, start)
     kinds = [lv.verdict.kind for lv in shape.levels if lv.verdict.kind not in (Kind.NEUTRAL, Kind.WEAK)]
@@ -440,7 +440,9 @@ def _key_path(ctx: Context, start: int, line_start: int, line_end: int) -> Itera
             yield column
         if line_start > 0 and line_end - line_start <= keypath.CSV_LINE_MAX:
             yield keypath.csv_column(ctx.header(), text[line_start:line_end], start - line_start)
-    elif line_start > 0 and line_end - line_start <= keypath.CSV_LINE_MAX:  # the row's cells named it
+    elif shape.opener == "(":  # the row's cells named it; its provider cell says whose
+        yield [lv for lv in keypath.sql_column(text, start, shape) if lv.source is Source.SIBLING]
+    elif line_start > 0 and line_end - line_start <= keypath.CSV_LINE_MAX:
         yield keypath.csv_provider(ctx.header(), text[line_start:line_end], start - line_start)
     yield named
     yield keypath.parent_levels(text, line_start)
@@ -538,7 +540,7 @@ _TABLE_ROW = re.compile(r"[ \t]*\|")  # matched, not stripped: a long line is lo
 def line_naming_at(line: str, start: int) -> Naming:
     """What the value's line alone says (the line gate); NONE only when the line refutes
     it. A Markdown table row's cells do not: its column header, above, names it first."""
-    if keypath.braced(line, start):
+    if keypath.braced(line, start) or _credentials_id(line, start):
         return Naming.NONE
     in_url = line.find("://", max(0, start - keypath.LINE_WINDOW), start) >= 0
     if line[start - 1 : start] == ":" and line.startswith("@", start + 36) and in_url:

@@ -444,6 +444,21 @@ def is_cut(text: str, line_start: int) -> bool:
     return line_start > 0 and text[line_start - 1] != "\n"
 
 
+def lines_above(text: str, line_start: int, count: int) -> Iterator[str]:
+    """Up to ``count`` lines above the one starting at ``line_start``, nearest first,
+    stopping at the file's start or at a line longer than the look-back window (whose cut
+    piece would pass for a line of its own)."""
+    pos = line_start
+    for _ in range(count):
+        if pos == 0:
+            return
+        above = line_above(text, pos)
+        if is_cut(text, above):
+            return
+        line, pos = text[above : pos - 1], above
+        yield line
+
+
 def line_above(text: str, pos: int) -> int:
     """Where the line ending just before ``pos`` (a line's start) starts, looking back at
     most LINE_WINDOW characters: a longer line is seen by its last LINE_WINDOW characters

@@ -43,12 +43,7 @@ def returned_by(text: str, line_start: int, start: int) -> list[Level]:
     if not _RETURN.match(text, line_start, start):
         return []
     indent = start - line_start - len(text[line_start:start].lstrip(" \t"))
-    pos = line_start
-    for _ in range(_FUNCTION_LINES):
-        if pos == 0:
-            return []
-        above = keypath.line_above(text, pos)
-        line, pos = text[above : pos - 1], above
+    for line in keypath.lines_above(text, line_start, _FUNCTION_LINES):
         if not line.strip() or len(line) - len(line.lstrip(" \t")) >= indent:
             continue  # the function's body, a comment, a blank line
         if _INNER_BLOCK.match(line):  # ``if …:``, ``except:``, ``} else {``: the function is further up

@@ -380,4 +380,6 @@ def judge(name: str) -> Verdict:
             kind = Kind.CONSTRUCTOR
         elif ws[-1] in _WEAK_WORDS or (ws[-1] == "to" and ws[-2:-1] and ws[-2] in _WEAK_WORDS):
             kind = Kind.WEAK  # ``value``, ``android:value``, ``plaintext_value``, ``equalTo``
+        elif ws[0] in ("default", "fallback") and all(w in _VOCAB for w in ws):
+            kind = Kind.WEAK  # ``default_var=``, ``fallbackValue``: the default of what is named beside
     return Verdict(owner, kind, strangers)
