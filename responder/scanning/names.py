@@ -221,32 +221,6 @@ _FOREIGN = {
     **dict.fromkeys(("schluessel", "schlussel", "clave", "chave", "chiave", "sleutel", "klucz", "nyckel"), "key"),
     **dict.fromkeys(("passwort", "kennwort", "contrasena", "senha"), "password"),
 }
-_PLAIN_LETTERS = str.maketrans(
-    {
-        "ü": "ue",
-        "ö": "oe",
-        "ä": "ae",
-        "Ü": "Ue",
-        "Ö": "Oe",
-        "Ä": "Ae",
-        "ß": "ss",
-        "ñ": "n",
-        "é": "e",
-        "è": "e",
-        "á": "a",
-        "à": "a",
-        "ã": "a",
-        "â": "a",
-        "í": "i",
-        "ó": "o",
-        "õ": "o",
-        "ô": "o",
-        "ú": "u",
-        "ç": "c",
-    }
-)
-
-
 _OF = frozenset("de da do di del della des du".split())
 
 
@@ -276,14 +250,17 @@ def is_qualified_foreign_key_word(word: str, following: str) -> bool:
 
 
 def _plain(name: str) -> str:
+    """A name's letters without their accents (``Schlüssel`` -> ``Schlussel``)."""
     if name.isascii():
         return name
+    import unicodedata  # only for the rare name that needs it
+
     if "Ã" in name:  # UTF-8 read as latin-1
         try:
             name = name.encode("latin-1").decode("utf-8")
         except UnicodeError:
             pass
-    return name.translate(_PLAIN_LETTERS)
+    return "".join(c for c in unicodedata.normalize("NFKD", name) if not unicodedata.combining(c))
 
 
 @lru_cache(maxsize=4096)
