@@ -1124,3 +1124,58 @@ HELDOUT_NEGATIVES += [
         klass="heldout",
     ),
 ]
+
+# Round 5, the third attacker's review: what the second review's fixes took too far.
+HELDOUT_POSITIVES += [
+    Case(  # braces around a key named as one on its own line (a docs placeholder filled in)
+        "r7-braced-key-own-name",
+        ".env",
+        "QUESTIONPRO_API_KEY={{K}}\n",
+        ((1, None),),
+        "heldout",
+    ),
+    Case(  # a camelCase naming field on a list item's first line
+        "r7-item-camel-case-name",
+        "config/services.yaml",
+        "services:\n  - serviceName: questionpro\n    auth:\n      token: {K}\n",
+        ((4, None),),
+        "heldout",
+    ),
+    Case(  # a glued endpoint field name
+        "r7-glued-base-url-beside-key",
+        "profiles.json",
+        '{\n  "acme-eu": {\n    "baseurl": "https://api.questionpro.eu/a/api/v2",\n    "key": "{K}"\n  }\n}\n',
+        ((4, "eu"),),
+        "heldout",
+    ),
+    Case(  # a gateway's URL password named by the connection it is
+        "r7-userinfo-gateway-named-connection",
+        "airflow.env",
+        "AIRFLOW_CONN_QUESTIONPRO=https://apikey:{K}@questionpro-gw.acme.io/\n",
+        ((1, None),),
+        "heldout",
+    ),
+    Case(  # credentials(…) outside a Jenkinsfile is a call like any other
+        "r7-credentials-call-outside-jenkins",
+        "app/settings.py",
+        'QUESTIONPRO_API_KEY = credentials("{K}")\n',
+        ((1, None),),
+        "heldout",
+    ),
+]
+HELDOUT_NEGATIVES += [
+    Case(  # a survey's public link is not QuestionPro's API: its neighbours are the survey's
+        "r7-survey-link-beside-password-neg",
+        "config/acme.yaml",
+        "acme:\n  survey_url: https://www.questionpro.com/t/AbCdE\n  password: {K}\n",
+        klass="heldout",
+    ),
+]
+HELDOUT_NEGATIVES += [
+    Case(  # a Jenkinsfile with a suffix is one too
+        "r7-jenkinsfile-suffixed-credentials-id-neg",
+        "ci/Jenkinsfile.nightly",
+        "pipeline {\n  environment {\n    QUESTIONPRO_API_KEY = credentials('{K}')\n  }\n}\n",
+        klass="heldout",
+    ),
+]

@@ -39,6 +39,14 @@ def is_questionpro_host(host: str) -> bool:
     return host.removeprefix("api.").removeprefix("www.") in _DOMAINS
 
 
+def is_api_host(host: str) -> bool:
+    """One of the datacenters' API hosts (a survey's page on www. is not the API)."""
+    return host.lower().rstrip(".") in _API_HOSTS
+
+
+_API_HOSTS = frozenset(HOSTS.values())
+
+
 def words() -> list[str]:
     """Every word that names a datacenter (names, aliases, hosts without "api."), longest first."""
     return sorted(_BY_WORD, key=len, reverse=True)

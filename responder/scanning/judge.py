@@ -326,14 +326,15 @@ def _object_name(text: str, line_start: int, start: int) -> list[Level]:
 # elsewhere); the pattern has one way to match, so a long padded line costs one pass.
 _HOST_FIELD = re.compile(r"""[ \t]*(?:-[ \t]*)?["']?([\w.\-]+)["']?[ \t]*[:=][ \t]*["']?(?:https?://)?([\w.\-]+)""")
 _HOST_FIELD_ENDS = ("url", "uri", "endpoint", "host", "hostname", "server", "base")
-_ELSEWHERE = ("webhook", "callback", "redirect", "return", "success", "cancel", "notify", "data")  # point elsewhere
+_ELSEWHERE = ("webhook", "callback", "redirect", "return", "success", "cancel", "notify", "database", "home")
 
 
 def _is_host_field(name: str) -> bool:
-    """``endpoint``, ``base_url``, ``apiBaseUrl``, ``questionpro_url``; not ``webhook_url`` or
-    ``database`` (a URL QuestionPro calls, a file)."""
+    """``endpoint``, ``base_url``, ``apiBaseUrl``, ``baseurl``, ``questionpro_url``; not
+    ``webhook_url``, ``homepage_url`` or ``database`` (a URL QuestionPro calls, a page, a file)."""
     words = names.words(name)
-    return bool(words) and words[-1] in _HOST_FIELD_ENDS and not any(w in _ELSEWHERE for w in words)
+    lowered = name.lower()
+    return bool(words) and words[-1].endswith(_HOST_FIELD_ENDS) and not any(w in lowered for w in _ELSEWHERE)
 
 
 def _questionpro_host_beside(text: str, line_start: int) -> list[Level]:
@@ -349,7 +350,7 @@ def _questionpro_host_beside(text: str, line_start: int) -> list[Level]:
     for lines in (_sibling_lines_up(text, line_start, indent), _sibling_lines_down(text, end, indent)):
         for line in lines:
             field = _HOST_FIELD.match(line)
-            if field is not None and _is_host_field(field.group(1)) and datacenters.is_questionpro_host(field.group(2)):
+            if field is not None and _is_host_field(field.group(1)) and datacenters.is_api_host(field.group(2)):
                 return [Level(field.group(2), Source.SIBLING, names.judge(field.group(2)))]
     return []
 
@@ -377,6 +378,16 @@ def _sibling_lines_down(text: str, line_end: int, indent: int) -> Iterator[str]:
 
 _REGISTRY_ID = Level("{guid}", Source.LINE, names.Verdict(Owner.NONE, Kind.ID))
 _CREDENTIALS_ID = Level("credentials", Source.CALLEE, names.Verdict(Owner.NONE, Kind.REFERENCE))
+_JENKINS = re.compile(r"jenkinsfile[^/]*$|\.(?:groovy|jenkins)$", re.IGNORECASE)  # Jenkinsfile, x.groovy
+
+
+def _keyed_by_own_name(shape: keypath.LineShape) -> bool:
+    """The value's own name on its line says it is a key (``QUESTIONPRO_API_KEY={…}``; the
+    shape is taken up to the brace, which would else open a block)."""
+    own = shape.levels[0] if shape.named and shape.levels else None
+    return own is not None and own.source is Source.LINE and own.verdict.kind in _KEYISH
+
+
 _CREDENTIALS_CALL = re.compile(r"""(?<![\w.])credentials\([ \t]*["']\Z""")
 
 
@@ -393,11 +404,11 @@ _IN_URL = re.compile(r"""https?://[^\s"'<>`]*\Z""")
 def _key_path(ctx: Context, start: int, line_start: int, line_end: int) -> Iterator[Sequence[Level]]:
     """The levels of the UUID at ``start``, in batches from the nearest outwards."""
     text = ctx.text
-    if keypath.braced(text, start):
-        yield [_REGISTRY_ID]  # ``"{…}"``: the registry's, Visual Studio's and SSIS's form of an id
-        return
-    if _credentials_id(text, start):
+    if _credentials_id(text, start) and _JENKINS.search(ctx.path or ""):
         yield [_CREDENTIALS_ID]
+        return
+    if keypath.braced(text, start) and not _keyed_by_own_name(keypath.line_shape(text, line_start, start - 1)):
+        yield [_REGISTRY_ID]  # ``"{…}"``: the registry's, Visual Studio's and SSIS's form of an id
         return
     shape, line_start = linecontext.shape(text, line_start, start)
     kinds = [lv.verdict.kind for lv in shape.levels if lv.verdict.kind not in (Kind.NEUTRAL, Kind.WEAK)]
@@ -413,7 +424,13 @@ def _key_path(ctx: Context, start: int, line_start: int, line_end: int) -> Itera
     lo = max(line_start, start - keypath.LINE_WINDOW)
     url = _IN_URL.search(text, lo, start) if text.find("://", lo, start) >= 0 else None
     if url is not None and text[start - 1] == ":" and text.startswith("@", start + 36):
-        yield _userinfo_password(text, start + 37)  # ``http://user:<uuid>@host``: the host's password
+        password, host = _userinfo_password(text, start + 37)  # ``http://user:<uuid>@host``
+        if host.verdict.owner is Owner.QUESTIONPRO:
+            yield [password, host]
+        else:  # a gateway's: the line's names (``AIRFLOW_CONN_QUESTIONPRO=``) first, then the host
+            yield [password]
+            yield shape.levels
+            yield [host]
         return
     if url is not None and text[start - 1] == "/":  # a path segment (``https://hc-ping.com/<uuid>``)
         owner = names.judge(url.group(0))
@@ -453,16 +470,20 @@ def _key_path(ctx: Context, start: int, line_start: int, line_end: int) -> Itera
 _URL_HOST = re.compile(r"[\w.\-]+")
 
 
-def _userinfo_password(text: str, host_start: int) -> list[Level]:
+def _userinfo_password(text: str, host_start: int) -> tuple[Level, Level]:
     """A URL's password (an Airflow connection, a database URL) is a secret of its host:
-    QuestionPro's when the host is one of its domains (not any host with ``qp`` in it)."""
-    host = _URL_HOST.match(text, host_start)
-    name = host.group(0) if host is not None else ""
-    owner = Owner.QUESTIONPRO if datacenters.is_questionpro_host(name) else Owner.OTHER
-    return [
-        Level("password", Source.LINE, names.judge("password")),
-        Level(name, Source.SIBLING, names.Verdict(owner, Kind.NEUTRAL)),
-    ]
+    QuestionPro's on one of its domains, another service's on another domain, nobody's
+    named on a bare host name (``qp-elastic``). The password says "secret" as a sibling
+    does, not as the value's own name (a comment above naming QuestionPro does not make a
+    search cluster's password its key)."""
+    found = _URL_HOST.match(text, host_start)
+    host = found.group(0) if found is not None else ""
+    if datacenters.is_questionpro_host(host):
+        owner = Owner.QUESTIONPRO
+    else:
+        owner = Owner.OTHER if "." in host.strip(".") else Owner.NONE
+    host_level = Level(host, Source.SIBLING, names.Verdict(owner, Kind.NEUTRAL))
+    return Level("password", Source.SIBLING, names.judge("password")), host_level
 
 
 def _belongs_to_other_service(ctx: Context, start: int, end: int, line_start: int, line_end: int) -> bool:
@@ -540,11 +561,11 @@ _TABLE_ROW = re.compile(r"[ \t]*\|")  # matched, not stripped: a long line is lo
 def line_naming_at(line: str, start: int) -> Naming:
     """What the value's line alone says (the line gate); NONE only when the line refutes
     it. A Markdown table row's cells do not: its column header, above, names it first."""
-    if keypath.braced(line, start) or _credentials_id(line, start):
-        return Naming.NONE
     in_url = line.find("://", max(0, start - keypath.LINE_WINDOW), start) >= 0
     if line[start - 1 : start] == ":" and line.startswith("@", start + 36) and in_url:
         return Naming.CONTEXTUAL  # a URL's password: its host decides (``_userinfo_password``)
+    if keypath.braced(line, start) and not _keyed_by_own_name(keypath.line_shape(line, 0, start - 1)):
+        return Naming.NONE
     shape = keypath.line_shape(line, 0, start)
     naming = judge_path([shape.levels])
     if naming is Naming.NONE and not (_refuted(shape.levels) and not _TABLE_ROW.match(line)):

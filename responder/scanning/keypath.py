@@ -421,17 +421,30 @@ def parent_levels(text: str, line_start: int) -> list[Level]:
         elif indent == current != item_seen and levels and stripped.startswith("- "):
             item_seen = current  # the first line of the list item a parent is in; items above are others
             item = _ITEM_NAME.match(stripped)
-            named = judge(item.group(1)) if item is not None else None
-            if item is not None and named is not None and (_has_kind(named) or named.owner is Owner.QUESTIONPRO):
-                levels.append(Level(item.group(1), Source.PARENT, named))  # a customer's name says nothing
+            if item is not None and _names_item(item.group(1), named := judge(item.group(2))):
+                levels.append(Level(item.group(2), Source.PARENT, named))
         if above == 0:
             break
     return levels
 
 
+def _names_item(field: str, named: Verdict) -> bool:
+    """Does a list item's naming field say what its nested values are? A name with a kind
+    (``- name: api-key``) or QuestionPro's (``- conn_id: questionpro_default``) does; a
+    customer's name says nothing. A ``*key`` field only by naming QuestionPro: an External
+    Secret's ``- secretKey: QUESTIONPRO_API_KEY`` names the secret stored, not the vault's
+    ids nested under it."""
+    if field.lower().endswith("key"):
+        return named.owner is Owner.QUESTIONPRO and not _has_kind(named)
+    return _has_kind(named) or named.owner is Owner.QUESTIONPRO
+
+
 # A list item's naming field on its first line: ``- name: api-key`` over ``schema:`` /
 # ``default: …`` (an OpenAPI parameter), ``- name: QUESTIONPRO_API_KEY`` over ``valueFrom:``.
-_ITEM_NAME = re.compile(r"""-[ \t]+["']?(?:[\w.\-]*?[_\-.])?(?:name|id)["']?[ \t]*:[ \t]*["']?([\w.\-]+)""", re.I)
+_ITEM_NAME = re.compile(
+    r"""-[ \t]+["']?((?:[\w.\-]*?[_\-.])?(?i:name|id|key)|[\w.\-]*?[a-z](?:Name|Id|ID|Key))["']?"""
+    r"""[ \t]*:[ \t]*["']?([\w.\-]+)"""
+)  # ``name``, ``conn_id``, ``serviceName``, ``appKey``; not ``valid`` or ``android``
 
 
 def braced(text: str, start: int) -> bool:
