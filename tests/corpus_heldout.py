@@ -1179,3 +1179,42 @@ HELDOUT_NEGATIVES += [
         klass="heldout",
     ),
 ]
+
+# Round 5, the fourth attacker's review: the third review's fixes.
+HELDOUT_POSITIVES += [
+    Case(  # a datacenter's bare domain is QuestionPro's service, as its API host is
+        "r8-bare-domain-host-beside-secret",
+        "config/profiles.yaml",
+        "profiles:\n  acme:\n    host: questionpro.eu\n    secret: {K}\n",
+        ((4, "eu"),),
+        "heldout",
+    ),
+    Case(  # a user's name on a list item says nothing of the keys nested in it
+        "r8-user-name-item-over-datacenter-key",
+        "config/keys.yaml",
+        "qp_api_keys:\n  - userName: survey-admin\n    prod:\n      eu: {K}\n",
+        ((4, "eu"),),
+        "heldout",
+    ),
+]
+HELDOUT_NEGATIVES += [
+    Case(  # another company's service URL named for QuestionPro: that service's password
+        "r8-userinfo-qp-named-url-of-other-service-neg",
+        ".env",
+        "QP_SYNC_REDIS_URL=https://default:{K}@redis-1.c1.ec2.cloud.redislabs.com:12345\n",
+        klass="heldout",
+    ),
+    Case(  # Jenkins configuration as code: credentials('…') is a lookup by id there too
+        "r8-jcasc-credentials-id-neg",
+        "jenkins/casc.yaml",
+        "jobs:\n  - script: >\n      pipelineJob('questionpro-export') {\n"
+        "        environment {\n          QUESTIONPRO_API_KEY = credentials('{K}')\n        }\n      }\n",
+        klass="heldout",
+    ),
+    Case(  # a braced id's own attribute is its name, not another attribute on the line
+        "r8-braced-id-beside-named-attribute-neg",
+        "ssis/Export.dtsx",
+        '<DTS:Variable DTS:ObjectName="QuestionProApiKey" DTS:DTSID="{{KU}}" DTS:Namespace="User">\n',
+        klass="heldout",
+    ),
+]

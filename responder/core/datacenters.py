@@ -39,12 +39,10 @@ def is_questionpro_host(host: str) -> bool:
     return host.removeprefix("api.").removeprefix("www.") in _DOMAINS
 
 
-def is_api_host(host: str) -> bool:
-    """One of the datacenters' API hosts (a survey's page on www. is not the API)."""
-    return host.lower().rstrip(".") in _API_HOSTS
-
-
-_API_HOSTS = frozenset(HOSTS.values())
+def is_service_host(host: str) -> bool:
+    """A datacenter's API host or its bare domain (``questionpro.eu``); not ``www.``, where
+    surveys' public pages are."""
+    return host.lower().rstrip(".").removeprefix("api.") in _DOMAINS
 
 
 def words() -> list[str]:

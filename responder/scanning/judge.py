@@ -350,7 +350,7 @@ def _questionpro_host_beside(text: str, line_start: int) -> list[Level]:
     for lines in (_sibling_lines_up(text, line_start, indent), _sibling_lines_down(text, end, indent)):
         for line in lines:
             field = _HOST_FIELD.match(line)
-            if field is not None and _is_host_field(field.group(1)) and datacenters.is_api_host(field.group(2)):
+            if field is not None and _is_host_field(field.group(1)) and datacenters.is_service_host(field.group(2)):
                 return [Level(field.group(2), Source.SIBLING, names.judge(field.group(2)))]
     return []
 
@@ -378,14 +378,30 @@ def _sibling_lines_down(text: str, line_end: int, indent: int) -> Iterator[str]:
 
 _REGISTRY_ID = Level("{guid}", Source.LINE, names.Verdict(Owner.NONE, Kind.ID))
 _CREDENTIALS_ID = Level("credentials", Source.CALLEE, names.Verdict(Owner.NONE, Kind.REFERENCE))
-_JENKINS = re.compile(r"jenkinsfile[^/]*$|\.(?:groovy|jenkins)$", re.IGNORECASE)  # Jenkinsfile, x.groovy
+# Source files of languages where ``credentials(…)`` is an ordinary call; anywhere else
+# (Jenkinsfiles, Job DSL, JCasC YAML, docs, commit messages) it is Jenkins' lookup by id.
+_PROGRAM = re.compile(r"\.(?:py|rb|kt|kts|java|js|mjs|cjs|ts|tsx|jsx|go|cs|php|rs|swift|scala|ex|exs)$", re.IGNORECASE)
 
 
-def _keyed_by_own_name(shape: keypath.LineShape) -> bool:
-    """The value's own name on its line says it is a key (``QUESTIONPRO_API_KEY={…}``; the
-    shape is taken up to the brace, which would else open a block)."""
-    own = shape.levels[0] if shape.named and shape.levels else None
-    return own is not None and own.source is Source.LINE and own.verdict.kind in _KEYISH
+def _names_the_connection(shape: keypath.LineShape, host: Level) -> bool:
+    """May the line's names judge a URL's password before its host? On a bare host name
+    (``qp-elastic``) always; on another company's domain only when the line names the
+    connection itself (``AIRFLOW_CONN_QUESTIONPRO=``), not a URL of something
+    (``QUESTIONPRO_WEBHOOK_URL=``, ``qp_smtp_url:``: another service's password)."""
+    if host.verdict.owner is Owner.NONE:
+        return True
+    named = next((lv for lv in shape.levels if lv.verdict.owner is not Owner.NONE), None)  # past ``https://apikey``
+    return named is not None and named.verdict.owner is Owner.QUESTIONPRO and named.verdict.kind is Kind.NEUTRAL
+
+
+# The value's own name just before its brace: ``QUESTIONPRO_API_KEY={``, ``"api_key": "{``.
+_NAME_BEFORE_BRACE = re.compile(r"""([\w.:\-]+)["']?[ \t]*[:=][ \t]*["']?\{\Z""")
+
+
+def _keyed_by_own_name(text: str, line_start: int, start: int) -> bool:
+    """A braced value whose own name says it is a key (``QUESTIONPRO_API_KEY={…}``)."""
+    found = _NAME_BEFORE_BRACE.search(text, max(line_start, start - 1 - keypath.LINE_WINDOW), start)
+    return found is not None and names.judge(found.group(1)).kind in _KEYISH
 
 
 _CREDENTIALS_CALL = re.compile(r"""(?<![\w.])credentials\([ \t]*["']\Z""")
@@ -404,10 +420,10 @@ _IN_URL = re.compile(r"""https?://[^\s"'<>`]*\Z""")
 def _key_path(ctx: Context, start: int, line_start: int, line_end: int) -> Iterator[Sequence[Level]]:
     """The levels of the UUID at ``start``, in batches from the nearest outwards."""
     text = ctx.text
-    if _credentials_id(text, start) and _JENKINS.search(ctx.path or ""):
+    if _credentials_id(text, start) and not _PROGRAM.search(ctx.path or ""):
         yield [_CREDENTIALS_ID]
         return
-    if keypath.braced(text, start) and not _keyed_by_own_name(keypath.line_shape(text, line_start, start - 1)):
+    if keypath.braced(text, start) and not _keyed_by_own_name(text, line_start, start):
         yield [_REGISTRY_ID]  # ``"{…}"``: the registry's, Visual Studio's and SSIS's form of an id
         return
     shape, line_start = linecontext.shape(text, line_start, start)
@@ -425,7 +441,7 @@ def _key_path(ctx: Context, start: int, line_start: int, line_end: int) -> Itera
     url = _IN_URL.search(text, lo, start) if text.find("://", lo, start) >= 0 else None
     if url is not None and text[start - 1] == ":" and text.startswith("@", start + 36):
         password, host = _userinfo_password(text, start + 37)  # ``http://user:<uuid>@host``
-        if host.verdict.owner is Owner.QUESTIONPRO:
+        if host.verdict.owner is Owner.QUESTIONPRO or not _names_the_connection(shape, host):
             yield [password, host]
         else:  # a gateway's: the line's names (``AIRFLOW_CONN_QUESTIONPRO=``) first, then the host
             yield [password]
@@ -564,7 +580,7 @@ def line_naming_at(line: str, start: int) -> Naming:
     in_url = line.find("://", max(0, start - keypath.LINE_WINDOW), start) >= 0
     if line[start - 1 : start] == ":" and line.startswith("@", start + 36) and in_url:
         return Naming.CONTEXTUAL  # a URL's password: its host decides (``_userinfo_password``)
-    if keypath.braced(line, start) and not _keyed_by_own_name(keypath.line_shape(line, 0, start - 1)):
+    if keypath.braced(line, start) and not _keyed_by_own_name(line, 0, start):
         return Naming.NONE
     shape = keypath.line_shape(line, 0, start)
     naming = judge_path([shape.levels])

@@ -429,14 +429,14 @@ def parent_levels(text: str, line_start: int) -> list[Level]:
 
 
 def _names_item(field: str, named: Verdict) -> bool:
-    """Does a list item's naming field say what its nested values are? A name with a kind
+    """Does a list item's naming field say what its nested values are? A key's name
     (``- name: api-key``) or QuestionPro's (``- conn_id: questionpro_default``) does; a
-    customer's name says nothing. A ``*key`` field only by naming QuestionPro: an External
-    Secret's ``- secretKey: QUESTIONPRO_API_KEY`` names the secret stored, not the vault's
-    ids nested under it."""
+    customer's or a user's name says nothing (``- userName: survey-admin``). A ``*key``
+    field only by naming QuestionPro: an External Secret's ``- secretKey:
+    QUESTIONPRO_API_KEY`` names the secret stored, not the vault's ids nested under it."""
     if field.lower().endswith("key"):
         return named.owner is Owner.QUESTIONPRO and not _has_kind(named)
-    return _has_kind(named) or named.owner is Owner.QUESTIONPRO
+    return named.kind in (Kind.KEY, Kind.KEYWORD, Kind.CONSTRUCTOR) or named.owner is Owner.QUESTIONPRO
 
 
 # A list item's naming field on its first line: ``- name: api-key`` over ``schema:`` /
