@@ -80,6 +80,12 @@ def long_line_above(keys: list[str]) -> str:
     return "# questionpro\n" + "".join("    " + "x" * 400 + f"\n    eq: {k}\n" for k in keys)
 
 
+def braced_after_words(keys: list[str]) -> str:
+    """Braced GUIDs after long runs of word characters (a pattern for the name before the
+    brace backtracked over the run: 300 letters cost 30x the whole scan)."""
+    return "".join("questionpro " + "x" * 300 + "{" + k + "}\n" for k in keys)
+
+
 SHAPES: dict[str, Callable[[list[str]], str]] = {
     "one line, named": one_line_named,
     "one line, ids": one_line_ids,
@@ -91,6 +97,7 @@ SHAPES: dict[str, Callable[[list[str]], str]] = {
     "padded description": padded_description,
     "padded objects": padded_objects,
     "long line above": long_line_above,
+    "braced after words": braced_after_words,
 }
 GATED = {"line gate: indented ids"}  # timed through the line gate (detect.line_naming)
 

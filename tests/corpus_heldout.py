@@ -1218,3 +1218,35 @@ HELDOUT_NEGATIVES += [
         klass="heldout",
     ),
 ]
+
+# Round 5, the fifth attacker's review: f95626a.
+HELDOUT_POSITIVES += [
+    Case(  # .NET appSettings: the key attribute names the braced value (a docs placeholder filled in)
+        "r9-appsettings-braced-value",
+        "Web.config",
+        '<appSettings>\n  <add key="QuestionProApiKey" value="{{K}}" />\n</appSettings>\n',
+        ((2, None),),
+        "heldout",
+    ),
+    Case(  # Airflow's conn ids end in _default; a cluster-internal gateway names no company
+        "r9-userinfo-cluster-gateway-default-conn",
+        "airflow.env",
+        "AIRFLOW_CONN_QUESTIONPRO_DEFAULT='http://:{K}@questionpro-proxy.default.svc.cluster.local:8080/https'\n",
+        ((1, None),),
+        "heldout",
+    ),
+    Case(  # a gateway on a company domain, the line naming QuestionPro's key
+        "r9-userinfo-gateway-key-name",
+        ".env",
+        "QUESTIONPRO_API_KEY=https://apikey:{K}@questionpro-gw.acme.io\n",
+        ((1, None),),
+        "heldout",
+    ),
+    Case(  # credentials(…) in a Vue component is a call like any other
+        "r9-credentials-call-in-vue",
+        "src/Survey.vue",
+        "<script>\nconst QUESTIONPRO_API_KEY = credentials('{K}')\n</script>\n",
+        ((2, None),),
+        "heldout",
+    ),
+]

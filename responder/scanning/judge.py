@@ -380,7 +380,11 @@ _REGISTRY_ID = Level("{guid}", Source.LINE, names.Verdict(Owner.NONE, Kind.ID))
 _CREDENTIALS_ID = Level("credentials", Source.CALLEE, names.Verdict(Owner.NONE, Kind.REFERENCE))
 # Source files of languages where ``credentials(…)`` is an ordinary call; anywhere else
 # (Jenkinsfiles, Job DSL, JCasC YAML, docs, commit messages) it is Jenkins' lookup by id.
-_PROGRAM = re.compile(r"\.(?:py|rb|kt|kts|java|js|mjs|cjs|ts|tsx|jsx|go|cs|php|rs|swift|scala|ex|exs)$", re.IGNORECASE)
+_PROGRAM = re.compile(
+    r"\.(?:py|rb|kt|kts|java|js|mjs|cjs|ts|tsx|jsx|vue|svelte|go|cs|php|rs|swift|scala|ex|exs|dart|r|c|h|cc|cpp|"
+    r"hpp|m|mm|lua|pl|pm|ps1|psm1|sh|bash|zsh|fs|vb|clj|erl|hs|ml|jl)$",
+    re.IGNORECASE,
+)
 
 
 def _names_the_connection(shape: keypath.LineShape, host: Level) -> bool:
@@ -391,17 +395,27 @@ def _names_the_connection(shape: keypath.LineShape, host: Level) -> bool:
     if host.verdict.owner is Owner.NONE:
         return True
     named = next((lv for lv in shape.levels if lv.verdict.owner is not Owner.NONE), None)  # past ``https://apikey``
-    return named is not None and named.verdict.owner is Owner.QUESTIONPRO and named.verdict.kind is Kind.NEUTRAL
+    return named is not None and named.verdict.owner is Owner.QUESTIONPRO and named.verdict.kind is not Kind.REFERENCE
 
 
-# The value's own name just before its brace: ``QUESTIONPRO_API_KEY={``, ``"api_key": "{``.
-_NAME_BEFORE_BRACE = re.compile(r"""([\w.:\-]+)["']?[ \t]*[:=][ \t]*["']?\{\Z""")
+_TOKEN = re.compile(r"[A-Za-z_][\w:.\-]*")
 
 
 def _keyed_by_own_name(text: str, line_start: int, start: int) -> bool:
-    """A braced value whose own name says it is a key (``QUESTIONPRO_API_KEY={…}``)."""
-    found = _NAME_BEFORE_BRACE.search(text, max(line_start, start - 1 - keypath.LINE_WINDOW), start)
-    return found is not None and names.judge(found.group(1)).kind in _KEYISH
+    """A braced value whose own name says it is a key (``QUESTIONPRO_API_KEY={…}``,
+    ``<add key="QuestionProApiKey" value="{…}" />``, ``--api-key {…}``): the line's nearest
+    name up to the brace has a key's kind, and only weak names (``value``) stand between
+    it and the brace (``ObjectName="QuestionProApiKey" DTSID="{…}"`` is the DTSID's)."""
+    shape = keypath.line_shape(text, line_start, start - 1)
+    first = shape.levels[0] if shape.levels else None
+    if first is None or first.verdict.kind not in _KEYISH:
+        return False
+    lo = max(line_start, start - 1 - keypath.LINE_WINDOW)
+    at = text.rfind(first.name, lo, start - 1)
+    if at < 0:
+        return False
+    between = _TOKEN.findall(text, at + len(first.name), start - 1)
+    return all(names.judge(token).kind is Kind.WEAK for token in between)
 
 
 _CREDENTIALS_CALL = re.compile(r"""(?<![\w.])credentials\([ \t]*["']\Z""")
@@ -484,6 +498,11 @@ def _key_path(ctx: Context, start: int, line_start: int, line_end: int) -> Itera
 
 
 _URL_HOST = re.compile(r"[\w.\-]+")
+# Hosts that name no company: a cluster's, a private zone's, documentation's examples.
+_PRIVATE_HOST = re.compile(
+    r"(?:^|\.)(?:localhost|local|internal|lan|svc|cluster\.local|example|example\.(?:com|org|net)|test|invalid)\.?$",
+    re.IGNORECASE,
+)
 
 
 def _userinfo_password(text: str, host_start: int) -> tuple[Level, Level]:
@@ -497,7 +516,7 @@ def _userinfo_password(text: str, host_start: int) -> tuple[Level, Level]:
     if datacenters.is_questionpro_host(host):
         owner = Owner.QUESTIONPRO
     else:
-        owner = Owner.OTHER if "." in host.strip(".") else Owner.NONE
+        owner = Owner.NONE if _PRIVATE_HOST.search(host) or "." not in host.strip(".") else Owner.OTHER
     host_level = Level(host, Source.SIBLING, names.Verdict(owner, Kind.NEUTRAL))
     return Level("password", Source.SIBLING, names.judge("password")), host_level
 
