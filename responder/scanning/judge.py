@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from responder.core import datacenters
-from responder.scanning import keypath, linecontext, names
+from responder.scanning import keypath, linecontext, names, valueform
 from responder.scanning.detect import Naming
 from responder.scanning.keypath import Level, Source
 from responder.scanning.names import Kind, Owner
@@ -280,14 +280,13 @@ _NAMING_FIELD = _field_pattern(_NAMING_FIELDS)
 # (``- type: questionpro`` over ``key: …``); for a value's sibling, ``type`` is its own.
 _OWNER_WORDS = ("type", *keypath.PROVIDER_FIELDS)
 _OWNER_FIELD = _field_pattern("|".join((_NAMING_FIELDS, *_OWNER_WORDS)))
-_SIBLING_LINES = 12  # a Terraform state puts tags and ids between "name" and "value"
 
 
 def _naming_field_above(text: str, line_start: int, fields: re.Pattern[str] = _NAMING_FIELD) -> list[Level]:
     end = text.find("\n", line_start, line_start + keypath.LINE_WINDOW)
     own = text[line_start : end if end >= 0 else line_start + keypath.LINE_WINDOW]
     indent = len(own) - len(own.lstrip(" \t"))
-    for line in keypath.lines_above(text, line_start, _SIBLING_LINES):
+    for line in keypath.lines_above(text, line_start, keypath.SIBLING_LINES):
         if len(line) - len(line.lstrip(" \t-")) < indent or not line.strip() or line.lstrip().startswith("["):
             break  # left the object (a blank line or a section header ends it too)
         field = fields.match(line)
@@ -318,114 +317,7 @@ def _object_name(text: str, line_start: int, start: int) -> list[Level]:
             pass
     if found is not None:
         return [Level(found.group(1), Source.SIBLING, names.judge(found.group(1)))]
-    return _naming_field_above(text, line_start, _OWNER_FIELD) or _questionpro_host_beside(text, line_start)
-
-
-# A field holding a URL or host: ``"endpoint": "https://api.questionpro.com/…"``, ``base_url = …``.
-# The name is checked in Python against whole names (``webhook_url`` or ``database`` point
-# elsewhere); the pattern has one way to match, so a long padded line costs one pass.
-_HOST_FIELD = re.compile(r"""[ \t]*(?:-[ \t]*)?["']?([\w.\-]+)["']?[ \t]*[:=][ \t]*["']?(?:https?://)?([\w.\-]+)""")
-_HOST_FIELD_ENDS = ("url", "uri", "endpoint", "host", "hostname", "server", "base")
-_ELSEWHERE = ("webhook", "callback", "redirect", "return", "success", "cancel", "notify", "database", "home")
-
-
-def _is_host_field(name: str) -> bool:
-    """``endpoint``, ``base_url``, ``apiBaseUrl``, ``baseurl``, ``questionpro_url``; not
-    ``webhook_url``, ``homepage_url`` or ``database`` (a URL QuestionPro calls, a page, a file)."""
-    words = names.words(name)
-    lowered = name.lower()
-    return bool(words) and words[-1].endswith(_HOST_FIELD_ENDS) and not any(w in lowered for w in _ELSEWHERE)
-
-
-def _questionpro_host_beside(text: str, line_start: int) -> list[Level]:
-    """A bare key word's object that also holds a QuestionPro endpoint (``"endpoint":
-    "https://api.questionpro.eu/…"`` a few fields up or down, same object) is QuestionPro's,
-    whatever the object is called (a CLI profile ``"acme-eu": {…}``). Another host beside it
-    says nothing: a client's object holds its own service's URLs and others'."""
-    end = text.find("\n", line_start, line_start + keypath.LINE_WINDOW)
-    own = text[line_start : end if end >= 0 else line_start + keypath.LINE_WINDOW]
-    indent = len(own) - len(own.lstrip(" \t"))
-    if not indent:
-        return []  # a file's top level (a module's ``BASE = …``, ``KEY = …``) is not one object
-    for lines in (_sibling_lines_up(text, line_start, indent), _sibling_lines_down(text, end, indent)):
-        for line in lines:
-            field = _HOST_FIELD.match(line)
-            if field is not None and _is_host_field(field.group(1)) and datacenters.is_service_host(field.group(2)):
-                return [Level(field.group(2), Source.SIBLING, names.judge(field.group(2)))]
-    return []
-
-
-def _sibling_lines_up(text: str, line_start: int, indent: int) -> Iterator[str]:
-    for line in keypath.lines_above(text, line_start, _SIBLING_LINES):
-        if len(line) - len(line.lstrip(" \t")) != indent or not line.strip():
-            return  # left the object, or a nested one: only fields of its own level
-        yield line
-
-
-def _sibling_lines_down(text: str, line_end: int, indent: int) -> Iterator[str]:
-    pos = line_end
-    for _ in range(_SIBLING_LINES):
-        if pos < 0 or pos >= len(text):
-            return
-        below = text.find("\n", pos + 1, pos + 1 + keypath.LINE_WINDOW)
-        if below < 0 and pos + 1 + keypath.LINE_WINDOW < len(text):
-            return  # a line longer than the window is no object's field
-        line, pos = text[pos + 1 : below if below >= 0 else len(text)], below
-        if len(line) - len(line.lstrip(" \t")) != indent or not line.strip():
-            return
-        yield line
-
-
-_REGISTRY_ID = Level("{guid}", Source.LINE, names.Verdict(Owner.NONE, Kind.ID))
-_CREDENTIALS_ID = Level("credentials", Source.CALLEE, names.Verdict(Owner.NONE, Kind.REFERENCE))
-# Source files of languages where ``credentials(…)`` is an ordinary call; anywhere else
-# (Jenkinsfiles, Job DSL, JCasC YAML, docs, commit messages) it is Jenkins' lookup by id.
-_PROGRAM = re.compile(
-    r"\.(?:py|rb|kt|kts|java|js|mjs|cjs|ts|tsx|jsx|vue|svelte|go|cs|php|rs|swift|scala|ex|exs|dart|r|c|h|cc|cpp|"
-    r"hpp|m|mm|lua|pl|pm|ps1|psm1|sh|bash|zsh|fs|vb|clj|erl|hs|ml|jl)$",
-    re.IGNORECASE,
-)
-
-
-def _names_the_connection(shape: keypath.LineShape, host: Level) -> bool:
-    """May the line's names judge a URL's password before its host? On a bare host name
-    (``qp-elastic``) always; on another company's domain only when the line names the
-    connection itself (``AIRFLOW_CONN_QUESTIONPRO=``), not a URL of something
-    (``QUESTIONPRO_WEBHOOK_URL=``, ``qp_smtp_url:``: another service's password)."""
-    if host.verdict.owner is Owner.NONE:
-        return True
-    named = next((lv for lv in shape.levels if lv.verdict.owner is not Owner.NONE), None)  # past ``https://apikey``
-    return named is not None and named.verdict.owner is Owner.QUESTIONPRO and named.verdict.kind is not Kind.REFERENCE
-
-
-_TOKEN = re.compile(r"[A-Za-z_][\w:.\-]*")
-
-
-def _keyed_by_own_name(text: str, line_start: int, start: int) -> bool:
-    """A braced value whose own name says it is a key (``QUESTIONPRO_API_KEY={…}``,
-    ``<add key="QuestionProApiKey" value="{…}" />``, ``--api-key {…}``): the line's nearest
-    name up to the brace has a key's kind, and only weak names (``value``) stand between
-    it and the brace (``ObjectName="QuestionProApiKey" DTSID="{…}"`` is the DTSID's)."""
-    shape = keypath.line_shape(text, line_start, start - 1)
-    first = shape.levels[0] if shape.levels else None
-    if first is None or first.verdict.kind not in _KEYISH:
-        return False
-    lo = max(line_start, start - 1 - keypath.LINE_WINDOW)
-    at = text.rfind(first.name, lo, start - 1)
-    if at < 0:
-        return False
-    between = _TOKEN.findall(text, at + len(first.name), start - 1)
-    return all(names.judge(token).kind is Kind.WEAK for token in between)
-
-
-_CREDENTIALS_CALL = re.compile(r"""(?<![\w.])credentials\([ \t]*["']\Z""")
-
-
-def _credentials_id(text: str, start: int) -> bool:
-    """``credentials('<uuid>')``: the id a CI server (Jenkins) stores a secret under, which
-    its UI generates as a UUID; the secret is not in the file."""
-    called = _CREDENTIALS_CALL.search(text, max(0, start - 16), start) is not None
-    return called and text.startswith(("'", '"'), start + 36)
+    return _naming_field_above(text, line_start, _OWNER_FIELD) or linecontext.questionpro_host_beside(text, line_start)
 
 
 _IN_URL = re.compile(r"""https?://[^\s"'<>`]*\Z""")
@@ -434,11 +326,11 @@ _IN_URL = re.compile(r"""https?://[^\s"'<>`]*\Z""")
 def _key_path(ctx: Context, start: int, line_start: int, line_end: int) -> Iterator[Sequence[Level]]:
     """The levels of the UUID at ``start``, in batches from the nearest outwards."""
     text = ctx.text
-    if _credentials_id(text, start) and not _PROGRAM.search(ctx.path or ""):
-        yield [_CREDENTIALS_ID]
+    if valueform.credentials_id(text, start) and not valueform.PROGRAM.search(ctx.path or ""):
+        yield [valueform.CREDENTIALS_ID]
         return
-    if keypath.braced(text, start) and not _keyed_by_own_name(text, line_start, start):
-        yield [_REGISTRY_ID]  # ``"{…}"``: the registry's, Visual Studio's and SSIS's form of an id
+    if keypath.braced(text, start) and not valueform.keyed_by_own_name(text, line_start, start):
+        yield [valueform.REGISTRY_ID]  # ``"{…}"``: the registry's, Visual Studio's and SSIS's form of an id
         return
     shape, line_start = linecontext.shape(text, line_start, start)
     kinds = [lv.verdict.kind for lv in shape.levels if lv.verdict.kind not in (Kind.NEUTRAL, Kind.WEAK)]
@@ -454,8 +346,8 @@ def _key_path(ctx: Context, start: int, line_start: int, line_end: int) -> Itera
     lo = max(line_start, start - keypath.LINE_WINDOW)
     url = _IN_URL.search(text, lo, start) if text.find("://", lo, start) >= 0 else None
     if url is not None and text[start - 1] == ":" and text.startswith("@", start + 36):
-        password, host = _userinfo_password(text, start + 37)  # ``http://user:<uuid>@host``
-        if host.verdict.owner is Owner.QUESTIONPRO or not _names_the_connection(shape, host):
+        password, host = valueform.userinfo_password(text, start + 37)  # ``http://user:<uuid>@host``
+        if host.verdict.owner is Owner.QUESTIONPRO or not valueform.names_the_connection(shape, host):
             yield [password, host]
         else:  # a gateway's: the line's names (``AIRFLOW_CONN_QUESTIONPRO=``) first, then the host
             yield [password]
@@ -495,30 +387,6 @@ def _key_path(ctx: Context, start: int, line_start: int, line_end: int) -> Itera
     yield keypath.parent_levels(text, line_start)
     yield keypath.section_level(ctx.section_before(line_start))
     yield keypath.path_levels(ctx.path)
-
-
-_URL_HOST = re.compile(r"[\w.\-]+")
-# Hosts that name no company: a cluster's, a private zone's, documentation's examples.
-_PRIVATE_HOST = re.compile(
-    r"(?:^|\.)(?:localhost|local|internal|lan|svc|cluster\.local|example|example\.(?:com|org|net)|test|invalid)\.?$",
-    re.IGNORECASE,
-)
-
-
-def _userinfo_password(text: str, host_start: int) -> tuple[Level, Level]:
-    """A URL's password (an Airflow connection, a database URL) is a secret of its host:
-    QuestionPro's on one of its domains, another service's on another domain, nobody's
-    named on a bare host name (``qp-elastic``). The password says "secret" as a sibling
-    does, not as the value's own name (a comment above naming QuestionPro does not make a
-    search cluster's password its key)."""
-    found = _URL_HOST.match(text, host_start)
-    host = found.group(0) if found is not None else ""
-    if datacenters.is_questionpro_host(host):
-        owner = Owner.QUESTIONPRO
-    else:
-        owner = Owner.NONE if _PRIVATE_HOST.search(host) or "." not in host.strip(".") else Owner.OTHER
-    host_level = Level(host, Source.SIBLING, names.Verdict(owner, Kind.NEUTRAL))
-    return Level("password", Source.SIBLING, names.judge("password")), host_level
 
 
 def _belongs_to_other_service(ctx: Context, start: int, end: int, line_start: int, line_end: int) -> bool:
@@ -599,7 +467,7 @@ def line_naming_at(line: str, start: int) -> Naming:
     in_url = line.find("://", max(0, start - keypath.LINE_WINDOW), start) >= 0
     if line[start - 1 : start] == ":" and line.startswith("@", start + 36) and in_url:
         return Naming.CONTEXTUAL  # a URL's password: its host decides (``_userinfo_password``)
-    if keypath.braced(line, start) and not _keyed_by_own_name(line, 0, start):
+    if keypath.braced(line, start) and not valueform.keyed_by_own_name(line, 0, start):
         return Naming.NONE
     shape = keypath.line_shape(line, 0, start)
     naming = judge_path([shape.levels])

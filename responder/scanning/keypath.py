@@ -457,6 +457,9 @@ def is_cut(text: str, line_start: int) -> bool:
     return line_start > 0 and text[line_start - 1] != "\n"
 
 
+SIBLING_LINES = 12  # how far a field's siblings are looked for (a Terraform state puts tags and ids between)
+
+
 def lines_above(text: str, line_start: int, count: int) -> Iterator[str]:
     """Up to ``count`` lines above the one starting at ``line_start``, nearest first,
     stopping at the file's start or at a line longer than the look-back window (whose cut

@@ -1,13 +1,17 @@
 """What the text around a value's line says of it, beyond the line's own names: the
 argument after it in a call, a command continued onto its line, a comment beside or above
-it naming QuestionPro, and the hosts of the request it is sent in. Every look is bounded
-to a few lines or a few hundred characters, so a one-line file of keys stays linear."""
+it naming QuestionPro, the hosts of the request it is sent in, the function that returns
+it, the other half of its name/value pair, and a QuestionPro endpoint in its object. Every
+look is bounded to a few lines or a few hundred characters, so a one-line file of keys
+stays linear."""
 
 from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Iterator
 
+from responder.core import datacenters
 from responder.scanning import keypath, names
 from responder.scanning.keypath import Level, Source
 
@@ -208,3 +212,58 @@ def paired_name(text: str, own: str, start: int) -> list[Level]:
     if best is None:
         return []
     return [Level(best[1], Source.SIBLING, names.judge(best[1]))]
+
+
+# A field holding a URL or host: ``"endpoint": "https://api.questionpro.com/…"``, ``base_url = …``.
+# The name is checked in Python against whole names (``webhook_url`` or ``database`` point
+# elsewhere); the pattern has one way to match, so a long padded line costs one pass.
+_HOST_FIELD = re.compile(r"""[ \t]*(?:-[ \t]*)?["']?([\w.\-]+)["']?[ \t]*[:=][ \t]*["']?(?:https?://)?([\w.\-]+)""")
+_HOST_FIELD_ENDS = ("url", "uri", "endpoint", "host", "hostname", "server", "base")
+_ELSEWHERE = ("webhook", "callback", "redirect", "return", "success", "cancel", "notify", "database", "home")
+
+
+def _is_host_field(name: str) -> bool:
+    """``endpoint``, ``base_url``, ``apiBaseUrl``, ``baseurl``, ``questionpro_url``; not
+    ``webhook_url``, ``homepage_url`` or ``database`` (a URL QuestionPro calls, a page, a file)."""
+    words = names.words(name)
+    lowered = name.lower()
+    return bool(words) and words[-1].endswith(_HOST_FIELD_ENDS) and not any(w in lowered for w in _ELSEWHERE)
+
+
+def questionpro_host_beside(text: str, line_start: int) -> list[Level]:
+    """A bare key word's object that also holds a QuestionPro endpoint (``"endpoint":
+    "https://api.questionpro.eu/…"`` a few fields up or down, same object) is QuestionPro's,
+    whatever the object is called (a CLI profile ``"acme-eu": {…}``). Another host beside it
+    says nothing: a client's object holds its own service's URLs and others'."""
+    end = text.find("\n", line_start, line_start + keypath.LINE_WINDOW)
+    own = text[line_start : end if end >= 0 else line_start + keypath.LINE_WINDOW]
+    indent = len(own) - len(own.lstrip(" \t"))
+    if not indent:
+        return []  # a file's top level (a module's ``BASE = …``, ``KEY = …``) is not one object
+    for lines in (_sibling_lines_up(text, line_start, indent), _sibling_lines_down(text, end, indent)):
+        for line in lines:
+            field = _HOST_FIELD.match(line)
+            if field is not None and _is_host_field(field.group(1)) and datacenters.is_service_host(field.group(2)):
+                return [Level(field.group(2), Source.SIBLING, names.judge(field.group(2)))]
+    return []
+
+
+def _sibling_lines_up(text: str, line_start: int, indent: int) -> Iterator[str]:
+    for line in keypath.lines_above(text, line_start, keypath.SIBLING_LINES):
+        if len(line) - len(line.lstrip(" \t")) != indent or not line.strip():
+            return  # left the object, or a nested one: only fields of its own level
+        yield line
+
+
+def _sibling_lines_down(text: str, line_end: int, indent: int) -> Iterator[str]:
+    pos = line_end
+    for _ in range(keypath.SIBLING_LINES):
+        if pos < 0 or pos >= len(text):
+            return
+        below = text.find("\n", pos + 1, pos + 1 + keypath.LINE_WINDOW)
+        if below < 0 and pos + 1 + keypath.LINE_WINDOW < len(text):
+            return  # a line longer than the window is no object's field
+        line, pos = text[pos + 1 : below if below >= 0 else len(text)], below
+        if len(line) - len(line.lstrip(" \t")) != indent or not line.strip():
+            return
+        yield line
