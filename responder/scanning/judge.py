@@ -45,7 +45,7 @@ def classify_name(name: str) -> Naming:
     return Naming.NONE
 
 
-_KEYISH = frozenset((Kind.KEY, Kind.KEYWORD, Kind.CONSTRUCTOR))
+_KEYISH = names.KEY_KINDS
 _GENERIC_KEYISH = frozenset((Kind.KEY, Kind.CONSTRUCTOR))  # enough with only the file's context
 
 

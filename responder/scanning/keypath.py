@@ -25,7 +25,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from responder.scanning.names import Kind, Owner, Verdict, is_qualified_foreign_key_word, judge
+from responder.scanning.names import KEY_KINDS, Kind, Owner, Verdict, is_qualified_foreign_key_word, judge
 
 LINE_WINDOW = 300  # characters of the value's line looked at, before it
 _PARENT_LINES = 40  # lines walked up for indentation parents
@@ -202,9 +202,6 @@ def _other_flags(clause: str, spans: list[tuple[str, int, int]]) -> set[int]:
     return skip
 
 
-_OF_AFTER = re.compile(r"[ \t]+(?:de|da|do|di|del|della|des|du)[ \t]+(\S+)", re.IGNORECASE)
-
-
 def clause_levels(clause: str, source: Source) -> list[Level]:
     """The name a clause gives its value: the nearest token with a kind, whose owner may
     be stated by the words just before it in prose (``Stripe API key: …``)."""
@@ -223,9 +220,8 @@ def clause_levels(clause: str, source: Source) -> list[Level]:
             token, verdict = tokens[head], judge(tokens[head])
         elif verdict.kind is Kind.KEYWORD and (compound := _prose_compound(clause, spans, i)) is not None:
             verdict = compound  # ``Cache key <uuid>``, ``primary key …``: a lookup key, not a secret
-        elif verdict.kind is Kind.KEYWORD and (after := _OF_AFTER.match(clause, spans[i][2])) is not None:
-            if is_qualified_foreign_key_word(token, after.group(1)):
-                verdict = Verdict(Owner.NONE, Kind.ID)  # ``clave de sesión``: a session's key
+        elif verdict.kind is Kind.KEYWORD and is_qualified_foreign_key_word(token, clause[spans[i][2] :]):
+            verdict = Verdict(Owner.NONE, Kind.ID)  # ``clave de sesión``: a session's key
         owner = verdict.owner
         if owner is Owner.NONE and _PROSE_WORD.fullmatch(token):
             owner = _prose_owner(clause, spans[head:])
@@ -436,7 +432,7 @@ def _names_item(field: str, named: Verdict) -> bool:
     QUESTIONPRO_API_KEY`` names the secret stored, not the vault's ids nested under it."""
     if field.lower().endswith("key"):
         return named.owner is Owner.QUESTIONPRO and not _has_kind(named)
-    return named.kind in (Kind.KEY, Kind.KEYWORD, Kind.CONSTRUCTOR) or named.owner is Owner.QUESTIONPRO
+    return named.kind in KEY_KINDS or named.owner is Owner.QUESTIONPRO
 
 
 # A list item's naming field on its first line: ``- name: api-key`` over ``schema:`` /
@@ -556,12 +552,12 @@ def csv_provider(header: str, line: str, offset_in_line: int) -> list[Level]:
     return [Level(provider, Source.SIBLING, judge(provider))]
 
 
-def provider_column(header: str, line: str, offset_in_line: int = -1) -> tuple[str, int] | None:
+def provider_column(header: str, line: str, offset_in_line: int) -> tuple[str, int] | None:
     """(delimiter, index) of the header's provider column, other than the value's own."""
     cut = _csv_cut(header, line)
     if cut is None:
         return None
-    index = line.count(cut, 0, offset_in_line) if offset_in_line >= 0 else -1
+    index = line.count(cut, 0, offset_in_line)
     columns = [c.strip(" \"'\r").lower() for c in header.split(cut)]
     at = next((i for i, c in enumerate(columns) if c in PROVIDER_FIELDS and i != index), None)
     return None if at is None else (cut, at)

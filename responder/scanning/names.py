@@ -39,6 +39,10 @@ class Kind(enum.Enum):
     WEAK = "weak"  # only says "this is a value" (``value``, ``default``): look at its neighbours
 
 
+# The kinds that say a value could be a key: one set, for every look that asks.
+KEY_KINDS = frozenset((Kind.KEY, Kind.KEYWORD, Kind.CONSTRUCTOR))
+
+
 @dataclass(frozen=True)
 class Verdict:
     owner: Owner
@@ -239,14 +243,17 @@ def _api_keys_in_english(ws: list[str]) -> list[str]:
     return out
 
 
-def is_qualified_foreign_key_word(word: str, following: str) -> bool:
-    """``clave`` in prose followed by ``de sesión``: another language's word for a key,
-    qualified after it (a session's key, a survey's key), which is no API key."""
-    return (
-        _plain(word).lower() in _FOREIGN
-        and following.lower() not in ("", "api")
-        and not _all_qualifiers(words(following))
-    )
+_OF_AFTER = re.compile(rf"[ \t]+(?:{'|'.join(sorted(_OF))})[ \t]+(\S+)", re.IGNORECASE)
+
+
+def is_qualified_foreign_key_word(word: str, after: str) -> bool:
+    """``clave`` in prose followed (``after``) by ``de sesión``: another language's word
+    for a key, qualified after it (a session's key, a survey's key), which is no API key."""
+    found = _OF_AFTER.match(after)
+    if found is None or _plain(word).lower() not in _FOREIGN:
+        return False
+    following = found.group(1)
+    return following.lower() != "api" and not _all_qualifiers(words(following))
 
 
 def _plain(name: str) -> str:

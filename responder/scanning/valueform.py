@@ -12,8 +12,6 @@ from responder.scanning import keypath, names
 from responder.scanning.keypath import Level, Source
 from responder.scanning.names import Kind, Owner
 
-_KEYISH = frozenset((Kind.KEY, Kind.KEYWORD, Kind.CONSTRUCTOR))
-
 REGISTRY_ID = Level("{guid}", Source.LINE, names.Verdict(Owner.NONE, Kind.ID))
 CREDENTIALS_ID = Level("credentials", Source.CALLEE, names.Verdict(Owner.NONE, Kind.REFERENCE))
 # Source files of languages where ``credentials(…)`` is an ordinary call; anywhere else
@@ -46,7 +44,7 @@ def keyed_by_own_name(text: str, line_start: int, start: int) -> bool:
     it and the brace (``ObjectName="QuestionProApiKey" DTSID="{…}"`` is the DTSID's)."""
     shape = keypath.line_shape(text, line_start, start - 1)
     first = shape.levels[0] if shape.levels else None
-    if first is None or first.verdict.kind not in _KEYISH:
+    if first is None or first.verdict.kind not in names.KEY_KINDS:
         return False
     lo = max(line_start, start - 1 - keypath.LINE_WINDOW)
     at = text.rfind(first.name, lo, start - 1)
