@@ -46,12 +46,13 @@ class _Lazy:
 
 
 # A UUID not glued to other letters or digits (an escaped break or tab before it, as in
-# ``"api-key:\t<uuid>"``, is a separator), nor the tail of another vendor's prefixed token
-# (LaunchDarkly's ``sdk-<uuid>``). Leading literal-free classes are slow in ``re``; the
-# scan first looks for the literal ``-`` groups (see ``_PROBE``) and only then checks the
-# full shape around each probe hit.
+# ``"api-key:\t<uuid>"``, is a separator, as is an escaped quote: ``%22``, ``\u0022``),
+# nor the tail of another vendor's prefixed token (LaunchDarkly's ``sdk-<uuid>``). Leading
+# literal-free classes are slow in ``re``; the scan first looks for the literal ``-`` groups
+# (see ``_PROBE``) and only then checks the full shape around each probe hit.
 _UUID_SHAPE = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
-_UUID = _Lazy(rf"(?:(?<![0-9A-Za-z])(?<![0-9A-Za-z][-_])|(?<=\\[nrt])){_UUID_SHAPE}(?![0-9A-Za-z])")
+_ESCAPED_BEFORE = r"(?<=\\[nrt])|(?<=%[2-7][0-9A-Fa-f])|(?<=\\u00[2-7][0-9A-Fa-f])|(?<=\\x[2-7][0-9A-Fa-f])"
+_UUID = _Lazy(rf"(?:(?<![0-9A-Za-z])(?<![0-9A-Za-z][-_])|{_ESCAPED_BEFORE}){_UUID_SHAPE}(?![0-9A-Za-z])")
 # In binary data (a control byte near), strings are stored back to back: a SQLite row
 # holds ``questionpro.api_key<uuid>``, a coloured log ``\x1b[0m<uuid>``. There a UUID
 # needs only not to be cut out of a longer hex run, nor be a prefixed token's tail.
@@ -312,12 +313,40 @@ def find_keys(text: str, wanted_lines: Callable[[int], bool] | None = None, *, p
             continue
         if is_placeholder(secret) or line.allowlisted():
             continue
-        if not judge.is_key(ctx, start, end, line.start, line.end()):
+        if not judge.is_key(ctx, start, end, line.start, line.end()) and not _is_key_unescaped(
+            text, start, secret, line.start, line.end(), path
+        ):
             continue
         marks = marks or DatacenterMarks.of(text)
         datacenter = judge.datacenter_of(ctx, start, line.start, line.end()) or marks.nearest(start)
         matches.append(Match(line.number, secret, datacenter, start, encoding))
     return matches
+
+
+_VIEW_ABOVE = 4000  # characters of the text above an unescaped line kept as its context (parents, labels)
+_VIEW_BELOW = 2000
+
+
+def _is_key_unescaped(text: str, start: int, secret: str, line_start: int, line_end: int, path: str | None) -> bool:
+    """Is the UUID a key once its line's escapes are undone (``\\"api-key\\": \\"…``,
+    ``%22api-key%22%3A%22…``)? Judged in a window of the text around the line, so a file
+    of many escaped lines stays linear."""
+    from responder.scanning import escapes, judge
+
+    seen = escapes.view(text, line_start, line_end, start, secret)
+    if seen is None:
+        return False
+    unescaped, offset = seen
+    above = 0 if line_start <= _VIEW_ABOVE else text.find("\n", line_start - _VIEW_ABOVE, line_start) + 1 or line_start
+    below = (
+        len(text)
+        if line_end + _VIEW_BELOW >= len(text)
+        else max(text.rfind("\n", line_end, line_end + _VIEW_BELOW), line_end)
+    )
+    window = text[above:line_start] + unescaped + text[line_end:below]
+    begin = line_start - above
+    ctx = judge.Context(window, path)
+    return judge.is_key(ctx, begin + offset, begin + offset + len(secret), begin, begin + len(unescaped))
 
 
 def line_naming(line: str) -> Naming:
@@ -331,9 +360,12 @@ def line_naming(line: str) -> Naming:
     for found in iter_uuids(line):
         if is_placeholder(found.group()):
             continue
-        from responder.scanning import judge
+        from responder.scanning import escapes, judge
 
         naming = judge.line_naming_at(line, found.start())
+        seen = None if naming is Naming.NAMED else escapes.view(line, 0, len(line), found.start(), found.group())
+        if seen is not None:
+            naming = max(naming, judge.line_naming_at(*seen), key=lambda n: n.value)
         if naming.value > best.value:
             best = naming
     return best
