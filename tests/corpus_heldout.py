@@ -1250,3 +1250,151 @@ HELDOUT_POSITIVES += [
         "heldout",
     ),
 ]
+
+# Round 6: blind set 12 (keys written through layers of escaping) and fallback idioms.
+HELDOUT_POSITIVES += [
+    Case(  # a task's ``type`` is a kind of task, not whose the header in its command is
+        "h12-vscode-task-type-is-not-owner",
+        ".vscode/tasks.json",
+        '{\n  "tasks": [\n    {\n      "label": "list responses",\n      "type": "shell",\n'
+        '      "command": "curl -s -H \\"api-key: {K}\\" \\"https://api.questionpro.com/a/api/v2/surveys\\""\n'
+        "    }\n  ]\n}\n",
+        ((6, "com"),),
+        "heldout",
+    ),
+    Case(  # URL-encoded JSON in a logged query: %22 before the key is an escaped quote
+        "h12-urlencoded-json-in-query",
+        "logs/access.log",
+        '10.0.0.1 - - [11/Apr/2024:06:02:11 +0000] "GET /fwd?target=https%3A%2F%2Fapi.questionpro.sg%2Fa%2Fapi'
+        '&hdrs=%7B%22api-key%22%3A%22{K}%22%7D HTTP/1.1" 200 48213\n',
+        ((1, "sg"),),
+        "heldout",
+    ),
+    Case(  # an Airflow connection's form-encoded extras (``+`` is a space)
+        "h12-airflow-conn-urlencoded-extra",
+        "deploy/connections.env",
+        "AIRFLOW_CONN_CX_EU='https://api.questionpro.eu/a/api/v2?__extra__="
+        "%7B%22headers%22%3A+%7B%22api-key%22%3A+%22{K}%22%7D%7D'\n",
+        ((1, "eu"),),
+        "heldout",
+    ),
+    Case(  # System.Text.Json writes quotes as \u0022
+        "h12-serilog-unicode-escaped-header",
+        "logs/gateway.clef",
+        '{"@mt":"Request headers {Headers}","Headers":"{\\u0022api-key\\u0022:\\u0022{K}\\u0022}",'
+        '"SourceContext":"Acme.Cx.QuestionPro.QuestionProClient"}\n',
+        ((1, None),),
+        "heldout",
+    ),
+    Case(  # a job's arguments, JSON inside a JSON string (redis-cli's dump)
+        "h12-sidekiq-escaped-arguments",
+        "debug/queue.txt",
+        '1) "{\\"wrapped\\":\\"QuestionPro::ExportResponsesJob\\",\\"args\\":[{\\"arguments\\":[11839274,'
+        '{\\"api_key\\":\\"{K}\\",\\"data_center\\":\\"ca\\"}]}]}"\n',
+        ((1, "ca"),),
+        "heldout",
+    ),
+    Case(  # JMeter: the header's name and value are two properties named by attribute
+        "h12-jmeter-header-name-value",
+        "loadtest/qp.jmx",
+        '<HeaderManager testname="QP headers">\n  <collectionProp name="HeaderManager.headers">\n'
+        '    <elementProp name="" elementType="Header">\n'
+        '      <stringProp name="Header.name">api-key</stringProp>\n'
+        '      <stringProp name="Header.value">{K}</stringProp>\n    </elementProp>\n  </collectionProp>\n'
+        '</HeaderManager>\n<stringProp name="HTTPSampler.domain">api.questionpro.com</stringProp>\n',
+        ((5, "com"),),
+        "heldout",
+    ),
+    Case(  # a minifier's constant, sent as the api-key header a little further on
+        "h12-minified-constant-sent-as-header",
+        "dist/assets/index.js",
+        'const Kr="https://api.questionpro.eu/a/api/v2",Qn="{K}";function Lr(e){return fetch(`${Kr}/surveys/${e}`,'
+        '{headers:{"api-key":Qn,Accept:"application/json"}})}\n',
+        ((1, "eu"),),
+        "heldout",
+    ),
+    Case(  # PHP's serialized form: s:N: frames each string, the name is the string before
+        "h12-php-serialized-option",
+        "backups/wp_options.sql",
+        "INSERT INTO `wp_options` VALUES (812,'questionpro_embed_settings','a:2:{s:7:\\\"api_key\\\";"
+        's:36:\\"{K}\\";s:10:\\"datacenter\\";s:2:\\"eu\\";}\',\'yes\');\n',
+        ((1, None),),
+        "heldout",
+    ),
+    Case(  # Rust's fallback for an unset variable
+        "r10-fallback-unwrap-or-else",
+        "src/config.rs",
+        'fn key() -> String {\n    std::env::var("QUESTIONPRO_API_KEY")\n'
+        '        .unwrap_or_else(|_| "{K}".to_string())\n}\n',
+        ((3, None),),
+        "heldout",
+    ),
+    Case(  # Java's
+        "r10-fallback-require-non-null-else",
+        "src/main/java/Cfg.java",
+        'class Cfg {\n    String qp = Objects.requireNonNullElse(System.getenv("QUESTIONPRO_API_KEY"),\n'
+        '        "{K}");\n}\n',
+        ((3, None),),
+        "heldout",
+    ),
+    Case(  # SQL's
+        "r10-fallback-coalesce",
+        "db/settings.sql",
+        "SELECT COALESCE(current_setting('app.questionpro_api_key', true), '{K}');\n",
+        ((1, None),),
+        "heldout",
+    ),
+    Case(  # an enum pairing each datacenter's endpoint with its key
+        "r10-endpoint-and-key-positional",
+        "src/main/java/QpRegion.java",
+        'public enum QpRegion {\n    EU("https://api.questionpro.eu", "{K}");\n'
+        "    QpRegion(String host, String key) {}\n}\n",
+        ((2, "eu"),),
+        "heldout",
+    ),
+    Case(  # the key first, then the endpoint
+        "r10-key-then-endpoint-positional",
+        "regions.py",
+        'EU = Region("{K}", "https://api.questionpro.eu/a/api/v2")\n',
+        ((1, "eu"),),
+        "heldout",
+    ),
+]
+HELDOUT_NEGATIVES += [
+    Case(  # nginx's request id at the end of a line that also carries an api-key
+        "h12-nginx-rid-neg",
+        "logs/access.log",
+        '10.0.0.1 - - "GET /fwd?target=https%3A%2F%2Fapi.questionpro.sg&hdrs=%7B%22api-key%22%3A%22xxx%22%7D '
+        'HTTP/1.1" 200 48213 "-" "python-requests/2.31.0" rid={K} rt=0.842\n',
+        klass="heldout",
+    ),
+    Case(  # Terraform's id of a secret's version: ARN|VersionId
+        "h12-arn-version-id-neg",
+        "infra/terraform.tfstate",
+        '{\n  "attributes": {\n    "id": "arn:aws:secretsmanager:eu-west-1:482913305118:secret:cx/questionpro-Xk2P9a|{K}",\n'
+        '    "version_id": "{K}"\n  }\n}\n',
+        klass="heldout",
+    ),
+    Case(  # surveys' public pages are not the API
+        "r10-www-endpoint-positional-neg",
+        "regions.py",
+        'PUB = Region("{K}", "https://www.questionpro.com/t/abc")\n',
+        klass="heldout",
+    ),
+    Case(  # another service's endpoint beside the value
+        "r10-other-endpoint-positional-neg",
+        "regions.py",
+        '# questionpro and hubspot regions\nHS = Region("https://api.hubspot.com", "{K}")\n',
+        klass="heldout",
+    ),
+    Case(  # a minifier reuses names in every scope: a use far away says nothing
+        "h12-minified-name-reused-far-away-neg",
+        "dist/assets/index.js",
+        'function a(Qn){return fetch("https://api.questionpro.eu/a/api/v2",{headers:{"api-key":Qn}})}'
+        + "/*"
+        + "x" * 6000
+        + "*/"
+        + 'const Qn="{K}";\n',
+        klass="heldout",
+    ),
+]

@@ -31,6 +31,7 @@ _API_KEY_USE = re.compile(
     r"""(?:(?:this|self)\.|@)?([A-Za-z_]\w{0,63})\b(?![\w"'(\[.])"""
 )
 _MEMBER = re.compile(r"^(?:(?:this|self)\.|@)")
+_USE_NEAR = 4000
 
 
 def classify_name(name: str) -> Naming:
@@ -150,6 +151,7 @@ class Context:
     _other_to: int = 0
     last_walk: tuple[int, _Walk] | None = None  # the last key path judged, for its datacenter
     _key_values: frozenset[str] | None = None
+    _key_uses: list[tuple[int, str]] | None = None  # (offset, variable) of every api-key use, in order
 
     def sent_as_api_key(self, name: str) -> bool:
         """Is the variable ``name`` given as an ``api-key`` header's or parameter's value
@@ -158,6 +160,19 @@ class Context:
         if self._key_values is None:
             self._key_values = frozenset(m.group(1) for m in _API_KEY_USE.finditer(self.text))
         return _MEMBER.sub("", name) in self._key_values
+
+    def sent_as_api_key_near(self, name: str, start: int) -> bool:
+        """Is ``name`` given as an ``api-key`` value within a few thousand characters of
+        ``start`` (a minified bundle's scope)?"""
+        if self._key_uses is None:
+            self._key_uses = [(m.start(), m.group(1)) for m in _API_KEY_USE.finditer(self.text)]
+        uses = self._key_uses
+        at = bisect.bisect_left(uses, (start - _USE_NEAR, ""))
+        while at < len(uses) and uses[at][0] <= start + _USE_NEAR:
+            if uses[at][1] == name:
+                return True
+            at += 1
+        return False
 
     def section_before(self, line_start: int) -> re.Match[str] | None:
         """The last ``[section]`` header line before ``line_start`` (searched once, in order)."""
@@ -290,7 +305,7 @@ def _naming_field_above(text: str, line_start: int, fields: re.Pattern[str] = _N
         if len(line) - len(line.lstrip(" \t-")) < indent or not line.strip() or line.lstrip().startswith("["):
             break  # left the object (a blank line or a section header ends it too)
         field = fields.match(line)
-        if field is not None and len(field.group(1)) <= indent:
+        if field is not None and len(field.group(1)) <= indent and _says_whose(field.group(0), field.group(2)):
             name = field.group(2)
             return [Level(name, Source.ABOVE, names.judge(name))]
         if line.lstrip(" \t").startswith("-") and not line.lstrip(" \t").startswith("--"):
@@ -306,6 +321,16 @@ _INLINE_NAMING_FIELD = re.compile(
 )
 
 
+_TYPE_FIELD = re.compile(r"""[ \t]*(?:-[ \t]*)?["']?type["']?[ \t]*[:=]""", re.IGNORECASE)
+
+
+def _says_whose(field: str, value: str) -> bool:
+    """A ``type`` field's value is most often a kind of object (``"type": "shell"``, ``type:
+    process``), not whose it is: only QuestionPro's name there says something. Other naming
+    and provider fields say whose, whoever they name."""
+    return _TYPE_FIELD.match(field) is None or names.judge(value).owner is Owner.QUESTIONPRO
+
+
 def _object_name(text: str, line_start: int, start: int) -> list[Level]:
     """For a key word with no owner on its line: the name of the object it is in, a naming
     field on its line or a few sibling lines up (``- name: questionpro`` / ``token: …``)."""
@@ -313,8 +338,9 @@ def _object_name(text: str, line_start: int, start: int) -> list[Level]:
     lo = max(line_start, start - keypath.LINE_WINDOW)
     before = text[lo:start].lower()
     if any(word in before for word in ("name", "label", *_OWNER_WORDS)):  # literals first: the regex has no fast start
-        for found in _INLINE_NAMING_FIELD.finditer(text, lo, start):  # noqa: B007
-            pass
+        for hit in _INLINE_NAMING_FIELD.finditer(text, lo, start):
+            if _says_whose(hit.group(0).lstrip("\"'"), hit.group(1)):
+                found = hit
     if found is not None:
         return [Level(found.group(1), Source.SIBLING, names.judge(found.group(1)))]
     return _naming_field_above(text, line_start, _OWNER_FIELD) or linecontext.questionpro_host_beside(text, line_start)
@@ -417,14 +443,17 @@ def is_key(ctx: Context, start: int, end: int, line_start: int, line_end: int) -
     naming = judge_path(walk, sole)
     if naming is Naming.NONE:
         naming = _as_api_key(
-            ctx, walk, sole, lambda: linecontext.comment_names_questionpro(text, end, line_start, line_end)
+            ctx, start, walk, sole, lambda: linecontext.comment_names_questionpro(text, end, line_start, line_end)
         )
     if naming is Naming.CONTEXTUAL:
         return bool(ctx.qp_mentions()) and not _belongs_to_other_service(ctx, start, end, line_start, line_end)
     return naming is Naming.NAMED
 
 
-def _as_api_key(ctx: Context, walk: _Walk, sole: bool, commented: Callable[[], bool]) -> Naming:
+_MANGLED = 3  # the longest name a minifier gives (``e``, ``Qn``, ``t2``)
+
+
+def _as_api_key(ctx: Context, start: int, walk: _Walk, sole: bool, commented: Callable[[], bool]) -> Naming:
     """A value whose own name is a bare key word (``KEY = "…"``, ``token: …``) or names only
     its owner (``QP = "…"``) says no more than "a secret of someone's". It is an API key
     when the file sends that variable as its ``api-key`` header or parameter, or a comment
@@ -435,10 +464,21 @@ def _as_api_key(ctx: Context, walk: _Walk, sole: bool, commented: Callable[[], b
         return Naming.NONE
     own = first[0]
     owner, kind = own.verdict.owner, own.verdict.kind
-    plain = (kind is Kind.KEYWORD and owner is not Owner.OTHER) or (kind is Kind.NEUTRAL and owner is Owner.QUESTIONPRO)
-    if own.source is not Source.LINE or not plain or not (ctx.sent_as_api_key(own.name) or commented()):
+    if own.source is not Source.LINE:
         return Naming.NONE
-    keyed = Level(own.name, own.source, names.Verdict(own.verdict.owner, Kind.KEY))
+    if kind is Kind.NEUTRAL and owner is not Owner.QUESTIONPRO and len(own.name) <= _MANGLED:
+        # A minifier's name (``Qn="…"`` … ``{"api-key":Qn}``) names no one, and is reused in
+        # every scope: only a use close by says what it holds.
+        if not ctx.sent_as_api_key_near(own.name, start):
+            return Naming.NONE
+        owner = Owner.NONE
+    elif not (kind is Kind.KEYWORD and owner is not Owner.OTHER) and not (
+        kind is Kind.NEUTRAL and owner is Owner.QUESTIONPRO
+    ):
+        return Naming.NONE
+    elif not (ctx.sent_as_api_key(own.name) or commented()):
+        return Naming.NONE
+    keyed = Level(own.name, own.source, names.Verdict(owner, Kind.KEY))
     return judge_path([[keyed, *first[1:]], *walk.after(first)], sole)
 
 
@@ -478,6 +518,8 @@ def line_naming_at(line: str, start: int) -> Naming:
 
 def _refuted(levels: Sequence[Level]) -> bool:
     for level in levels:
+        if level.verdict.kind is Kind.NEUTRAL and len(level.name) <= _MANGLED:
+            continue  # a minifier's name: its use elsewhere in the file may say what it holds
         if level.verdict.owner is Owner.OTHER:
             return True
         if level.verdict.kind not in (Kind.NEUTRAL, Kind.WEAK):

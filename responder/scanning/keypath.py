@@ -25,6 +25,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from responder.core import datacenters
 from responder.scanning.names import KEY_KINDS, Kind, Owner, Verdict, is_qualified_foreign_key_word, judge
 
 LINE_WINDOW = 300  # characters of the value's line looked at, before it
@@ -68,6 +69,9 @@ _PROSE_WORD = re.compile(r"[A-Za-z][\w-]*")
 # separates names as the character itself would; roff's escaped dash (a man page's
 # ``\-\-api\-key``) joins them as a dash would.
 _ESCAPED = re.compile(r"\\([nrt-])")
+# PHP's serialized form writes each string's type and length before it (``s:7:"api_key";
+# s:36:"…"``, WordPress options, Laravel caches): framing, not names.
+_PHP_FRAME = re.compile(r"""(?<![\w:])[saO]:\d{1,9}:(?=["{])""")
 
 
 # An opened tag's attributes (``<td class="x">``, ``<value xsi:type="xsd:string">``) say how
@@ -81,8 +85,10 @@ _NAMED_BY = re.compile(r"""\s([\w.:-]+)[ \t]*=[ \t]*["']([\w.\-/:]{1,64})["']"""
 
 def _blank_attributes(tag: re.Match[str]) -> str:
     def blank(attribute: re.Match[str]) -> str:
-        keep = attribute.group(1).lower() in _NAMING_ATTRIBUTES
-        return attribute.group() if keep else " " * len(attribute.group())
+        if attribute.group(1).lower() not in _NAMING_ATTRIBUTES:
+            return " " * len(attribute.group())
+        # its value is the name; the attribute's own word (``name``, ``key``) names nothing
+        return " " * len(attribute.group(1)) + attribute.group()[len(attribute.group(1)) :]
 
     start = tag.start(1) - tag.start()
     return tag.group()[:start] + _ATTRIBUTE.sub(blank, tag.group(1)) + ">"
@@ -94,6 +100,8 @@ def _spans(clause: str) -> list[tuple[str, int, int]]:
     clause = _CLOSING_TAG.sub(lambda m: " " * len(m.group()), clause)
     if "\\" in clause:
         clause = _ESCAPED.sub(lambda m: "--" if m.group(1) == "-" else "  ", clause)  # same offsets
+    if ':"' in clause or ":{" in clause:
+        clause = _PHP_FRAME.sub(lambda m: " " * len(m.group()), clause)
     if "=" in clause and "<" in clause:
         clause = _TAG_ATTRIBUTES.sub(_blank_attributes, clause)
     found = []
@@ -277,11 +285,26 @@ def _sibling_levels(group: _Group) -> list[Level]:
     ``questionpro;<uuid>``)."""
     levels: list[Level] = []
     for clause in group.clauses[1:4]:
-        found = clause_levels(clause, Source.SIBLING)
+        found = endpoint_level(clause) or clause_levels(clause, Source.SIBLING)
         levels += [lv for lv in found if _has_kind(lv.verdict) or lv.verdict.owner is Owner.QUESTIONPRO]
         if any(_has_kind(lv.verdict) for lv in levels):
             break
     return levels
+
+
+# A quoted URL standing alone as an argument or a tuple's item.
+_QUOTED_URL = re.compile(r"""[ \t]*["'`]https?://([\w.\-]{1,253})(?:[:/?#][^"'`\s]{0,400})?["'`][ \t]*""")
+
+
+def endpoint_level(clause: str) -> list[Level]:
+    """QuestionPro's API endpoint as an unnamed value's neighbour (``EU("https://api.questionpro.eu",
+    "…")``, a row ``("https://api.questionpro.com", "…")``): the value goes to that API with
+    it, as a client's constructor is given its key. Its public survey pages (``www.``) and
+    other hosts say nothing."""
+    found = _QUOTED_URL.fullmatch(clause)
+    if found is None or not datacenters.is_service_host(found.group(1)):
+        return []
+    return [Level(found.group(1), Source.SIBLING, Verdict(Owner.QUESTIONPRO, Kind.CONSTRUCTOR))]
 
 
 def _callee_levels(clause: str) -> list[Level]:

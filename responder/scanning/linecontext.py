@@ -23,10 +23,15 @@ _QUESTIONPRO = re.compile(r"questionpro|surveyanalytics", re.IGNORECASE)
 _NEXT_ARGUMENT = re.compile(r"""[\w-]+["'`]?[ \t]*,[ \t]*(?:\w+[ \t]*:[ \t]*)?["'`]([\w.\-]{1,64})["'`][ \t]*[,)]""")
 
 
+# The argument right after an unnamed value, when it is a quoted URL: ``Client("…", "https://api.questionpro.eu")``.
+_NEXT_URL = re.compile(r"""[\w-]+["'`]?[ \t]*,([^,)\n]{1,500})[,)]""")
+
+
 def next_argument(text: str, start: int, line_end: int) -> list[Level]:
     found = _NEXT_ARGUMENT.match(text, start, line_end)
     if found is None:
-        return []
+        url = _NEXT_URL.match(text, start, line_end)
+        return keypath.endpoint_level(url.group(1)) if url is not None else []
     name = found.group(1)
     return [Level(name, Source.SIBLING, names.judge(name))]
 
@@ -168,9 +173,10 @@ def sent_to_another_host(text: str, start: int, line_start: int, line_end: int) 
 
 
 # A value field of a numbered or prefixed name/value pair (Grafana's ``httpHeaderValue1``
-# beside ``httpHeaderName1: api-key``, ``header_value`` beside ``header_name``): the pair's
+# beside ``httpHeaderName1: api-key``, ``header_value`` beside ``header_name``, JMeter's
+# ``<stringProp name="Header.value">`` under ``name="Header.name">api-key<``): the pair's
 # name field, which may sit in another block a few lines away, names it.
-_PAIRED_VALUE = re.compile(r"(\w*?)[-_]?value(\d*)", re.IGNORECASE)
+_PAIRED_VALUE = re.compile(r"(\w*?)[-_.]?value(\d*)", re.IGNORECASE)
 _PAIR_WINDOW = 2000
 
 
@@ -179,19 +185,22 @@ def _paired_name_field(prefix: str, number: str) -> re.Pattern[str]:
     """``<prefix>[-_]name<number>: X``, led by the prefix's literal (a pattern led by a lazy
     word class cost the square of every long word's length in the window)."""
     return re.compile(
-        rf"""(?<![\w-]){re.escape(prefix)}[-_]?name{re.escape(number)}(?!\d)"""
-        r"""(?:["']?[ \t]*[:=][ \t]*["']?|>[ \t]*)([\w.\-]{1,64})""",  # a field, or an element
+        rf"""(?<![\w-]){re.escape(prefix)}[-_.]?name{re.escape(number)}(?!\d)"""
+        r"""(?:["']?[ \t]*[:=][ \t]*["']?|["']?>[ \t]*)([\w.\-]{1,64})""",  # a field, or an element
         re.IGNORECASE,
     )
 
 
-# The element a value is the text of: ``<parameterValue>&quot;`` before it.
-_XML_ELEMENT = re.compile(r"""<([\w.\-]+)>[ \t]*(?:&quot;|["'])?\Z""")
+# The element a value is the text of: ``<parameterValue>&quot;`` before it, or the name
+# its naming attribute gives it (``<stringProp name="Header.value">``).
+_XML_ELEMENT = re.compile(
+    r"""<([\w.\-]+)(?:[ \t]+(?:name|key)[ \t]*=[ \t]*["']([\w.\-]{1,64})["'])?[ \t]*>[ \t]*(?:&quot;|["'])?\Z"""
+)
 
 
 def element_name(text: str, line_start: int, start: int) -> str:
-    found = _XML_ELEMENT.search(text, max(line_start, start - 80), start)
-    return found.group(1) if found is not None else ""
+    found = _XML_ELEMENT.search(text, max(line_start, start - 160), start)
+    return (found.group(2) or found.group(1)) if found is not None else ""
 
 
 def paired_name(text: str, own: str, start: int) -> list[Level]:

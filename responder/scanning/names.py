@@ -67,7 +67,8 @@ _ID_WORDS = frozenset(
     "request trace span correlation session sessions tenant instance response responses survey surveys "
     "folder folders user users org organization department panel respondent question questions answer "
     "version revision build commit ref project solution assembly namespace component package module "
-    "class interface type types typeid clsid appid productcode upgradecode serial".split()
+    "class interface type types typeid clsid appid productcode upgradecode serial "
+    "rid reqid cid tid jid sid txid".split()  # abbreviated ids: nginx's ``rid=``, Sidekiq's ``jid``
 )
 _REFERENCE_WORDS = frozenset(
     "url urls uri uris host hosts endpoint endpoints path paths file files dir directory name names arn "
@@ -78,7 +79,10 @@ _WEAK_WORDS = frozenset(
     "value val v default defaultvalue fallback content text string str stringvalue data body "
     "setdefault getordefault getenv get getproperty environ or unset else "
     # a mock's matchers: what a header must equal (WireMock ``equalTo``, ``equals``, ``matches``)
-    "equal equals eq exact exactly matches match".split()
+    "equal equals eq exact exactly matches match "
+    # what a fallback's function is called: ``unwrap_or_else``, ``COALESCE``, ``NVL``, ``firstNonNull``,
+    # ``requireNonNullElse``, ``defaultIfBlank`` (the default of what is named before it)
+    "unwrap coalesce ifnull nvl isnull nonnull null blank empty first non require".split()
 )
 _QUALIFIERS = frozenset(
     "prod production staging stage stg dev develop development test testing tests qa uat live sandbox demo "
@@ -101,7 +105,7 @@ _GENERIC = frozenset(
     "with and or not no if else then here there new old set get put add use using let const var val def "
     "export import from return static final public private protected readonly internal override string "
     "config conf cfg configuration configs settings setting options option opts opt params parameters "
-    "param props properties property prop args arg argv kwargs attrs values vars variables variable "
+    "param props properties property prop args arg argv arguments argument kwargs attrs values vars variables variable "
     "env envs environment environments environ process os system sys app apps application applications "
     "parameter named conn "
     "api apis sdk sdks http https rest web www service services server servers backend frontend front "
@@ -350,6 +354,8 @@ def judge(name: str) -> Verdict:
     else:
         owner = Owner.NONE
     kind = Kind.NEUTRAL
+    if name[:4].lower() == "arn:":  # an AWS resource's name (``arn:aws:secretsmanager:…:secret:x``) refers to it
+        return Verdict(owner, Kind.REFERENCE, strangers)
     if any(w in _PLACEHOLDER_WORDS for w in ws):
         return Verdict(owner, Kind.PLACEHOLDER, strangers)  # ``EXAMPLE_API_KEY``, ``your_token``
     for i in range(len(ws) - 1, -1, -1):
