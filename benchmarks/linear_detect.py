@@ -86,6 +86,22 @@ def braced_after_words(keys: list[str]) -> str:
     return "".join("questionpro " + "x" * 300 + "{" + k + "}\n" for k in keys)
 
 
+def escaped_one_line(keys: list[str]) -> str:
+    """One line of URL-encoded pairs (a logged query): every request id is re-read through
+    its unescaped view, which must stay a window of the line, not the line."""
+    return "GET /fwd?target=https%3A%2F%2Fapi.questionpro.com" + "".join(f"&r%3D%22{k}%22" for k in keys) + "\n"
+
+
+def escaped_lines(keys: list[str]) -> str:
+    """Many JSON-escaped lines, each with a request id beside an escaped api-key header."""
+    return "".join(f'"{{\\"api-key\\":\\"x\\",\\"rid\\":\\"{k}\\"}}" questionpro\n' for k in keys)
+
+
+def minified_names(keys: list[str]) -> str:
+    """A bundle of short names, one sent as the api-key header in every scope."""
+    return "".join(f'const e="{k}";fetch(u,{{headers:{{"api-key":t}}}});' for k in keys) + "\n"
+
+
 SHAPES: dict[str, Callable[[list[str]], str]] = {
     "one line, named": one_line_named,
     "one line, ids": one_line_ids,
@@ -98,6 +114,9 @@ SHAPES: dict[str, Callable[[list[str]], str]] = {
     "padded objects": padded_objects,
     "long line above": long_line_above,
     "braced after words": braced_after_words,
+    "escaped, one line": escaped_one_line,
+    "escaped lines": escaped_lines,
+    "minified names": minified_names,
 }
 GATED = {"line gate: indented ids"}  # timed through the line gate (detect.line_naming)
 
