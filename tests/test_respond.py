@@ -409,7 +409,10 @@ def test_scan_respond_rotates_once_per_key_and_never_overwrites(world: World, tm
         env=world.env,
         secrets=[world.old_key, second, dead],
     )
-    assert run.code == 4, run.output  # most urgent: the dead key's failed rotation (then the skipped one, 3)
+    assert run.code == 4, (
+        run.output,
+        world.qp.calls,
+    )  # most urgent: the dead key's failed rotation (then the skipped one, 3)
     assert "already expired" in said(run) and "would overwrite the secret" in said(run)
     assert world.qp.calls == 2 and world.qp.rotations == 1  # the dead key: one 401; the live one: rotated once
     assert world.gh.secret_value() == world.qp.valid_key
@@ -736,7 +739,7 @@ def test_scan_history_respond_with_two_keys_exits_1_and_names_the_repo(world: Wo
     subprocess.run(["git", "add", "-A"], cwd=repo, check=True)
     subprocess.run(["git", "commit", "-qm", "keys"], cwd=repo, check=True)
     run = run_main(["scan", "--history", "--respond", "--yes", "--repo", REPO], repo, env=world.env, secrets=[second])
-    assert run.code == 1, run.output
+    assert run.code == 1, (run.output, world.qp.calls)  # calls: did every regenerate request reach the fake?
     assert f"qp-responder respond --repo {REPO} --secret-name OTHER_NAME" in said(run)
     assert world.qp.rotations == 1 and second in world.qp.other_keys
     world.assert_no_key_anywhere(run)
