@@ -1398,3 +1398,22 @@ HELDOUT_NEGATIVES += [
         klass="heldout",
     ),
 ]
+HELDOUT_POSITIVES += [
+    Case(  # OpenTelemetry's attributes: a key/value pair whose value is nested one level down
+        "h12-otel-nested-key-value",
+        "debug/otel-export.json",
+        '{"attributes":[{"key":"http.url","value":{"stringValue":"https://api.questionpro.com/a/api/v2/surveys"}},'
+        '{"key":"http.request.header.api_key","value":{"arrayValue":{"values":[{"stringValue":"{K}"}]}}}]}\n',
+        ((1, "com"),),
+        "heldout",
+    ),
+]
+HELDOUT_NEGATIVES += [
+    Case(  # the same shape holding a request id
+        "h12-otel-nested-request-id-neg",
+        "debug/otel-export.json",
+        '{"attributes":[{"key":"http.url","value":{"stringValue":"https://api.questionpro.com/a/api/v2/surveys"}},'
+        '{"key":"http.request.header.x_request_id","value":{"arrayValue":{"values":[{"stringValue":"{K}"}]}}}]}\n',
+        klass="heldout",
+    ),
+]

@@ -116,6 +116,9 @@ def _tokens(clause: str) -> list[str]:
     return [token for token, _, _ in _spans(clause)]
 
 
+_WEAK_ALONE = Verdict(Owner.NONE, Kind.WEAK)  # ``value``: says "a value", not whose nor what
+
+
 def _has_kind(verdict: Verdict) -> bool:
     return verdict.kind not in (Kind.NEUTRAL, Kind.WEAK)
 
@@ -352,6 +355,9 @@ def line_shape(text: str, line_start: int, start: int) -> LineShape:
             break  # a SQL row: its column header names it (``sql_column``)
         if group.opener == "(":
             levels += _callee_levels(group.clauses[0])
+        elif _tokens(group.clauses[0]) and all(judge(t) == _WEAK_ALONE for t in _tokens(group.clauses[0])):
+            # ``{"key": "…api_key", "value": {"stringValue": …}}``: a weak name's siblings name it
+            levels += [Level(lv.name, Source.PARENT, lv.verdict) for lv in _sibling_levels(group)]
         else:
             levels += clause_levels(group.clauses[0], Source.PARENT)
     callee = _tokens(groups[1].clauses[0])[:1] if len(groups) > 1 else []
