@@ -1417,3 +1417,78 @@ HELDOUT_NEGATIVES += [
         klass="heldout",
     ),
 ]
+
+# Round 6: the attacker's review of the changes above (dba8ba3..a85081b).
+HELDOUT_POSITIVES += [
+    Case(  # an ARN names a value it is the name of: judged by its words
+        "r11-arn-named-secret",
+        "rotate.sh",
+        "aws ssm put-parameter --name arn:aws:ssm:us-east-1:123456789012:parameter/prod/questionpro/api-key "
+        "--type SecureString --value {K}\n",
+        ((1, None),),
+        "heldout",
+    ),
+    Case(  # a type field that names a kind of credential still says what the object holds
+        "r11-type-api-key-object",
+        "sources.yml",
+        "# QuestionPro export\nsource:\n  url: https://api.questionpro.com/a/api/v2/surveys\n  auth:\n"
+        "    type: api_key\n    token: {K}\n",
+        ((6, "com"),),
+        "heldout",
+    ),
+    Case(  # a data type above a secret's value says nothing of whose it is (Snowflake)
+        "r11-type-generic-string",
+        "snowflake/questionpro.sql",
+        "CREATE OR REPLACE NETWORK RULE qp_egress MODE = EGRESS TYPE = HOST_PORT VALUE_LIST = ('api.questionpro.com');\n"
+        "CREATE OR REPLACE SECRET qp_api_key\n  TYPE = GENERIC_STRING\n  SECRET_STRING = '{K}';\n",
+        ((4, "com"),),
+        "heldout",
+    ),
+]
+HELDOUT_NEGATIVES += [
+    Case(  # another service named by a type field still rules the value out
+        "r11-type-other-service-neg",
+        "integrations.yml",
+        "# alerting for the questionpro sync\nintegrations:\n  - type: opsgenie\n    api_key: {K}\n",
+        klass="heldout",
+    ),
+    Case(  # a resource's URL goes with a request id, not a key
+        "r11-resource-url-beside-value-neg",
+        "tests/test_client.py",
+        '@pytest.mark.parametrize("url, request_id", [\n'
+        '    ("https://api.questionpro.com/a/api/v2/surveys/123", "{K}"),\n])\n',
+        klass="heldout",
+    ),
+    Case(  # a query parameter is named by its own name, not by an api_key parameter before it
+        "r11-escaped-path-id-after-api-key-param-neg",
+        "logs/access.log",
+        "POST /hooks/questionpro?api_key=REDACTED&next=%2Fsurveys%2F{K}%2Fresults HTTP/1.1\n",
+        klass="heldout",
+    ),
+    Case(
+        "r11-query-state-after-api-key-param-neg",
+        "logs/access.log",
+        "GET /callback/questionpro?api_key=REDACTED&state=%22{K}%22 HTTP/1.1\n",
+        klass="heldout",
+    ),
+    Case(  # a minifier's name rebound as a parameter before its use is another variable
+        "r11-minified-name-shadowed-neg",
+        "dist/index.js",
+        'var a=require("uuid"),r="{K}";function o(e){return a.v5(e,r)}'
+        'function i(e,r){return fetch("https://api.questionpro.com/a/api/v2/surveys/"+e,{headers:{"api-key":r}})}\n',
+        klass="heldout",
+    ),
+    Case(  # JMeter writes an argument's value before its name: the pair is one element
+        "r11-jmeter-argument-value-before-name-neg",
+        "loadtest/qp.jmx",
+        '<collectionProp name="Arguments.arguments">\n'
+        '  <elementProp name="apiKey" elementType="HTTPArgument">\n'
+        '    <stringProp name="Argument.value">${QP_KEY}</stringProp>\n'
+        '    <stringProp name="Argument.name">apiKey</stringProp>\n  </elementProp>\n'
+        '  <elementProp name="folderId" elementType="HTTPArgument">\n'
+        '    <stringProp name="Argument.value">{K}</stringProp>\n'
+        '    <stringProp name="Argument.name">folderId</stringProp>\n  </elementProp>\n'
+        "</collectionProp>\n<!-- api.questionpro.com -->\n",
+        klass="heldout",
+    ),
+]

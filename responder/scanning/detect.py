@@ -313,14 +313,24 @@ def find_keys(text: str, wanted_lines: Callable[[int], bool] | None = None, *, p
             continue
         if is_placeholder(secret) or line.allowlisted():
             continue
-        if not judge.is_key(ctx, start, end, line.start, line.end()) and not _is_key_unescaped(
-            text, start, secret, line.start, line.end(), path
-        ):
+        if (
+            _glued_by_escape(text, start) or not judge.is_key(ctx, start, end, line.start, line.end())
+        ) and not _is_key_unescaped(text, start, secret, line.start, line.end(), path):
             continue
         marks = marks or DatacenterMarks.of(text)
         datacenter = judge.datacenter_of(ctx, start, line.start, line.end()) or marks.nearest(start)
         matches.append(Match(line.number, secret, datacenter, start, encoding))
     return matches
+
+
+_ESCAPE_BEFORE = _Lazy(r"(?:%|\\u00|\\x)[2-7][0-9A-Fa-f]\Z")
+
+
+def _glued_by_escape(text: str, start: int) -> bool:
+    """A candidate only because an escape ends right before it (``%2F<uuid>``): the line as
+    written puts a name glued to it (``next=%2Fsurveys%2F<uuid>``) out of reach, so only the
+    unescaped view judges it."""
+    return start > 0 and text[start - 1].isalnum() and _ESCAPE_BEFORE.search(text, max(0, start - 6), start) is not None
 
 
 _VIEW_ABOVE = 4000  # characters of the text above an unescaped line kept as its context (parents, labels)
@@ -362,7 +372,7 @@ def line_naming(line: str) -> Naming:
             continue
         from responder.scanning import escapes, judge
 
-        naming = judge.line_naming_at(line, found.start())
+        naming = Naming.NONE if _glued_by_escape(line, found.start()) else judge.line_naming_at(line, found.start())
         seen = None if naming is Naming.NAMED else escapes.view(line, 0, len(line), found.start(), found.group())
         if seen is not None:
             naming = max(naming, judge.line_naming_at(*seen), key=lambda n: n.value)

@@ -31,7 +31,7 @@ _API_KEY_USE = re.compile(
     r"""(?:(?:this|self)\.|@)?([A-Za-z_]\w{0,63})\b(?![\w"'(\[.])"""
 )
 _MEMBER = re.compile(r"^(?:(?:this|self)\.|@)")
-_USE_NEAR = 4000
+_USE_NEAR = 1000
 
 
 def classify_name(name: str) -> Naming:
@@ -137,6 +137,13 @@ class _Walk:
                 return
 
 
+def _rebound(between: str, name: str) -> bool:
+    """Is ``name`` a function's parameter between its value and its use (``r="…";
+    function i(e,r){…"api-key":r}``): then the use is of another ``r``."""
+    word = re.escape(name)
+    return re.search(rf"[(,][ \t]*{word}[ \t]*[,)=]|(?<![\w$.]){word}[ \t]*=>", between) is not None
+
+
 @dataclass
 class Context:
     """What a text offers every candidate in it, computed once and only when needed."""
@@ -162,15 +169,15 @@ class Context:
         return _MEMBER.sub("", name) in self._key_values
 
     def sent_as_api_key_near(self, name: str, start: int) -> bool:
-        """Is ``name`` given as an ``api-key`` value within a few thousand characters of
-        ``start`` (a minified bundle's scope)?"""
+        """Is ``name`` given as an ``api-key`` value within a thousand characters after
+        ``start`` (a minified bundle's scope: the names are reused in every function)?"""
         if self._key_uses is None:
             self._key_uses = [(m.start(), m.group(1)) for m in _API_KEY_USE.finditer(self.text)]
         uses = self._key_uses
-        at = bisect.bisect_left(uses, (start - _USE_NEAR, ""))
+        at = bisect.bisect_left(uses, (start, ""))  # used after it is set, in its scope
         while at < len(uses) and uses[at][0] <= start + _USE_NEAR:
             if uses[at][1] == name:
-                return True
+                return not _rebound(self.text[start : uses[at][0]], name)
             at += 1
         return False
 
@@ -305,7 +312,7 @@ def _naming_field_above(text: str, line_start: int, fields: re.Pattern[str] = _N
         if len(line) - len(line.lstrip(" \t-")) < indent or not line.strip() or line.lstrip().startswith("["):
             break  # left the object (a blank line or a section header ends it too)
         field = fields.match(line)
-        if field is not None and len(field.group(1)) <= indent and _says_whose(field.group(0), field.group(2)):
+        if field is not None and len(field.group(1)) <= indent:
             name = field.group(2)
             return [Level(name, Source.ABOVE, names.judge(name))]
         if line.lstrip(" \t").startswith("-") and not line.lstrip(" \t").startswith("--"):
@@ -321,14 +328,21 @@ _INLINE_NAMING_FIELD = re.compile(
 )
 
 
-_TYPE_FIELD = re.compile(r"""[ \t]*(?:-[ \t]*)?["']?type["']?[ \t]*[:=]""", re.IGNORECASE)
+# The same, without the fields that say which service an object is for.
+_INLINE_NAME_ONLY = re.compile(
+    r"""(?<![\w-])["']?(?:name|secret_?name|parameter_?name|label)["']?[ \t]*[:=][ \t]*["']([\w.\-/:]+)["']""",
+    re.IGNORECASE,
+)
 
 
-def _says_whose(field: str, value: str) -> bool:
-    """A ``type`` field's value is most often a kind of object (``"type": "shell"``, ``type:
-    process``), not whose it is: only QuestionPro's name there says something. Other naming
-    and provider fields say whose, whoever they name."""
-    return _TYPE_FIELD.match(field) is None or names.judge(value).owner is Owner.QUESTIONPRO
+def _in_another_field(text: str, line_start: int, start: int) -> bool:
+    """Is the key word inside another field's value (``"command": "curl -H 'api-key: …'"``,
+    ``headers: {"api-key": …}``) rather than the line's own field name (``token: …``)? The
+    object's ``type`` or ``provider`` then describes that other field's object (a shell task),
+    not whose the key is."""
+    field = _FIELD_NAME.match(text[line_start:start])
+    name = field.group(1) or field.group(2) if field is not None else None
+    return name is not None and names.judge(name).kind not in (*names.KEY_KINDS, Kind.WEAK)
 
 
 def _object_name(text: str, line_start: int, start: int) -> list[Level]:
@@ -337,13 +351,14 @@ def _object_name(text: str, line_start: int, start: int) -> list[Level]:
     found = None
     lo = max(line_start, start - keypath.LINE_WINDOW)
     before = text[lo:start].lower()
+    inside = _in_another_field(text, line_start, start)
     if any(word in before for word in ("name", "label", *_OWNER_WORDS)):  # literals first: the regex has no fast start
-        for hit in _INLINE_NAMING_FIELD.finditer(text, lo, start):
-            if _says_whose(hit.group(0).lstrip("\"'"), hit.group(1)):
-                found = hit
+        for found in (_INLINE_NAME_ONLY if inside else _INLINE_NAMING_FIELD).finditer(text, lo, start):  # noqa: B007
+            pass
     if found is not None:
         return [Level(found.group(1), Source.SIBLING, names.judge(found.group(1)))]
-    return _naming_field_above(text, line_start, _OWNER_FIELD) or linecontext.questionpro_host_beside(text, line_start)
+    above = _naming_field_above(text, line_start, _NAMING_FIELD if inside else _OWNER_FIELD)
+    return above or linecontext.questionpro_host_beside(text, line_start)
 
 
 _IN_URL = re.compile(r"""https?://[^\s"'<>`]*\Z""")

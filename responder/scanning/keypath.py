@@ -295,12 +295,18 @@ def _sibling_levels(group: _Group) -> list[Level]:
     return levels
 
 
-# A quoted URL standing alone as an argument or a tuple's item.
-_QUOTED_URL = re.compile(r"""[ \t]*["'`]https?://([\w.\-]{1,253})(?:[:/?#][^"'`\s]{0,400})?["'`][ \t]*""")
+_QUERY_PARAM = re.compile(r"""[?&]([A-Za-z_][\w.\-]{0,63})=["']?\Z""")
+# An AWS resource name the value is glued to (Terraform's ``"id": "arn:…:secret:x|<uuid>"``):
+# the value is that resource's version id, whatever the resource is called.
+_ARN_TAIL = re.compile(r"(?<![\w:])arn:[\w\-]+:[\w\-]+:[^\s\"'|,;]{1,400}\Z")
+# A quoted base URL (a host, or QuestionPro's API root) standing alone as an argument or a
+# tuple's item; a resource's URL (``…/surveys/123``) is what a request id or a cache entry
+# goes with, not a key.
+_QUOTED_URL = re.compile(r"""[ \t]*["'`]https?://([\w.\-]{1,253})(?::\d{1,5})?(?:/a/api/v2)?/?["'`][ \t]*""")
 
 
 def endpoint_level(clause: str) -> list[Level]:
-    """QuestionPro's API endpoint as an unnamed value's neighbour (``EU("https://api.questionpro.eu",
+    """QuestionPro's API base URL as an unnamed value's neighbour (``EU("https://api.questionpro.eu",
     "…")``, a row ``("https://api.questionpro.com", "…")``): the value goes to that API with
     it, as a client's constructor is given its key. Its public survey pages (``www.``) and
     other hosts say nothing."""
@@ -346,9 +352,16 @@ def line_shape(text: str, line_start: int, start: int) -> LineShape:
     segment = text[max(line_start, start - LINE_WINDOW) : start]
     groups = _groups(segment)
     own = groups[0].clauses[0]
+    param = _QUERY_PARAM.search(own)
+    if param is not None:  # ``?api_key=x&state=<uuid>``: a query parameter's own name, never another's
+        own = param.group(1)
     levels = clause_levels(own, Source.LINE)
     named = not _names_nothing(own)
-    if not any(_has_kind(lv.verdict) for lv in levels) and (not named or not own.strip(" \t\"'`<>")):
+    if not own and len(groups[0].clauses) > 1 and _ARN_TAIL.search(groups[0].clauses[1]):
+        levels.append(
+            Level("arn", Source.SIBLING, Verdict(Owner.NONE, Kind.REFERENCE))
+        )  # ``arn:…|<uuid>``: its version
+    elif not any(_has_kind(lv.verdict) for lv in levels) and (not named or not own.strip(" \t\"'`<>")):
         levels += _sibling_levels(groups[0])
     for group in groups[1:]:
         if group.opener == "(" and _tokens(group.clauses[0])[:1] in (["VALUES"], ["values"]):

@@ -212,15 +212,39 @@ def paired_name(text: str, own: str, start: int) -> list[Level]:
     if field is None or not (field.group(1) or field.group(2)):
         return []
     pattern = _paired_name_field(field.group(1), field.group(2))
+    # A numbered pair may be split across blocks (Grafana's jsonData / secureJsonData); an
+    # unnumbered one is one block's (JMeter's Argument.value, then its Argument.name).
+    numbered = bool(field.group(2))
     best: tuple[int, str] | None = None
     for found in pattern.finditer(text, max(0, start - _PAIR_WINDOW), start):
-        best = (start - found.start(), found.group(1))  # the last one above is the nearest
+        if numbered or _same_block(text, found.start(), start):
+            best = (start - found.start(), found.group(1))  # the last one above is the nearest
     if best is None:
         below = pattern.search(text, start, start + _PAIR_WINDOW)
-        best = (below.start() - start, below.group(1)) if below is not None else None
+        if below is not None and (numbered or _same_block(text, start, below.start())):
+            best = (below.start() - start, below.group(1))
     if best is None:
         return []
     return [Level(best[1], Source.SIBLING, names.judge(best[1]))]
+
+
+def _same_block(text: str, first: int, last: int) -> bool:
+    """No line between the lines of ``first`` and ``last`` is indented less than both:
+    neither is left for another element or list item."""
+
+    def indent(at: int) -> int:
+        line_start = text.rfind("\n", 0, at) + 1
+        return len(text[line_start:at]) - len(text[line_start:at].lstrip(" \t"))
+
+    floor = min(indent(first), indent(last))
+    pos = text.find("\n", first, last)
+    while pos >= 0:
+        end = text.find("\n", pos + 1, last)
+        line = text[pos + 1 : end if end >= 0 else last]
+        if line.strip() and len(line) - len(line.lstrip(" \t")) < floor and end >= 0:
+            return False
+        pos = end
+    return True
 
 
 # A field holding a URL or host: ``"endpoint": "https://api.questionpro.com/…"``, ``base_url = …``.

@@ -100,16 +100,19 @@ _REGIONS = frozenset(
     "worldwide".split()
 )
 # Generic words: they name no owner. Anything else in a name does (``stripe``, ``hubspot``).
+# A value's data type names no one either (``TYPE = GENERIC_STRING``, ``SecureString``, ``Opaque``).
 _GENERIC = frozenset(
     "a an the my our your this that these those self cls it its is are was be for of to from in on at by "
+    "generic secure plain plaintext opaque "
     "with and or not no if else then here there new old set get put add use using let const var val def "
     "export import from return static final public private protected readonly internal override string "
     "config conf cfg configuration configs settings setting options option opts opt params parameters "
-    "param props properties property prop args arg argv arguments argument kwargs attrs values vars variables variable "
+    "param props properties property prop args arg argv arguments argument kwargs attrs values vars "
+    "variables variable "
     "env envs environment environments environ process os system sys app apps application applications "
     "parameter named conn "
     "api apis sdk sdks http https rest web www service services server servers backend frontend front "
-    "back end client clients request req res resp headers header query querystring form body payload "
+    "back end client clients request req res resp headers header hdrs hdr query querystring form body payload "
     "auth authentication authorization access account accounts admin master root owner "
     "integration integrations provider providers vendor vendors external remote third party "
     "spring rails django laravel flask fastapi express next nuxt vite react vue angular expo gatsby "
@@ -354,8 +357,6 @@ def judge(name: str) -> Verdict:
     else:
         owner = Owner.NONE
     kind = Kind.NEUTRAL
-    if name[:4].lower() == "arn:":  # an AWS resource's name (``arn:aws:secretsmanager:…:secret:x``) refers to it
-        return Verdict(owner, Kind.REFERENCE, strangers)
     if any(w in _PLACEHOLDER_WORDS for w in ws):
         return Verdict(owner, Kind.PLACEHOLDER, strangers)  # ``EXAMPLE_API_KEY``, ``your_token``
     for i in range(len(ws) - 1, -1, -1):
