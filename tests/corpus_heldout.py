@@ -1492,3 +1492,44 @@ HELDOUT_NEGATIVES += [
         klass="heldout",
     ),
 ]
+
+# Round 6: blind set 13 (a cross-section of a monorepo), its false flags.
+HELDOUT_POSITIVES += [
+    Case(  # a CI step's inputs: the action it runs says whose token it is
+        "h13-step-uses-questionpro-action",
+        ".github/workflows/export.yml",
+        "jobs:\n  export:\n    steps:\n      - uses: acme/questionpro-export@v2\n        with:\n          token: {K}\n",
+        ((6, None),),
+        "heldout",
+    ),
+]
+HELDOUT_NEGATIVES += [
+    Case(  # Helm's --set path: the indices do not cut the name in two
+        "h13-helm-set-path-other-service-neg",
+        "helmfile.d/30-qp-sync.yaml",
+        "# qp-sync failures page cx on-call through this\nreleases:\n  - name: alertmanager\n    set:\n"
+        "      - name: config.receivers[1].opsgenie_configs[0].api_key\n        value: {K}\n",
+        klass="heldout",
+    ),
+    Case(  # Woodpecker's plugin step: the image says whose token
+        "h13-step-image-other-service-neg",
+        ".woodpecker/qp-export.yml",
+        "steps:\n  - name: test\n    environment:\n      QP_BASE_URL: https://api.questionpro.com/a/api/v2\n"
+        "  - name: coverage\n    image: plugins/codecov\n    settings:\n      token: {K}\n",
+        klass="heldout",
+    ),
+    Case(  # GitHub Actions: the same with uses:/with:
+        "h13-step-uses-other-service-neg",
+        ".github/workflows/ci.yml",
+        "# questionpro sync\njobs:\n  test:\n    steps:\n      - uses: codecov/codecov-action@v4\n        with:\n"
+        "          token: {K}\n",
+        klass="heldout",
+    ),
+    Case(  # kubelet's name_namespace(uid): a pod's uid, not a constructor's argument
+        "h13-pod-uid-neg",
+        "tickets/OPS-3902.txt",
+        "  Warning  BackOff  2m  kubelet  Back-off restarting failed container qp-sync in pod "
+        "qp-sync-eu-7c9f8d6b5d-x2kqm_cx({K})\n",
+        klass="heldout",
+    ),
+]

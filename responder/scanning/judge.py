@@ -358,7 +358,7 @@ def _object_name(text: str, line_start: int, start: int) -> list[Level]:
     if found is not None:
         return [Level(found.group(1), Source.SIBLING, names.judge(found.group(1)))]
     above = _naming_field_above(text, line_start, _NAMING_FIELD if inside else _OWNER_FIELD)
-    return above or linecontext.questionpro_host_beside(text, line_start)
+    return above or linecontext.questionpro_host_beside(text, line_start) or linecontext.step_tool(text, line_start)
 
 
 _IN_URL = re.compile(r"""https?://[^\s"'<>`]*\Z""")

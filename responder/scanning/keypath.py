@@ -71,6 +71,7 @@ _PROSE_WORD = re.compile(r"[A-Za-z][\w-]*")
 _ESCAPED = re.compile(r"\\([nrt-])")
 # PHP's serialized form writes each string's type and length before it (``s:7:"api_key";
 # s:36:"…"``, WordPress options, Laravel caches): framing, not names.
+_PATH_INDEX = re.compile(r"(?<=\w)\[\d{1,6}\](?=[.\[])")
 _PHP_FRAME = re.compile(r"""(?<![\w:])[saO]:\d{1,9}:(?=["{])""")
 
 
@@ -102,6 +103,8 @@ def _spans(clause: str) -> list[tuple[str, int, int]]:
         clause = _ESCAPED.sub(lambda m: "--" if m.group(1) == "-" else "  ", clause)  # same offsets
     if ':"' in clause or ":{" in clause:
         clause = _PHP_FRAME.sub(lambda m: " " * len(m.group()), clause)
+    if "]." in clause:  # ``receivers[1].opsgenie_configs[0].api_key``: one dotted name
+        clause = _PATH_INDEX.sub(lambda m: "_" * len(m.group()), clause)
     if "=" in clause and "<" in clause:
         clause = _TAG_ATTRIBUTES.sub(_blank_attributes, clause)
     found = []
@@ -327,8 +330,13 @@ def _callee_levels(clause: str) -> list[Level]:
         segments.pop()  # ``QuestionPro::Client.new(…)``: the class says what is built
     last = judge(segments[-1] if segments else callee)
     kind = last.kind if last.kind is not Kind.WEAK else Kind.NEUTRAL
-    if kind is Kind.NEUTRAL and whole.owner is Owner.QUESTIONPRO and last.owner is Owner.QUESTIONPRO:
-        kind = Kind.CONSTRUCTOR  # ``new QuestionPro("…")``, ``QuestionProApi("…")``
+    if (
+        kind is Kind.NEUTRAL
+        and whole.owner is Owner.QUESTIONPRO
+        and last.owner is Owner.QUESTIONPRO
+        and "-" not in callee
+    ):
+        kind = Kind.CONSTRUCTOR  # ``new QuestionPro("…")``, ``QuestionProApi("…")``; not a pod's ``qp-sync-x2k(<uid>)``
     # ``requests.get``, ``axios.create``: a library's verb names no owner; ``StripeClient``,
     # ``QuestionPro.Client``, ``new Stripe`` do.
     owner = whole.owner if last.owner is not Owner.NONE or kind is Kind.CONSTRUCTOR else Owner.NONE

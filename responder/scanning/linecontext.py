@@ -300,3 +300,58 @@ def _sibling_lines_down(text: str, line_end: int, indent: int) -> Iterator[str]:
         if len(line) - len(line.lstrip(" \t")) != indent or not line.strip():
             return
         yield line
+
+
+# A CI step's inputs (``with:``, Woodpecker's ``settings:``) and the tool the step runs, a
+# sibling of that block: ``uses: codecov/codecov-action@v4``, ``image: plugins/codecov``.
+_STEP_INPUTS = re.compile(r"[ \t]*(?:with|settings|inputs)[ \t]*:[ \t]*(?:#[^\r]*)?\r?$")
+_STEP_TOOL = re.compile(r"""[ \t]*(?:-[ \t]+)?(?:uses|image|plugin|orb)[ \t]*:[ \t]*["']?([\w.\-/:@]{1,200})""")
+
+
+def step_tool(text: str, line_start: int) -> list[Level]:
+    """For a bare key word among a CI step's inputs: the action or image the step runs,
+    which says whose token it is (``uses: codecov/codecov-action``; ``uses:
+    acme/questionpro-sync`` is QuestionPro's)."""
+    indent = _indent_at(text, line_start)
+    parent = line_start
+    for _ in range(keypath.SIBLING_LINES):  # up to the block holding the value
+        if parent == 0:
+            return []
+        parent = text.rfind("\n", 0, parent - 1) + 1
+        if text[parent : text.find("\n", parent)].strip() and _indent_at(text, parent) < indent:
+            break
+    else:
+        return []
+    line = text[parent : text.find("\n", parent) if text.find("\n", parent) >= 0 else len(text)]
+    if _STEP_INPUTS.match(line) is None:
+        return []
+    block = _indent_at(text, parent)
+    up = keypath.lines_above(text, parent, keypath.SIBLING_LINES)
+    down = _lines_below(text, parent, keypath.SIBLING_LINES)
+    for lines in (up, down):
+        for sibling in lines:
+            if not sibling.strip():
+                continue
+            level = len(sibling) - len(sibling.lstrip(" \t-"))
+            if level < block:
+                break  # left the step
+            tool = _STEP_TOOL.match(sibling) if level == block else None
+            if tool is not None:
+                return [Level(tool.group(1), Source.SIBLING, names.judge(tool.group(1)))]
+    return []
+
+
+def _indent_at(text: str, line_start: int) -> int:
+    end = text.find("\n", line_start, line_start + keypath.LINE_WINDOW)
+    line = text[line_start : end if end >= 0 else line_start + keypath.LINE_WINDOW]
+    return len(line) - len(line.lstrip(" \t"))
+
+
+def _lines_below(text: str, line_start: int, count: int) -> Iterator[str]:
+    pos = text.find("\n", line_start)
+    for _ in range(count):
+        if pos < 0:
+            return
+        end = text.find("\n", pos + 1, pos + 1 + keypath.LINE_WINDOW)
+        yield text[pos + 1 : end if end >= 0 else pos + 1 + keypath.LINE_WINDOW]
+        pos = end
