@@ -1511,14 +1511,7 @@ HELDOUT_NEGATIVES += [
         "      - name: config.receivers[1].opsgenie_configs[0].api_key\n        value: {K}\n",
         klass="heldout",
     ),
-    Case(  # Woodpecker's plugin step: the image says whose token
-        "h13-step-image-other-service-neg",
-        ".woodpecker/qp-export.yml",
-        "steps:\n  - name: test\n    environment:\n      QP_BASE_URL: https://api.questionpro.com/a/api/v2\n"
-        "  - name: coverage\n    image: plugins/codecov\n    settings:\n      token: {K}\n",
-        klass="heldout",
-    ),
-    Case(  # GitHub Actions: the same with uses:/with:
+    Case(  # another action's inputs, in a file that names QuestionPro
         "h13-step-uses-other-service-neg",
         ".github/workflows/ci.yml",
         "# questionpro sync\njobs:\n  test:\n    steps:\n      - uses: codecov/codecov-action@v4\n        with:\n"
@@ -1530,6 +1523,78 @@ HELDOUT_NEGATIVES += [
         "tickets/OPS-3902.txt",
         "  Warning  BackOff  2m  kubelet  Back-off restarting failed container qp-sync in pod "
         "qp-sync-eu-7c9f8d6b5d-x2kqm_cx({K})\n",
+        klass="heldout",
+    ),
+]
+
+# Round 6: the second attacker's review (of b3ba831 and 97d100c).
+HELDOUT_POSITIVES += [
+    Case(  # QuestionPro named far above an escaped header: the unescaped window keeps the file's mention
+        "r12-escaped-header-far-from-mention",
+        "logs/proxy.log",
+        "# access log for questionpro-sync\n"
+        + "10.0.0.9 - - GET /healthz 200 rid=-\n" * 200
+        + "10.0.0.9 - - GET /fwd?headers=%7B%22api-key%22%3A%22{K}%22%7D 200\n",
+        ((202, None),),
+        "heldout",
+    ),
+    Case(  # a generic type field does not hide the object's name above it
+        "r12-type-custom-under-name",
+        "integrations.yml",
+        "sources:\n  - name: questionpro\n    type: custom\n    base_url: https://api.questionpro.com/a/api/v2\n"
+        "    api_key: {K}\n",
+        ((5, "com"),),
+        "heldout",
+    ),
+    Case(  # a CI step's generic tool does not rule its key out; the step's name says QuestionPro
+        "r12-step-generic-tool",
+        ".github/workflows/export.yml",
+        "jobs:\n  export:\n    steps:\n      - name: Export QuestionPro responses\n"
+        "        uses: acme-corp/survey-export-action@v2\n        with:\n          api_key: {K}\n",
+        ((7, None),),
+        "heldout",
+    ),
+    Case(  # a minified name passed to a call and compared is still the same variable
+        "r12-minified-name-used-in-calls",
+        "dist/index.js",
+        'const Kr="https://api.questionpro.eu/a/api/v2",Qn="{K}";console.debug("qp",Qn);if(Qn==null)throw 1;'
+        'function Lr(e){return fetch(Kr+"/surveys/"+e,{headers:{"api-key":Qn}})}\n',
+        ((1, "eu"),),
+        "heldout",
+    ),
+    Case(  # a key word as a URL's query parameter keeps the URL's host as its owner
+        "r12-query-key-on-questionpro-url",
+        "export.sh",
+        'curl "https://api.questionpro.com/a/api/v2/surveys?key={K}"\n',
+        ((1, "com"),),
+        "heldout",
+    ),
+    Case(  # QuestionPro's base URL with the user's id
+        "r12-endpoint-users-base",
+        "client.py",
+        'client = SurveyClient("https://api.questionpro.com/a/api/v2/users/4412", "{K}")\n',
+        ((1, "com"),),
+        "heldout",
+    ),
+]
+HELDOUT_NEGATIVES += [
+    Case(  # ECS's valueFrom: the ARN names the secret, the UUID after :: is its version
+        "r12-arn-version-in-value-from-neg",
+        "task.yml",
+        "secrets:\n  - name: QUESTIONPRO_API_KEY\n    valueFrom: arn:aws:secretsmanager:us-east-1:123456789012:"
+        "secret:prod/questionpro-AbCdEf:api_key::{K}\n",
+        klass="heldout",
+    ),
+    Case(  # CloudFormation's dynamic reference: the same
+        "r12-cfn-resolve-version-neg",
+        "template.yml",
+        "Environment:\n  QUESTIONPRO_API_KEY: '{{resolve:secretsmanager:prod/questionpro:SecretString:api_key::{K}}}'\n",
+        klass="heldout",
+    ),
+    Case(  # a generic type field passed over: the other service named above it still rules out
+        "r12-type-rest-under-other-name-neg",
+        "integrations.yml",
+        "# questionpro and friends\nsources:\n  - name: heroku\n    type: rest\n    api_key: {K}\n",
         klass="heldout",
     ),
 ]

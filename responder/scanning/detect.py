@@ -315,7 +315,7 @@ def find_keys(text: str, wanted_lines: Callable[[int], bool] | None = None, *, p
             continue
         if (
             _glued_by_escape(text, start) or not judge.is_key(ctx, start, end, line.start, line.end())
-        ) and not _is_key_unescaped(text, start, secret, line.start, line.end(), path):
+        ) and not _is_key_unescaped(ctx, start, secret, line.start, line.end()):
             continue
         marks = marks or DatacenterMarks.of(text)
         datacenter = judge.datacenter_of(ctx, start, line.start, line.end()) or marks.nearest(start)
@@ -337,12 +337,13 @@ _VIEW_ABOVE = 4000  # characters of the text above an unescaped line kept as its
 _VIEW_BELOW = 2000
 
 
-def _is_key_unescaped(text: str, start: int, secret: str, line_start: int, line_end: int, path: str | None) -> bool:
+def _is_key_unescaped(ctx: Any, start: int, secret: str, line_start: int, line_end: int) -> bool:
     """Is the UUID a key once its line's escapes are undone (``\\"api-key\\": \\"…``,
     ``%22api-key%22%3A%22…``)? Judged in a window of the text around the line, so a file
     of many escaped lines stays linear."""
     from responder.scanning import escapes, judge
 
+    text = ctx.text
     seen = escapes.view(text, line_start, line_end, start, secret)
     if seen is None:
         return False
@@ -355,8 +356,8 @@ def _is_key_unescaped(text: str, start: int, secret: str, line_start: int, line_
     )
     window = text[above:line_start] + unescaped + text[line_end:below]
     begin = line_start - above
-    ctx = judge.Context(window, path)
-    return judge.is_key(ctx, begin + offset, begin + offset + len(secret), begin, begin + len(unescaped))
+    around = judge.Context(window, ctx.path, outer=ctx)  # QuestionPro may be named outside the window
+    return judge.is_key(around, begin + offset, begin + offset + len(secret), begin, begin + len(unescaped))
 
 
 def line_naming(line: str) -> Naming:

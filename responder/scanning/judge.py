@@ -31,7 +31,7 @@ _API_KEY_USE = re.compile(
     r"""(?:(?:this|self)\.|@)?([A-Za-z_]\w{0,63})\b(?![\w"'(\[.])"""
 )
 _MEMBER = re.compile(r"^(?:(?:this|self)\.|@)")
-_USE_NEAR = 1000
+_USE_NEAR = 4000
 
 
 def classify_name(name: str) -> Naming:
@@ -138,10 +138,16 @@ class _Walk:
 
 
 def _rebound(between: str, name: str) -> bool:
-    """Is ``name`` a function's parameter between its value and its use (``r="…";
-    function i(e,r){…"api-key":r}``): then the use is of another ``r``."""
+    """Is ``name`` bound anew between its value and its use: a function's parameter
+    (``function i(e,r){…"api-key":r}``, ``(e,r)=>``) or a declaration (``let r=``)? Then the
+    use is of another ``r``. A call's argument or a comparison is not a binding."""
     word = re.escape(name)
-    return re.search(rf"[(,][ \t]*{word}[ \t]*[,)=]|(?<![\w$.]){word}[ \t]*=>", between) is not None
+    params = rf"\([^()]{{0,200}}(?<![\w$.]){word}(?![\w$])[^()]{{0,200}}\)"
+    pattern = (
+        rf"function[ \t]*[\w$]*[ \t]*{params}|{params}[ \t]*=>|(?<![\w$.]){word}[ \t]*=>"
+        rf"|(?:var|let|const)[ \t]+{word}(?![\w$])"
+    )
+    return re.search(pattern, between) is not None
 
 
 @dataclass
@@ -158,6 +164,7 @@ class Context:
     _other_to: int = 0
     last_walk: tuple[int, _Walk] | None = None  # the last key path judged, for its datacenter
     _key_values: frozenset[str] | None = None
+    outer: Context | None = None  # the whole text, when this one is a window cut from it
     _key_uses: list[tuple[int, str]] | None = None  # (offset, variable) of every api-key use, in order
 
     def sent_as_api_key(self, name: str) -> bool:
@@ -169,15 +176,17 @@ class Context:
         return _MEMBER.sub("", name) in self._key_values
 
     def sent_as_api_key_near(self, name: str, start: int) -> bool:
-        """Is ``name`` given as an ``api-key`` value within a thousand characters after
-        ``start`` (a minified bundle's scope: the names are reused in every function)?"""
+        """Is ``name`` given as an ``api-key`` value within a few thousand characters of
+        ``start``, and not bound anew in between (a minified bundle reuses its names in every
+        function)?"""
         if self._key_uses is None:
             self._key_uses = [(m.start(), m.group(1)) for m in _API_KEY_USE.finditer(self.text)]
         uses = self._key_uses
-        at = bisect.bisect_left(uses, (start, ""))  # used after it is set, in its scope
+        at = bisect.bisect_left(uses, (start - _USE_NEAR, ""))
         while at < len(uses) and uses[at][0] <= start + _USE_NEAR:
-            if uses[at][1] == name:
-                return not _rebound(self.text[start : uses[at][0]], name)
+            use = uses[at][0]
+            if uses[at][1] == name and not _rebound(self.text[min(start, use) : max(start, use)], name):
+                return True
             at += 1
         return False
 
@@ -205,9 +214,12 @@ class Context:
         return self._header
 
     def qp_mentions(self) -> list[int]:
-        """End offsets of the words naming QuestionPro (not ``questionProperties``)."""
+        """End offsets of the words naming QuestionPro (not ``questionProperties``); in a
+        window cut from a larger text that names it only outside the window, the window's start."""
         if self._qp is None:
             self._qp = [m.end() for m in _QP_MARK.finditer(self.text) if _is_qp_word(self.text, m.start(), m.end())]
+            if not self._qp and self.outer is not None and self.outer.qp_mentions():
+                self._qp = [0]
         return self._qp
 
 
@@ -308,16 +320,19 @@ def _naming_field_above(text: str, line_start: int, fields: re.Pattern[str] = _N
     end = text.find("\n", line_start, line_start + keypath.LINE_WINDOW)
     own = text[line_start : end if end >= 0 else line_start + keypath.LINE_WINDOW]
     indent = len(own) - len(own.lstrip(" \t"))
+    kind_of_object: list[Level] = []  # a ``type`` passed over, used when nothing else names the object
     for line in keypath.lines_above(text, line_start, keypath.SIBLING_LINES):
         if len(line) - len(line.lstrip(" \t-")) < indent or not line.strip() or line.lstrip().startswith("["):
             break  # left the object (a blank line or a section header ends it too)
         field = fields.match(line)
         if field is not None and len(field.group(1)) <= indent:
             name = field.group(2)
-            return [Level(name, Source.ABOVE, names.judge(name))]
+            if _says_whose(field.group(0), name):
+                return [Level(name, Source.ABOVE, names.judge(name))]
+            kind_of_object = kind_of_object or [Level(name, Source.ABOVE, names.judge(name))]
         if line.lstrip(" \t").startswith("-") and not line.lstrip(" \t").startswith("--"):
             break  # the first line of this list item: the object starts here (a flag does not)
-    return []
+    return kind_of_object
 
 
 # A naming field on the value's own line: ``{"Name": "prod/questionpro/key", "SecretString": …}``.
@@ -328,21 +343,19 @@ _INLINE_NAMING_FIELD = re.compile(
 )
 
 
-# The same, without the fields that say which service an object is for.
-_INLINE_NAME_ONLY = re.compile(
-    r"""(?<![\w-])["']?(?:name|secret_?name|parameter_?name|label)["']?[ \t]*[:=][ \t]*["']([\w.\-/:]+)["']""",
-    re.IGNORECASE,
-)
+_TYPE_FIELD = re.compile(r"""[ \t]*(?:-[ \t]*)?["']?type["']?[ \t]*[:=]""", re.IGNORECASE)
 
 
-def _in_another_field(text: str, line_start: int, start: int) -> bool:
-    """Is the key word inside another field's value (``"command": "curl -H 'api-key: …'"``,
-    ``headers: {"api-key": …}``) rather than the line's own field name (``token: …``)? The
-    object's ``type`` or ``provider`` then describes that other field's object (a shell task),
-    not whose the key is."""
-    field = _FIELD_NAME.match(text[line_start:start])
-    name = field.group(1) or field.group(2) if field is not None else None
-    return name is not None and names.judge(name).kind not in (*names.KEY_KINDS, Kind.WEAK)
+def _says_whose(field: str, value: str) -> bool:
+    """A ``type`` field's value is often a kind of object (``"type": "shell"``, ``type:
+    custom``, ``type: rest``), not whose it is: it counts at once when it names QuestionPro or
+    a kind of credential (``type: api_key``); otherwise a name, label or provider field of the
+    object goes first, and the type counts only when there is none (``type: opsgenie``).
+    Other naming and provider fields say whose, whoever they name."""
+    if _TYPE_FIELD.match(field) is None:
+        return True
+    verdict = names.judge(value)
+    return verdict.owner is Owner.QUESTIONPRO or verdict.kind in names.KEY_KINDS
 
 
 def _object_name(text: str, line_start: int, start: int) -> list[Level]:
@@ -351,13 +364,18 @@ def _object_name(text: str, line_start: int, start: int) -> list[Level]:
     found = None
     lo = max(line_start, start - keypath.LINE_WINDOW)
     before = text[lo:start].lower()
-    inside = _in_another_field(text, line_start, start)
     if any(word in before for word in ("name", "label", *_OWNER_WORDS)):  # literals first: the regex has no fast start
-        for found in (_INLINE_NAME_ONLY if inside else _INLINE_NAMING_FIELD).finditer(text, lo, start):  # noqa: B007
-            pass
+        kind_of_object = None
+        for hit in _INLINE_NAMING_FIELD.finditer(text, lo, start):
+            if _says_whose(hit.group(0).lstrip("\"'"), hit.group(1)):
+                found = hit
+            else:
+                kind_of_object = hit
+        if found is None and not _naming_field_above(text, line_start, _OWNER_FIELD):
+            found = kind_of_object
     if found is not None:
         return [Level(found.group(1), Source.SIBLING, names.judge(found.group(1)))]
-    above = _naming_field_above(text, line_start, _NAMING_FIELD if inside else _OWNER_FIELD)
+    above = _naming_field_above(text, line_start, _OWNER_FIELD)
     return above or linecontext.questionpro_host_beside(text, line_start) or linecontext.step_tool(text, line_start)
 
 

@@ -301,11 +301,14 @@ def _sibling_levels(group: _Group) -> list[Level]:
 _QUERY_PARAM = re.compile(r"""[?&]([A-Za-z_][\w.\-]{0,63})=["']?\Z""")
 # An AWS resource name the value is glued to (Terraform's ``"id": "arn:…:secret:x|<uuid>"``):
 # the value is that resource's version id, whatever the resource is called.
+_ARN_GLUED = re.compile(r"(?<![\w:])(?:arn|resolve):[\w\-]+:[^\s\"'|,;]{1,400}:\Z")  # ``…:api_key::<uuid>``
 _ARN_TAIL = re.compile(r"(?<![\w:])arn:[\w\-]+:[\w\-]+:[^\s\"'|,;]{1,400}\Z")
 # A quoted base URL (a host, or QuestionPro's API root) standing alone as an argument or a
 # tuple's item; a resource's URL (``…/surveys/123``) is what a request id or a cache entry
 # goes with, not a key.
-_QUOTED_URL = re.compile(r"""[ \t]*["'`]https?://([\w.\-]{1,253})(?::\d{1,5})?(?:/a/api/v2)?/?["'`][ \t]*""")
+_QUOTED_URL = re.compile(
+    r"""[ \t]*["'`]https?://([\w.\-]{1,253})(?::\d{1,5})?(?:/a/api/v2(?:/users/\d{1,12})?)?/?["'`][ \t]*"""
+)
 
 
 def endpoint_level(clause: str) -> list[Level]:
@@ -360,12 +363,14 @@ def line_shape(text: str, line_start: int, start: int) -> LineShape:
     segment = text[max(line_start, start - LINE_WINDOW) : start]
     groups = _groups(segment)
     own = groups[0].clauses[0]
-    param = _QUERY_PARAM.search(own)
+    param = _QUERY_PARAM.search(own) if "://" not in own else None  # a URL's own look: ``_key_path``
     if param is not None:  # ``?api_key=x&state=<uuid>``: a query parameter's own name, never another's
         own = param.group(1)
     levels = clause_levels(own, Source.LINE)
     named = not _names_nothing(own)
-    if not own and len(groups[0].clauses) > 1 and _ARN_TAIL.search(groups[0].clauses[1]):
+    if _ARN_GLUED.search(segment):  # ``valueFrom: arn:…:api_key::<uuid>``: the ARN is the value, this its version
+        levels, named = [Level("arn", Source.LINE, Verdict(Owner.NONE, Kind.REFERENCE))], True
+    elif not own and len(groups[0].clauses) > 1 and _ARN_TAIL.search(groups[0].clauses[1]):
         levels.append(
             Level("arn", Source.SIBLING, Verdict(Owner.NONE, Kind.REFERENCE))
         )  # ``arn:…|<uuid>``: its version

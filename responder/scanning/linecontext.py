@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from responder.core import datacenters
 from responder.scanning import keypath, names
 from responder.scanning.keypath import Level, Source
+from responder.scanning.names import Owner
 
 _QUESTIONPRO = re.compile(r"questionpro|surveyanalytics", re.IGNORECASE)
 
@@ -216,35 +217,54 @@ def paired_name(text: str, own: str, start: int) -> list[Level]:
     # unnumbered one is one block's (JMeter's Argument.value, then its Argument.name).
     numbered = bool(field.group(2))
     best: tuple[int, str] | None = None
-    for found in pattern.finditer(text, max(0, start - _PAIR_WINDOW), start):
-        if numbered or _same_block(text, found.start(), start):
+    if numbered:
+        for found in pattern.finditer(text, max(0, start - _PAIR_WINDOW), start):
             best = (start - found.start(), found.group(1))  # the last one above is the nearest
-    if best is None:
-        below = pattern.search(text, start, start + _PAIR_WINDOW)
-        if below is not None and (numbered or _same_block(text, start, below.start())):
-            best = (below.start() - start, below.group(1))
+        if best is None:
+            below = pattern.search(text, start, start + _PAIR_WINDOW)
+            best = (below.start() - start, below.group(1)) if below is not None else None
+    else:
+        best = _in_block(text, pattern, start, -1) or _in_block(text, pattern, start, 1)
     if best is None:
         return []
     return [Level(best[1], Source.SIBLING, names.judge(best[1]))]
 
 
-def _same_block(text: str, first: int, last: int) -> bool:
-    """No line between the lines of ``first`` and ``last`` is indented less than both:
-    neither is left for another element or list item."""
-
-    def indent(at: int) -> int:
-        line_start = text.rfind("\n", 0, at) + 1
-        return len(text[line_start:at]) - len(text[line_start:at].lstrip(" \t"))
-
-    floor = min(indent(first), indent(last))
-    pos = text.find("\n", first, last)
-    while pos >= 0:
-        end = text.find("\n", pos + 1, last)
-        line = text[pos + 1 : end if end >= 0 else last]
-        if line.strip() and len(line) - len(line.lstrip(" \t")) < floor and end >= 0:
-            return False
-        pos = end
-    return True
+def _in_block(text: str, pattern: re.Pattern[str], start: int, step: int) -> tuple[int, str] | None:
+    """The nearest name field above (``step`` -1) or below (1) the value at ``start`` in its
+    own block: lines are walked once, from the value's outwards, and the walk ends at a line
+    indented less than both ends (another element or list item), or past the window."""
+    line_start = text.rfind("\n", 0, start) + 1
+    if step < 0:  # the value's own line first (``<i name="h.name">api-key</i><i name="h.value">``)
+        last = None
+        for last in pattern.finditer(text, max(line_start, start - _PAIR_WINDOW), start):  # noqa: B007
+            pass
+        if last is not None:
+            return (start - last.start(), last.group(1))
+    own = _indent_at(text, line_start)
+    lowest = own  # the least indentation of the lines walked so far (strictly between)
+    pos = line_start
+    while True:
+        if step < 0:
+            if pos == 0 or start - pos > _PAIR_WINDOW:
+                return None
+            pos = text.rfind("\n", 0, pos - 1) + 1
+        else:
+            nxt = text.find("\n", pos, start + _PAIR_WINDOW)
+            if nxt < 0:
+                return None
+            pos = nxt + 1
+        end = text.find("\n", pos, pos + keypath.LINE_WINDOW)
+        line = text[pos : end if end >= 0 else pos + keypath.LINE_WINDOW]
+        if not line.strip():
+            continue
+        indent = len(line) - len(line.lstrip(" \t"))
+        if lowest < min(indent, own):
+            return None  # a line between left the block
+        found = pattern.search(line)
+        if found is not None and (step > 0 or pos + found.start() < start):
+            return (abs(start - pos - found.start()), found.group(1))
+        lowest = min(lowest, indent)
 
 
 # A field holding a URL or host: ``"endpoint": "https://api.questionpro.com/…"``, ``base_url = …``.
@@ -310,8 +330,8 @@ _STEP_TOOL = re.compile(r"""[ \t]*(?:-[ \t]+)?(?:uses|image|plugin|orb)[ \t]*:[ 
 
 def step_tool(text: str, line_start: int) -> list[Level]:
     """For a bare key word among a CI step's inputs: the action or image the step runs,
-    which says whose token it is (``uses: codecov/codecov-action``; ``uses:
-    acme/questionpro-sync`` is QuestionPro's)."""
+    when it names QuestionPro (``uses: acme/questionpro-export``). Another tool's name does
+    not rule the key out: most are generic (``curlimages/curl``, ``acme/survey-export``)."""
     indent = _indent_at(text, line_start)
     parent = line_start
     for _ in range(keypath.SIBLING_LINES):  # up to the block holding the value
@@ -336,7 +356,7 @@ def step_tool(text: str, line_start: int) -> list[Level]:
             if level < block:
                 break  # left the step
             tool = _STEP_TOOL.match(sibling) if level == block else None
-            if tool is not None:
+            if tool is not None and names.judge(tool.group(1)).owner is Owner.QUESTIONPRO:
                 return [Level(tool.group(1), Source.SIBLING, names.judge(tool.group(1)))]
     return []
 
