@@ -316,11 +316,17 @@ _OWNER_WORDS = ("type", *keypath.PROVIDER_FIELDS)
 _OWNER_FIELD = _field_pattern("|".join((_NAMING_FIELDS, *_OWNER_WORDS)))
 
 
-def _naming_field_above(text: str, line_start: int, fields: re.Pattern[str] = _NAMING_FIELD) -> list[Level]:
+def _naming_field_above(text: str, line_start: int) -> list[Level]:
+    return _fields_above(text, line_start, _NAMING_FIELD)[0]
+
+
+def _fields_above(text: str, line_start: int, fields: re.Pattern[str]) -> tuple[list[Level], list[Level]]:
+    """The nearest field a few sibling lines up that names the value's object, and a
+    ``type`` passed over on the way (see ``_says_whose``)."""
     end = text.find("\n", line_start, line_start + keypath.LINE_WINDOW)
     own = text[line_start : end if end >= 0 else line_start + keypath.LINE_WINDOW]
     indent = len(own) - len(own.lstrip(" \t"))
-    kind_of_object: list[Level] = []  # a ``type`` passed over, used when nothing else names the object
+    kind_of_object: list[Level] = []
     for line in keypath.lines_above(text, line_start, keypath.SIBLING_LINES):
         if len(line) - len(line.lstrip(" \t-")) < indent or not line.strip() or line.lstrip().startswith("["):
             break  # left the object (a blank line or a section header ends it too)
@@ -328,11 +334,11 @@ def _naming_field_above(text: str, line_start: int, fields: re.Pattern[str] = _N
         if field is not None and len(field.group(1)) <= indent:
             name = field.group(2)
             if _says_whose(field.group(0), name):
-                return [Level(name, Source.ABOVE, names.judge(name))]
+                return [Level(name, Source.ABOVE, names.judge(name))], kind_of_object
             kind_of_object = kind_of_object or [Level(name, Source.ABOVE, names.judge(name))]
         if line.lstrip(" \t").startswith("-") and not line.lstrip(" \t").startswith("--"):
             break  # the first line of this list item: the object starts here (a flag does not)
-    return kind_of_object
+    return [], kind_of_object
 
 
 # A naming field on the value's own line: ``{"Name": "prod/questionpro/key", "SecretString": …}``.
@@ -364,19 +370,24 @@ def _object_name(text: str, line_start: int, start: int) -> list[Level]:
     found = None
     lo = max(line_start, start - keypath.LINE_WINDOW)
     before = text[lo:start].lower()
+    kind_of_object: list[Level] = []
     if any(word in before for word in ("name", "label", *_OWNER_WORDS)):  # literals first: the regex has no fast start
-        kind_of_object = None
         for hit in _INLINE_NAMING_FIELD.finditer(text, lo, start):
+            level = Level(hit.group(1), Source.SIBLING, names.judge(hit.group(1)))
             if _says_whose(hit.group(0).lstrip("\"'"), hit.group(1)):
-                found = hit
+                found = level
             else:
-                kind_of_object = hit
-        if found is None and not _naming_field_above(text, line_start, _OWNER_FIELD):
-            found = kind_of_object
+                kind_of_object = [level]
     if found is not None:
-        return [Level(found.group(1), Source.SIBLING, names.judge(found.group(1)))]
-    above = _naming_field_above(text, line_start, _OWNER_FIELD)
-    return above or linecontext.questionpro_host_beside(text, line_start) or linecontext.step_tool(text, line_start)
+        return [found]
+    named, above_kind = _fields_above(text, line_start, _OWNER_FIELD)
+    return (
+        named
+        or linecontext.questionpro_host_beside(text, line_start)
+        or linecontext.step_tool(text, line_start)
+        or kind_of_object
+        or above_kind  # a type that says what kind of object, when nothing says whose
+    )
 
 
 _IN_URL = re.compile(r"""https?://[^\s"'<>`]*\Z""")

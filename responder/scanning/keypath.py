@@ -71,8 +71,9 @@ _PROSE_WORD = re.compile(r"[A-Za-z][\w-]*")
 _ESCAPED = re.compile(r"\\([nrt-])")
 # PHP's serialized form writes each string's type and length before it (``s:7:"api_key";
 # s:36:"…"``, WordPress options, Laravel caches): framing, not names.
-_PATH_INDEX = re.compile(r"(?<=\w)\[\d{1,6}\](?=[.\[])")
 _PHP_FRAME = re.compile(r"""(?<![\w:])[saO]:\d{1,9}:(?=["{])""")
+# An index inside a dotted path (Helm's ``receivers[1].opsgenie_configs[0].api_key``).
+_PATH_INDEX = re.compile(r"(?<=\w)\[\d{1,6}\](?=[.\[])")
 
 
 # An opened tag's attributes (``<td class="x">``, ``<value xsi:type="xsd:string">``) say how
@@ -301,8 +302,9 @@ def _sibling_levels(group: _Group) -> list[Level]:
 _QUERY_PARAM = re.compile(r"""[?&]([A-Za-z_][\w.\-]{0,63})=["']?\Z""")
 # An AWS resource name the value is glued to (Terraform's ``"id": "arn:…:secret:x|<uuid>"``):
 # the value is that resource's version id, whatever the resource is called.
-_ARN_GLUED = re.compile(r"(?<![\w:])(?:arn|resolve):[\w\-]+:[^\s\"'|,;]{1,400}:\Z")  # ``…:api_key::<uuid>``
-_ARN_TAIL = re.compile(r"(?<![\w:])arn:[\w\-]+:[\w\-]+:[^\s\"'|,;]{1,400}\Z")
+# So is one after a reference's last colon (ECS's ``valueFrom: arn:…:api_key::<uuid>``,
+# CloudFormation's ``{{resolve:secretsmanager:…::<uuid>}}``).
+_VERSION_OF = re.compile(r"(?<![\w:])(?:arn|resolve):[\w\-]+:[^\s\"'|,;]{1,400}[:|]\Z")
 # A quoted base URL (a host, or QuestionPro's API root) standing alone as an argument or a
 # tuple's item; a resource's URL (``…/surveys/123``) is what a request id or a cache entry
 # goes with, not a key.
@@ -368,12 +370,8 @@ def line_shape(text: str, line_start: int, start: int) -> LineShape:
         own = param.group(1)
     levels = clause_levels(own, Source.LINE)
     named = not _names_nothing(own)
-    if _ARN_GLUED.search(segment):  # ``valueFrom: arn:…:api_key::<uuid>``: the ARN is the value, this its version
+    if _VERSION_OF.search(segment):  # the reference is the value: this is its version
         levels, named = [Level("arn", Source.LINE, Verdict(Owner.NONE, Kind.REFERENCE))], True
-    elif not own and len(groups[0].clauses) > 1 and _ARN_TAIL.search(groups[0].clauses[1]):
-        levels.append(
-            Level("arn", Source.SIBLING, Verdict(Owner.NONE, Kind.REFERENCE))
-        )  # ``arn:…|<uuid>``: its version
     elif not any(_has_kind(lv.verdict) for lv in levels) and (not named or not own.strip(" \t\"'`<>")):
         levels += _sibling_levels(groups[0])
     for group in groups[1:]:
