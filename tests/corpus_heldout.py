@@ -1598,3 +1598,28 @@ HELDOUT_NEGATIVES += [
         klass="heldout",
     ),
 ]
+HELDOUT_POSITIVES += [
+    Case(  # Caddy sets the header on requests to QuestionPro: header_up is a directive, not an owner
+        "h13-caddy-header-up",
+        "ops/caddy/Caddyfile",
+        "handle /qp/* {\n  reverse_proxy https://api.questionpro.eu {\n    header_up Host api.questionpro.eu\n"
+        "    header_up api-key {K}\n  }\n}\n",
+        ((4, "eu"),),
+        "heldout",
+    ),
+    Case(  # a CLI's profiles are sections, not owners
+        "h13-cli-profiles-toml",
+        ".config/qpcli/config.toml",
+        '[profiles.eu]\nbase_url = "https://api.questionpro.eu/a/api/v2"\napi_key = "{K}"\n',
+        ((3, "eu"),),
+        "heldout",
+    ),
+]
+HELDOUT_NEGATIVES += [
+    Case(  # another service's profile still names its owner
+        "h13-cli-profile-other-service-neg",
+        ".config/tools/config.toml",
+        '# questionpro export settings live elsewhere\n[profiles.heroku]\napi_key = "{K}"\n',
+        klass="heldout",
+    ),
+]

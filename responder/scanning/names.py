@@ -100,10 +100,11 @@ _REGIONS = frozenset(
     "worldwide".split()
 )
 # Generic words: they name no owner. Anything else in a name does (``stripe``, ``hubspot``).
-# A value's data type names no one either (``TYPE = GENERIC_STRING``, ``SecureString``, ``Opaque``).
+# A value's data type names no one either (``TYPE = GENERIC_STRING``, ``SecureString``, ``Opaque``), nor do
+# a CLI's profiles (``[profiles.eu]``) or a proxy's header directives (``header_up``, ``more_set_headers``).
 _GENERIC = frozenset(
     "a an the my our your this that these those self cls it its is are was be for of to from in on at by "
-    "generic secure plain plaintext opaque "
+    "generic secure plain plaintext opaque profile profiles up down more "
     "with and or not no if else then here there new old set get put add use using let const var val def "
     "export import from return static final public private protected readonly internal override string "
     "config conf cfg configuration configs settings setting options option opts opt params parameters "
