@@ -345,17 +345,16 @@ def test_a_proxy_in_the_environment_sees_no_key_and_no_token(audit: Audit, monke
     request in cleartext. It must get none (GitHub's token included: found by this audit)."""
     from tests.test_questionpro_edges import Recorder
 
-    proxy = Recorder()
-    for var in ("NO_PROXY", "no_proxy", "ALL_PROXY", "all_proxy", "HTTPS_PROXY", "https_proxy"):
-        monkeypatch.delenv(var, raising=False)
-    for var in ("HTTP_PROXY", "http_proxy"):
-        monkeypatch.setenv(var, proxy.url)
-    old = audit.qp.valid_key
-    run = audit.run("respond", "--yes", stdin=old + "\n")
-    assert run.code == 0, run.output
-    assert audit.qp.valid_key != old and audit.gh.secret_value() == audit.qp.valid_key
-    assert proxy.connections == 0, proxy.received[:200]
-    proxy.sock.close()
+    with Recorder() as proxy:
+        for var in ("NO_PROXY", "no_proxy", "ALL_PROXY", "all_proxy", "HTTPS_PROXY", "https_proxy"):
+            monkeypatch.delenv(var, raising=False)
+        for var in ("HTTP_PROXY", "http_proxy"):
+            monkeypatch.setenv(var, proxy.url)
+        old = audit.qp.valid_key
+        run = audit.run("respond", "--yes", stdin=old + "\n")
+        assert run.code == 0, run.output
+        assert audit.qp.valid_key != old and audit.gh.secret_value() == audit.qp.valid_key
+        assert proxy.connections == 0, proxy.received[:200]
 
 
 @pytest.mark.parametrize(

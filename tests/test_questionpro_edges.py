@@ -68,13 +68,33 @@ def test_malformed_base_url_is_a_usage_error_before_sending(tmp_path: Path, url:
 
 
 class Recorder:
-    """A TCP listener that records whether anything connected (a proxy that must stay unused)."""
+    """A TCP listener that records whether anything connected (a proxy that must stay unused).
+
+    ``close`` shuts the socket down before closing it: a thread blocked in ``accept`` on a
+    socket that is only closed stays in the kernel's accept, still listening, and would
+    answer the next connection to that port with this 502 (a later test's client)."""
 
     def __init__(self) -> None:
         self.sock = socket.create_server(("127.0.0.1", 0))
         self.received = b""
         self.connections = 0
-        threading.Thread(target=self._serve, daemon=True).start()
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    def __enter__(self) -> Recorder:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        try:
+            self.sock.shutdown(socket.SHUT_RDWR)  # wakes the accept up (EINVAL): the thread ends
+        except OSError:
+            pass
+        self.sock.close()
+        self.thread.join(5)
+        assert not self.thread.is_alive(), "the recorder still listens"
 
     @property
     def url(self) -> str:
@@ -101,15 +121,14 @@ def test_a_proxy_never_receives_a_cleartext_key(
     qp: tuple[FakeQuestionPro, str], monkeypatch: pytest.MonkeyPatch, proxy_var: str
 ) -> None:
     fake, url = qp
-    proxy = Recorder()
-    for var in ("HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy", "NO_PROXY", "no_proxy"):
-        monkeypatch.delenv(var, raising=False)
-    monkeypatch.setenv(proxy_var, proxy.url)
-    old = fake.valid_key
-    result = client().regenerate(old, questionpro.endpoints(None, url))
-    assert result.new_key == fake.valid_key != old
-    assert proxy.connections == 0 and old.encode() not in proxy.received
-    proxy.sock.close()
+    with Recorder() as proxy:
+        for var in ("HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy", "NO_PROXY", "no_proxy"):
+            monkeypatch.delenv(var, raising=False)
+        monkeypatch.setenv(proxy_var, proxy.url)
+        old = fake.valid_key
+        result = client().regenerate(old, questionpro.endpoints(None, url))
+        assert result.new_key == fake.valid_key != old
+        assert proxy.connections == 0 and old.encode() not in proxy.received
 
 
 def test_a_slow_drip_reply_is_cut_off_at_the_deadline(qp: tuple[FakeQuestionPro, str]) -> None:
