@@ -524,6 +524,20 @@ def lines_above(text: str, line_start: int, count: int) -> Iterator[str]:
         yield line
 
 
+def lines_below(text: str, line_start: int, count: int) -> Iterator[str]:
+    """Up to ``count`` lines below the one starting at ``line_start``, nearest first,
+    stopping at the file's end or at a line longer than the look-ahead window."""
+    pos = text.find("\n", line_start, line_start + LINE_WINDOW)
+    for _ in range(count):
+        if pos < 0 or pos + 1 >= len(text):
+            return
+        below = text.find("\n", pos + 1, pos + 1 + LINE_WINDOW)
+        if below < 0 and pos + 1 + LINE_WINDOW < len(text):
+            return  # a line longer than the window is no object's field
+        yield text[pos + 1 : below if below >= 0 else len(text)]
+        pos = below
+
+
 def line_above(text: str, pos: int) -> int:
     """Where the line ending just before ``pos`` (a line's start) starts, looking back at
     most LINE_WINDOW characters: a longer line is seen by its last LINE_WINDOW characters

@@ -248,14 +248,15 @@ def _in_block(text: str, pattern: re.Pattern[str], start: int, step: int) -> tup
         if step < 0:
             if pos == 0 or start - pos > _PAIR_WINDOW:
                 return None
-            pos = text.rfind("\n", 0, pos - 1) + 1
+            pos = keypath.line_above(text, pos)
+            if keypath.is_cut(text, pos):
+                return None  # inside a line longer than the window: no field of this block
         else:
             nxt = text.find("\n", pos, start + _PAIR_WINDOW)
             if nxt < 0:
                 return None
             pos = nxt + 1
-        end = text.find("\n", pos, pos + keypath.LINE_WINDOW)
-        line = text[pos : end if end >= 0 else pos + keypath.LINE_WINDOW]
+        line = _line_at(text, pos)
         if not line.strip():
             continue
         indent = len(line) - len(line.lstrip(" \t"))
@@ -288,12 +289,10 @@ def questionpro_host_beside(text: str, line_start: int) -> list[Level]:
     "https://api.questionpro.eu/…"`` a few fields up or down, same object) is QuestionPro's,
     whatever the object is called (a CLI profile ``"acme-eu": {…}``). Another host beside it
     says nothing: a client's object holds its own service's URLs and others'."""
-    end = text.find("\n", line_start, line_start + keypath.LINE_WINDOW)
-    own = text[line_start : end if end >= 0 else line_start + keypath.LINE_WINDOW]
-    indent = len(own) - len(own.lstrip(" \t"))
+    indent = _indent_at(text, line_start)
     if not indent:
         return []  # a file's top level (a module's ``BASE = …``, ``KEY = …``) is not one object
-    for lines in (_sibling_lines_up(text, line_start, indent), _sibling_lines_down(text, end, indent)):
+    for lines in (_sibling_lines_up(text, line_start, indent), _sibling_lines_down(text, line_start, indent)):
         for line in lines:
             field = _HOST_FIELD.match(line)
             if field is not None and _is_host_field(field.group(1)) and datacenters.is_service_host(field.group(2)):
@@ -308,17 +307,10 @@ def _sibling_lines_up(text: str, line_start: int, indent: int) -> Iterator[str]:
         yield line
 
 
-def _sibling_lines_down(text: str, line_end: int, indent: int) -> Iterator[str]:
-    pos = line_end
-    for _ in range(keypath.SIBLING_LINES):
-        if pos < 0 or pos >= len(text):
-            return
-        below = text.find("\n", pos + 1, pos + 1 + keypath.LINE_WINDOW)
-        if below < 0 and pos + 1 + keypath.LINE_WINDOW < len(text):
-            return  # a line longer than the window is no object's field
-        line, pos = text[pos + 1 : below if below >= 0 else len(text)], below
+def _sibling_lines_down(text: str, line_start: int, indent: int) -> Iterator[str]:
+    for line in keypath.lines_below(text, line_start, keypath.SIBLING_LINES):
         if len(line) - len(line.lstrip(" \t")) != indent or not line.strip():
-            return
+            return  # left the object, or a nested one: only fields of its own level
         yield line
 
 
@@ -337,17 +329,18 @@ def step_tool(text: str, line_start: int) -> list[Level]:
     for _ in range(keypath.SIBLING_LINES):  # up to the block holding the value
         if parent == 0:
             return []
-        parent = text.rfind("\n", 0, parent - 1) + 1
-        if text[parent : text.find("\n", parent)].strip() and _indent_at(text, parent) < indent:
+        parent = keypath.line_above(text, parent)
+        if keypath.is_cut(text, parent):
+            return []
+        if _line_at(text, parent).strip() and _indent_at(text, parent) < indent:
             break
     else:
         return []
-    line = text[parent : text.find("\n", parent) if text.find("\n", parent) >= 0 else len(text)]
-    if _STEP_INPUTS.match(line) is None:
+    if _STEP_INPUTS.match(_line_at(text, parent)) is None:
         return []
     block = _indent_at(text, parent)
     up = keypath.lines_above(text, parent, keypath.SIBLING_LINES)
-    down = _lines_below(text, parent, keypath.SIBLING_LINES)
+    down = keypath.lines_below(text, parent, keypath.SIBLING_LINES)
     for lines in (up, down):
         for sibling in lines:
             if not sibling.strip():
@@ -361,17 +354,12 @@ def step_tool(text: str, line_start: int) -> list[Level]:
     return []
 
 
-def _indent_at(text: str, line_start: int) -> int:
+def _line_at(text: str, line_start: int) -> str:
+    """The line starting at ``line_start``, at most ``LINE_WINDOW`` characters of it."""
     end = text.find("\n", line_start, line_start + keypath.LINE_WINDOW)
-    line = text[line_start : end if end >= 0 else line_start + keypath.LINE_WINDOW]
+    return text[line_start : end if end >= 0 else line_start + keypath.LINE_WINDOW]
+
+
+def _indent_at(text: str, line_start: int) -> int:
+    line = _line_at(text, line_start)
     return len(line) - len(line.lstrip(" \t"))
-
-
-def _lines_below(text: str, line_start: int, count: int) -> Iterator[str]:
-    pos = text.find("\n", line_start)
-    for _ in range(count):
-        if pos < 0:
-            return
-        end = text.find("\n", pos + 1, pos + 1 + keypath.LINE_WINDOW)
-        yield text[pos + 1 : end if end >= 0 else pos + 1 + keypath.LINE_WINDOW]
-        pos = end
