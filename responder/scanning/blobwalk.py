@@ -18,6 +18,8 @@ import enum
 import os
 import queue
 import re
+import subprocess
+import tempfile
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -25,7 +27,7 @@ from pathlib import Path
 from typing import IO
 
 from responder.core.redact import PROBE
-from responder.scanning import gitio
+from responder.scanning import gitio, packs
 from responder.scanning.patch import COMMIT_MARK, unquote_path
 
 MAX_BLOB_BYTES = 64 * 1024 * 1024
@@ -270,6 +272,114 @@ def _readers() -> int:
     return max(1, min((os.cpu_count() or 1) - 1, 4))
 
 
+class _Git:
+    """One ``cat-file`` for the blobs the packs could not answer for, started on the first."""
+
+    def __init__(self, root: Path, is_suspect: Callable[[bytes], bool]) -> None:
+        self.root, self.is_suspect = root, is_suspect
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.verdicts: dict[bytes, _Verdict] = {}
+
+    def __call__(self, sha: bytes) -> _Verdict:
+        verdict = self.verdicts.get(sha)
+        if verdict is None:
+            if self.proc is None:
+                self.proc = gitio.popen(self.root, "cat-file", "--batch", stdin=True)
+            assert self.proc.stdin is not None and self.proc.stdout is not None
+            self.proc.stdin.write(sha + b"\n")
+            self.proc.stdin.flush()
+            verdict = _next_verdict(self.proc.stdout, self.is_suspect)
+            if verdict is None:
+                raise RuntimeError("git cat-file stopped early")
+            self.verdicts[sha] = verdict
+        return verdict
+
+    def close(self, *, check: bool = True) -> None:
+        if self.proc is not None:
+            gitio.finish(self.proc, "cat-file", check=check)
+
+
+def _walk_spooled(log: IO[bytes], verdicts: packs.Verdicts, git: _Git, progress: Callable[[int], None] | None) -> Walk:
+    """The raw log, each blob's verdict taken from the packs (or from git)."""
+    walk = Walk()
+    commit, written, deleted = b"", [], []  # type: bytes, list[tuple[bytes, bytes]], list[bytes]
+
+    def close() -> None:
+        walk.commits += 1
+        paths = []
+        for sha, path in written:
+            known = verdicts.suspect(bytes.fromhex(sha.decode("ascii")))
+            if known is None:
+                fresh = sha not in git.verdicts
+                verdict = git(sha)
+                if verdict is _Verdict.MISSING and fresh:
+                    walk.missing.append((commit.decode("ascii"), path))
+                known = verdict is _Verdict.SUSPECT
+            if known:
+                paths.append(path)
+        if paths:
+            walk.suspects.append(commit.decode("ascii"))
+            walk.paths.update(paths, deleted)
+        if progress is not None and walk.commits % 256 == 0:
+            progress(walk.commits)
+
+    for line in log:
+        if line.startswith(COMMIT_MARK):
+            if commit:
+                close()
+            commit, written, deleted = line[1:].strip(), [], []
+        elif line.startswith(b":"):
+            sha, path = _parse_raw(line)
+            if sha is None:
+                deleted.append(path)
+            else:
+                written.append((sha, path))
+    if commit:
+        close()
+    if progress is not None:
+        progress(walk.commits)
+    return walk
+
+
+def _objects(root: Path) -> Path | None:
+    done = gitio.git(root, "rev-parse", "--git-path", "objects", check=False)
+    if done.returncode != 0 or not done.stdout.strip():
+        return None
+    return root / os.fsdecode(done.stdout.strip())
+
+
+def _from_packs(
+    root: Path,
+    revs: Sequence[str],
+    objects: Path,
+    is_suspect: Callable[[bytes], bool],
+    progress: Callable[[int], None] | None,
+) -> Walk:
+    """A whole history: the raw log is spooled to a file while the packs are judged on
+    every core (``packs``), then walked with their verdicts."""
+    with tempfile.TemporaryFile() as spool:
+        log = gitio.popen(root, *_raw_args(revs, False), stdout=spool)
+        try:
+            try:
+                verdicts = packs.judge(objects, is_suspect, min(os.cpu_count() or 1, 4))
+            except packs.PackError:  # a pack not to be trusted, a worker died: git reads every blob
+                verdicts = packs.Verdicts(set(), set(), set())
+        except BaseException:
+            log.kill()
+            gitio.finish(log, "log", check=False)
+            raise
+        gitio.finish(log, "log")
+        spool.seek(0)
+        git = _Git(root, is_suspect)
+        try:
+            walk = _walk_spooled(spool, verdicts, git, progress)
+        except BaseException:
+            git.close(check=False)
+            raise
+        git.close()
+    return walk
+
+
 def suspect_commits(
     root: Path,
     revs: Sequence[str],
@@ -277,10 +387,16 @@ def suspect_commits(
     no_walk: bool,
     is_suspect: Callable[[bytes], bool],
     progress: Callable[[int], None] | None = None,
+    whole: bool = False,
 ) -> Walk:
     """The commits of ``revs`` that write a blob holding a suspect line, and how many
     commits were walked. ``is_suspect`` judges a whole blob (it must be cheap on blobs
-    without a candidate: it is called on every one)."""
+    without a candidate: it is called on every one). ``whole``: ``revs`` are the whole
+    history, so every blob in the packs is worth judging (``packs``)."""
+    if whole and not no_walk:
+        objects = _objects(root)
+        if objects is not None and packs.usable(objects):
+            return _from_packs(root, revs, objects, is_suspect, progress)
     log = gitio.popen(root, *_raw_args(revs, no_walk))
     batches = [gitio.popen(root, "cat-file", "--batch", stdin=True) for _ in range(_readers())]
     assert log.stdout is not None

@@ -41,17 +41,21 @@ def command(*args: str) -> list[str]:
 
 
 def popen(
-    root: Path, *args: str, stdin: bool | IO[bytes] = False, stderr: int = subprocess.PIPE
+    root: Path,
+    *args: str,
+    stdin: bool | IO[bytes] = False,
+    stderr: int = subprocess.PIPE,
+    stdout: int | IO[bytes] = subprocess.PIPE,
 ) -> subprocess.Popen[bytes]:
     """A streaming ``git`` with pinned settings; the caller reads stdout, then ``finish``.
     ``stdin``: a pipe to write to (True), another process's output, or nothing. ``stderr``
     is read at the end: a process that may warn on every request (and would block once
-    the pipe is full) is given DEVNULL."""
+    the pipe is full) is given DEVNULL; ``stdout`` a file, for output read after git ends."""
     return subprocess.Popen(
         command(*args),
         cwd=root,
         stdin=(subprocess.PIPE if stdin else subprocess.DEVNULL) if isinstance(stdin, bool) else stdin,
-        stdout=subprocess.PIPE,
+        stdout=stdout,
         stderr=stderr,
         env=_env(),
     )

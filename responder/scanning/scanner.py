@@ -290,7 +290,8 @@ def _scan_changes(
 
         triage.warm()
         suspect = triage.has_suspect_line
-        walk = blobwalk.suspect_commits(root, revs, no_walk=no_walk, is_suspect=suspect, progress=progress)
+        whole = list(revs) == ["--all"]
+        walk = blobwalk.suspect_commits(root, revs, no_walk=no_walk, is_suspect=suspect, progress=progress, whole=whole)
         report.commits_scanned = walk.commits
         report.unreadable = len(walk.missing)
         report.warnings += [
