@@ -52,6 +52,14 @@ class Walk:
     suspects: list[str] = field(default_factory=list)  # commits to patch, in walk order
     paths: set[bytes] = field(default_factory=set)  # the files worth a patch in them
     missing: list[tuple[str, bytes]] = field(default_factory=list)  # (commit, path) of blobs git could not read
+    written: dict[str, list[tuple[bytes, bytes]]] = field(default_factory=dict)  # a suspect's (blob id, path) pairs
+
+    def note(self, commit: bytes, pairs: list[tuple[bytes, bytes]], deleted: list[bytes]) -> None:
+        """A commit that writes suspect blobs (``pairs``) and deletes ``deleted``."""
+        name = commit.decode("ascii")
+        self.suspects.append(name)
+        self.written[name] = pairs
+        self.paths.update((path for _, path in pairs), deleted)
 
 
 def _raw_args(revs: Sequence[str], no_walk: bool) -> list[str]:
@@ -241,10 +249,9 @@ def _take(entry: _Entry, judges: list[_Judge], suspect_blobs: set[bytes], walk: 
         elif verdict is _Verdict.MISSING:  # never silently: the caller warns that this file was not scanned
             walk.missing += [(entry.commit.decode("ascii"), path) for sha, path in entry.blobs if sha == fresh]
     walk.commits += 1
-    paths = [path for sha, path in entry.blobs if sha in suspect_blobs]
-    if paths:
-        walk.suspects.append(entry.commit.decode("ascii"))
-        walk.paths.update(paths, entry.deleted)
+    pairs = [(sha, path) for sha, path in entry.blobs if sha in suspect_blobs]
+    if pairs:
+        walk.note(entry.commit, pairs, entry.deleted)
 
 
 def _read_blobs(
@@ -306,7 +313,7 @@ def _walk_spooled(log: IO[bytes], verdicts: packs.Verdicts, git: _Git, progress:
 
     def close() -> None:
         walk.commits += 1
-        paths = []
+        pairs = []
         for sha, path in written:
             known = verdicts.suspect(bytes.fromhex(sha.decode("ascii")))
             if known is None:
@@ -316,10 +323,9 @@ def _walk_spooled(log: IO[bytes], verdicts: packs.Verdicts, git: _Git, progress:
                     walk.missing.append((commit.decode("ascii"), path))
                 known = verdict is _Verdict.SUSPECT
             if known:
-                paths.append(path)
-        if paths:
-            walk.suspects.append(commit.decode("ascii"))
-            walk.paths.update(paths, deleted)
+                pairs.append((sha, path))
+        if pairs:
+            walk.note(commit, pairs, deleted)
         if progress is not None and walk.commits % 256 == 0:
             progress(walk.commits)
 

@@ -279,19 +279,22 @@ def _scan_changes(
     no_walk: bool,
 ) -> ScanReport:
     """Every commit's changes. A history (``include_removed`` false) first reads each new
-    blob once and patches only the commits whose blobs could hold a key (see
-    ``blobwalk``); a range reads its patches. Streamed either way: memory does not grow
-    with history."""
+    blob once and patches only the commits whose blobs hold a key (see ``blobwalk`` and
+    ``_may_add_keys``); a range reads its patches. Streamed either way: memory does not
+    grow with history."""
     report = ScanReport()
-    stdin_revs: list[str] = []
-    paths: set[bytes] = set()
-    if not include_removed:
+    with gitio.BlobReader(root) as read:
+        place = _Place(root, cwd, exclude, read)
+        if include_removed:
+            _scan_patches(place, gitio.log_patches(root, revs, renames=False, no_walk=no_walk), report, progress)
+            return _dedupe_removed(report)
         from responder.scanning import blobwalk
 
         triage.warm()
-        suspect = triage.has_suspect_line
         whole = list(revs) == ["--all"]
-        walk = blobwalk.suspect_commits(root, revs, no_walk=no_walk, is_suspect=suspect, progress=progress, whole=whole)
+        walk = blobwalk.suspect_commits(
+            root, revs, no_walk=no_walk, is_suspect=triage.has_suspect_line, progress=progress, whole=whole
+        )
         report.commits_scanned = walk.commits
         report.unreadable = len(walk.missing)
         report.warnings += [
@@ -299,27 +302,71 @@ def _scan_changes(
             "have its content (a damaged repository or a partial clone; git fsck), so it was not scanned"
             for commit, path in walk.missing
         ]
-        if not walk.suspects:
-            return report
-        revs, stdin_revs, no_walk, progress, paths = [], walk.suspects, True, None, walk.paths
-    last = ""
-    patches = gitio.log_patches(
-        root, revs, renames=not include_removed, no_walk=no_walk, stdin_revs=stdin_revs, paths=paths
-    )
-    with gitio.BlobReader(root) as read:
-        place = _Place(root, cwd, exclude, read)
-        for chunk in patches:
-            for commit in split_commits(chunk) if _may_hold_change(chunk) else ():
-                old = f"{commit.sha}^" if include_removed else None
-                rev = _Revision(commit.sha, old, commit.sha, commit.parents[1:], base=f"{commit.sha}^")
-                _scan_patch(place, commit.body, rev, report)
-            if not stdin_revs:
-                first = chunk[1 : chunk.find(b" ")].decode("ascii", "replace")
-                report.commits_scanned += chunk.count(b"\n" + COMMIT_MARK) + 1 - (first == last)
-                last = chunk[chunk.rfind(COMMIT_MARK) + 1 :].split(b" ", 1)[0].decode("ascii", "replace")
-            if progress is not None:
-                progress(report.commits_scanned)
+        commits = _may_add_keys(place, walk.suspects, walk.written)
+        if commits:
+            patches = gitio.log_patches(root, [], renames=True, no_walk=True, stdin_revs=commits, paths=walk.paths)
+            _scan_patches(place, patches, report, None, history=True)
     return _dedupe_removed(report)
+
+
+def _may_add_keys(place: _Place, commits: list[str], written: dict[str, list[tuple[bytes, bytes]]]) -> list[str]:
+    """The suspect commits worth a patch: those writing a blob whose suspect lines hold a
+    key when the whole blob (at that path) is judged. A key a commit adds is on a suspect
+    line of the blob it writes (the line gate, ``triage``, lets through every line the
+    judge could call a key), so a blob without one adds none, whatever its diff: a history
+    of request ids under key-like names (test cassettes) costs no ``git log -p`` at all."""
+    verdicts: dict[tuple[bytes, str], bool] = {}
+
+    def holds_key(sha: bytes, path: bytes) -> bool:
+        name = place.name(path)
+        if place.exclude(os.fsdecode(path)) or place.exclude(name):
+            return False
+        if (sha, name) not in verdicts:
+            blob = place.read(sha.decode("ascii"))
+            verdicts[sha, name] = blob is None or _holds_key(blob, name)
+        return verdicts[sha, name]
+
+    return [commit for commit in commits if any(holds_key(sha, path) for sha, path in written.get(commit, ()))]
+
+
+def _holds_key(blob: bytes, name: str) -> bool:
+    """Does the judge find a key on a suspect line of ``blob`` (of a UTF-16 one, or one
+    with the base64 hint: on any line)?"""
+    text = decode(blob)
+    if blob.startswith(triage.UTF16_BOMS) or triage.may_hold_encoded(blob):
+        return bool(findings_in_text(text, name))
+    lines: set[int] = set()
+    number, counted = 1, 0
+    for start, end in triage.hit_lines(triage.PROBE_BYTES, blob):
+        if triage.is_suspect(blob[start:end]):
+            number += blob.count(b"\n", counted, start)
+            counted = start
+            lines.add(number)
+    return bool(lines) and bool(findings_in_text(text, name, wanted=lines.__contains__))
+
+
+def _scan_patches(
+    place: _Place,
+    patches: Iterator[bytes],
+    report: ScanReport,
+    progress: Callable[[int], None] | None,
+    *,
+    history: bool = False,
+) -> None:
+    """Scan ``git log -p`` pieces: a range's, counting their commits, or a history's
+    suspect commits (the walk counted every commit; removed lines are not reported)."""
+    last = ""
+    for chunk in patches:
+        for commit in split_commits(chunk) if _may_hold_change(chunk) else ():
+            old = None if history else f"{commit.sha}^"
+            rev = _Revision(commit.sha, old, commit.sha, commit.parents[1:], base=f"{commit.sha}^")
+            _scan_patch(place, commit.body, rev, report)
+        if not history:
+            first = chunk[1 : chunk.find(b" ")].decode("ascii", "replace")
+            report.commits_scanned += chunk.count(b"\n" + COMMIT_MARK) + 1 - (first == last)
+            last = chunk[chunk.rfind(COMMIT_MARK) + 1 :].split(b" ", 1)[0].decode("ascii", "replace")
+        if progress is not None:
+            progress(report.commits_scanned)
 
 
 def _may_hold_change(patch: bytes) -> bool:

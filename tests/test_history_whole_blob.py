@@ -1,0 +1,80 @@
+"""``--history`` patches a suspect commit only when a blob it writes holds a key when judged
+whole (``scanner._may_add_keys``): request ids under key-like names cost no ``git log -p``,
+and a key is still found in the commit that adds it, wherever the file's other suspect
+lines are."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from responder.core.redact import hashed_secret
+from responder.scanning import gitio
+from tests.conftest import Repo, run_main
+from tests.corpus import new_key, new_uuid
+
+
+def _cassette(n: int) -> str:
+    """A recorded HTTP exchange: UUIDs under key-like names that are not keys."""
+    return "".join(f'    "api_key_id": "{new_uuid()}",\n    "request_id": "{new_uuid()}",\n' for _ in range(n))
+
+
+@pytest.fixture
+def patched(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
+    """The commits each ``git log -p`` of the scan was asked for."""
+    asked: list[list[str]] = []
+    real = gitio.log_patches
+
+    def spy(root, revs, **kwargs):  # type: ignore[no-untyped-def]
+        asked.append(list(kwargs.get("stdin_revs", ())))
+        return real(root, revs, **kwargs)
+
+    monkeypatch.setattr(gitio, "log_patches", spy)
+    return asked
+
+
+def _scan(repo: Repo, *args: str, secrets: tuple[str, ...] = ()) -> tuple[int, list[tuple[str, str, int]]]:
+    done = run_main(["scan", "--history", "--format", "json", *args], repo.path, secrets=list(secrets))
+    found = json.loads(done.stdout) if done.stdout.strip() else []
+    return done.code, sorted((f["hashed_secret"], f["commit"], f["line_number"]) for f in found)
+
+
+def test_suspect_lines_that_hold_no_key_cost_no_patch(repo: Repo, patched: list[list[str]]) -> None:
+    for n in range(6):
+        repo.write("tests/cassettes/session.json", "{\n" + _cassette(20 + n) + "}\n")
+        repo.commit(f"record {n}")
+    assert _scan(repo) == (0, [])
+    assert patched == []
+
+
+@pytest.mark.parametrize("where", ["above the suspect lines", "between them", "below them"])
+def test_a_key_among_suspect_lines_is_found_in_the_commit_that_adds_it(
+    repo: Repo, patched: list[list[str]], where: str
+) -> None:
+    before, after = _cassette(10), _cassette(10)
+    repo.write("config/settings.py", before + after)
+    repo.commit("ids")
+    key = new_key()
+    line = f'QUESTIONPRO_API_KEY = "{key}"\n'
+    body = {
+        "above the suspect lines": line + before + after,
+        "between them": before + line + after,
+        "below them": before + after + line,
+    }[where]
+    repo.write("config/settings.py", body)
+    adding = repo.commit("configure")
+    repo.write("config/settings.py", body + _cassette(3))
+    repo.commit("more ids")  # writes the key's file again: judged whole, patched, adds nothing
+    number = body.splitlines().index(line.rstrip("\n")) + 1
+    assert _scan(repo, secrets=(key,)) == (1, [(hashed_secret(key), adding, number)])
+    assert len(patched) == 1 and adding in patched[0] and len(patched[0]) == 2
+
+
+def test_an_excluded_file_is_not_judged_whole(repo: Repo, patched: list[list[str]]) -> None:
+    key = new_key()
+    repo.write("fixtures/app.env", f"QUESTIONPRO_API_KEY={key}\n")
+    repo.commit("fixture")
+    code, found = _scan(repo, "--exclude", "fixtures/*", secrets=(key,))
+    assert (code, found) == (0, [])
+    assert patched == []
