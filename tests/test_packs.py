@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from responder.scanning import blobwalk, packs, triage
+from responder.scanning import blobwalk, packs, packwork, triage
 from tests.conftest import Repo, run_main
 from tests.corpus import new_key, new_uuid
 
@@ -107,7 +107,7 @@ BUILDS = {
 def test_every_blob_judged_as_git_reads_it(repo: Repo, tmp_path: Path, build: str) -> None:
     BUILDS[build](repo, tmp_path)
     expected = _blobs(repo)
-    verdicts = packs.judge(_objects(repo), triage.has_suspect_line, 2)
+    verdicts = packwork.judge(_objects(repo), triage.has_suspect_line, 2)
     assert {blob: verdicts.suspect(blob) for blob in expected} == expected
     assert any(expected.values()) and not all(expected.values())
     assert not verdicts.failed
@@ -164,7 +164,7 @@ def test_a_pack_the_reader_does_not_trust_is_left_to_git(
     repo.git("gc", "-q")
     _damage_pack(repo, what)
     with pytest.raises(packs.PackError):
-        packs.judge(_objects(repo), triage.has_suspect_line, 2)
+        packwork.judge(_objects(repo), triage.has_suspect_line, 2)
     from_packs = _scan(repo)
     with monkeypatch.context() as patch:
         _through_git(patch)
@@ -193,7 +193,7 @@ def test_blobs_past_a_limit_are_read_by_git(repo: Repo, monkeypatch: pytest.Monk
     expected = _scan(repo)
     name, value = LIMITS[limit]
     monkeypatch.setattr(packs, name, value)
-    verdicts = packs.judge(_objects(repo), triage.has_suspect_line, 2)
+    verdicts = packwork.judge(_objects(repo), triage.has_suspect_line, 2)
     assert verdicts.failed
     assert _scan(repo)[:2] == expected[:2]
 
@@ -202,16 +202,16 @@ def test_a_worker_that_dies_leaves_every_blob_to_git(repo: Repo, monkeypatch: py
     _history(repo, 24)
     repo.git("gc", "-q")
     expected = _scan(repo)
-    parent, judge_tree = os.getpid(), packs._judge_tree
+    parent, work = os.getpid(), packwork._work
 
-    def dying(*args: object, **kwargs: object):  # type: ignore[no-untyped-def]
+    def dying(*args: object) -> None:
         if os.getpid() != parent:
             os._exit(3)
-        return judge_tree(*args, **kwargs)  # type: ignore[arg-type]
+        work(*args)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(packs, "_judge_tree", dying)
+    monkeypatch.setattr(packwork, "_work", dying)
     with pytest.raises(packs.PackError):
-        packs.judge(_objects(repo), triage.has_suspect_line, 2)
+        packwork.judge(_objects(repo), triage.has_suspect_line, 2)
     assert _scan(repo)[:2] == expected[:2]
 
 
@@ -234,7 +234,7 @@ def test_loose_objects_the_reader_will_not_open(repo: Repo, tmp_path: Path) -> N
     import zlib
 
     bomb.write_bytes(zlib.compress(b"blob 3\0" + b"x" * 100))
-    verdicts = packs.judge(_objects(repo), triage.has_suspect_line, 2)
+    verdicts = packwork.judge(_objects(repo), triage.has_suspect_line, 2)
     assert {bytes.fromhex(blob), bytes.fromhex("ab" + "c" * 38), bytes.fromhex("ab" + "d" * 38)} <= verdicts.failed
     assert verdicts.suspect(bytes.fromhex(blob)) is None
     code, found, _ = _scan(repo)

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import IO
 
 from responder.core.redact import PROBE
-from responder.scanning import gitio, packs
+from responder.scanning import gitio, packs, packwork
 from responder.scanning.patch import COMMIT_MARK, unquote_path
 
 MAX_BLOB_BYTES = 64 * 1024 * 1024
@@ -306,7 +306,9 @@ class _Git:
             gitio.finish(self.proc, "cat-file", check=check)
 
 
-def _walk_spooled(log: IO[bytes], verdicts: packs.Verdicts, git: _Git, progress: Callable[[int], None] | None) -> Walk:
+def _walk_spooled(
+    log: IO[bytes], verdicts: packwork.Verdicts, git: _Git, progress: Callable[[int], None] | None
+) -> Walk:
     """The raw log, each blob's verdict taken from the packs (or from git)."""
     walk = Walk()
     commit, written, deleted = b"", [], []  # type: bytes, list[tuple[bytes, bytes]], list[bytes]
@@ -348,6 +350,14 @@ def _walk_spooled(log: IO[bytes], verdicts: packs.Verdicts, git: _Git, progress:
 
 
 def _objects(root: Path) -> Path | None:
+    """The object directory git reads at ``root``: its ``.git`` or itself (bare) when the
+    environment names no other, else as git says (a linked worktree, GIT_DIR, ...)."""
+    if not any(os.environ.get(name) for name in ("GIT_DIR", "GIT_OBJECT_DIRECTORY", "GIT_COMMON_DIR")):
+        for git_dir in (root / ".git", root):  # git's own order of discovery
+            if (git_dir / "HEAD").is_file() and (git_dir / "objects").is_dir() and not (git_dir / "commondir").exists():
+                return git_dir / "objects"
+            if git_dir.exists():
+                break
     done = gitio.git(root, "rev-parse", "--git-path", "objects", check=False)
     if done.returncode != 0 or not done.stdout.strip():
         return None
@@ -360,16 +370,18 @@ def _from_packs(
     objects: Path,
     is_suspect: Callable[[bytes], bool],
     progress: Callable[[int], None] | None,
+    prepare: Callable[[], None],
 ) -> Walk:
     """A whole history: the raw log is spooled to a file while the packs are judged on
     every core (``packs``), then walked with their verdicts."""
     with tempfile.TemporaryFile() as spool:
         log = gitio.popen(root, *_raw_args(revs, False), stdout=spool)
         try:
+            prepare()  # while git starts its log
             try:
-                verdicts = packs.judge(objects, is_suspect, min(os.cpu_count() or 1, 4))
+                verdicts = packwork.judge(objects, is_suspect, min(os.cpu_count() or 1, 4))
             except packs.PackError:  # a pack not to be trusted, a worker died: git reads every blob
-                verdicts = packs.Verdicts(set(), set(), set())
+                verdicts = packwork.Verdicts(set(), set(), set())
         except BaseException:
             log.kill()
             gitio.finish(log, "log", check=False)
@@ -394,15 +406,17 @@ def suspect_commits(
     is_suspect: Callable[[bytes], bool],
     progress: Callable[[int], None] | None = None,
     whole: bool = False,
+    prepare: Callable[[], None] = lambda: None,
 ) -> Walk:
     """The commits of ``revs`` that write a blob holding a suspect line, and how many
     commits were walked. ``is_suspect`` judges a whole blob (it must be cheap on blobs
-    without a candidate: it is called on every one). ``whole``: ``revs`` are the whole
+    without a candidate: it is called on every one); ``prepare`` readies it, called once
+    git is started and before any worker forks. ``whole``: ``revs`` are the whole
     history, so every blob in the packs is worth judging (``packs``)."""
     if whole and not no_walk:
         objects = _objects(root)
         if objects is not None and packs.usable(objects):
-            return _from_packs(root, revs, objects, is_suspect, progress)
+            return _from_packs(root, revs, objects, is_suspect, progress, prepare)
     log = gitio.popen(root, *_raw_args(revs, no_walk))
     batches = [gitio.popen(root, "cat-file", "--batch", stdin=True) for _ in range(_readers())]
     assert log.stdout is not None
@@ -410,6 +424,7 @@ def suspect_commits(
     outs = [batch.stdout for batch in batches if batch.stdout is not None]
     for stream in (log.stdout, *outs):  # fewer wake-ups between git and its reader
         gitio.widen_pipe(stream.fileno())
+    prepare()
     judges: list[_Judge] = []
     for out in outs:  # forked before the feeder thread starts
         inherited = [log.stdout, *ins, *(other for other in outs if other is not out)]

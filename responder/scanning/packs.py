@@ -40,7 +40,7 @@ _PATH_BYTES = 256 * 1024 * 1024  # bases held along one delta chain
 _IDX_MAGIC = b"\377tOc\0\0\0\2"
 _BLOB, _OFS_DELTA, _REF_DELTA = 3, 6, 7
 _ID = 20  # SHA-1 only
-_SUSPECT, _FAILED = b"s", b"f"
+SUSPECT, FAILED = b"s", b"f"
 _HEX_ID = re.compile(f"[0-9a-f]{{{2 * _ID}}}")
 
 
@@ -49,7 +49,7 @@ class PackError(Exception):
 
 
 @dataclass
-class _Pack:
+class Pack:
     """One pack's blob delta trees: ``roots`` are whole blobs, ``children`` a base's
     deltas (by offset), ``where`` an object's data offset, end, size and index position."""
 
@@ -62,24 +62,6 @@ class _Pack:
     def object_id(self, position: int) -> bytes:
         start = 8 + 1024 + _ID * position
         return self.idx[start : start + _ID]
-
-
-@dataclass(frozen=True)
-class Verdicts:
-    """What the packs say about blobs (binary ids): ``covered`` are the blobs they can
-    rebuild and every loose object (one that is no blob is no suspect, as with cat-file),
-    ``suspects`` hold a suspect line, ``failed`` were found but not judged. Anything else
-    is git's to read."""
-
-    covered: set[bytes]
-    suspects: set[bytes]
-    failed: set[bytes]
-
-    def suspect(self, blob: bytes) -> bool | None:
-        """True or False, or None when git must read the blob."""
-        if blob in self.suspects:
-            return True
-        return None if blob in self.failed or blob not in self.covered else False
 
 
 def native_delta() -> Callable[[bytes, bytes], list[bytes]] | None:
@@ -134,14 +116,14 @@ def _open_index(path: Path) -> tuple[bytes, list[int]]:
     return idx, offsets
 
 
-def _read_pack(index: Path) -> _Pack:
+def _read_pack(index: Path) -> Pack:
     idx, offsets = _open_index(index)
     count = len(offsets)
     with open(index.with_suffix(".pack"), "rb") as file:
         data = mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ)
     if len(data) < 32 or data[:4] != b"PACK" or struct.unpack(">2I", data[4:12]) not in ((2, count), (3, count)):
         raise PackError("pack header does not match its index")
-    pack = _Pack(data, idx)
+    pack = Pack(data, idx)
     order = sorted(range(len(offsets)), key=offsets.__getitem__)
     starts = [offsets[i] for i in order]
     ends = [*starts[1:], len(data) - _ID]
@@ -151,7 +133,7 @@ def _read_pack(index: Path) -> _Pack:
     return pack
 
 
-def _headers(pack: _Pack, starts: list[int], ends: list[int], positions: list[int]) -> None:
+def _headers(pack: Pack, starts: list[int], ends: list[int], positions: list[int]) -> None:
     """One pass over every object's header, in pack order: the blob delta trees (the
     loop is written for speed: it is the one serial part, 20 ms for 31,000 objects)."""
     data = pack.data
@@ -205,7 +187,7 @@ def _headers(pack: _Pack, starts: list[int], ends: list[int], positions: list[in
         _resolve(pack, kinds, unresolved)
 
 
-def _resolve(pack: _Pack, kinds: dict[int, int], unresolved: dict[int, int | bytes]) -> None:
+def _resolve(pack: Pack, kinds: dict[int, int], unresolved: dict[int, int | bytes]) -> None:
     """Deltas on a base named by id (a thin pack fixed by ``index-pack``), and deltas on
     those: each joins its base's tree once the chain reaches a blob. A chain that ends
     outside this pack, in another type or in a loop stays unresolved: git reads it."""
@@ -226,7 +208,7 @@ def _resolve(pack: _Pack, kinds: dict[int, int], unresolved: dict[int, int | byt
                 pack.children.setdefault(base_offset, []).append(delta)
 
 
-def _blob_ids(pack: _Pack) -> Iterator[bytes]:
+def blob_ids(pack: Pack) -> Iterator[bytes]:
     """The ids of the blobs this pack can rebuild (every tree from a whole blob)."""
     stack = list(pack.roots)
     while stack:
@@ -235,7 +217,7 @@ def _blob_ids(pack: _Pack) -> Iterator[bytes]:
         stack.extend(pack.children.get(offset, ()))
 
 
-def _inflate(pack: _Pack, offset: int) -> bytes:
+def _inflate(pack: Pack, offset: int) -> bytes:
     start, end, size, _ = pack.where[offset]
     if size > MAX_BLOB_BYTES:
         raise PackError("too big to hold")
@@ -246,8 +228,8 @@ def _inflate(pack: _Pack, offset: int) -> bytes:
     return out
 
 
-def _judge_tree(
-    pack: _Pack, root: int, is_suspect: Callable[[bytes], bool], apply: Callable[[bytes, bytes], list[bytes]]
+def judge_tree(
+    pack: Pack, root: int, is_suspect: Callable[[bytes], bool], apply: Callable[[bytes, bytes], list[bytes]]
 ) -> Iterator[tuple[bytes, bytes]]:
     """(verdict, id) for each blob of one delta tree, depth first; a blob that cannot be
     rebuilt fails with every delta on it."""
@@ -264,20 +246,20 @@ def _judge_tree(
             if held + len(raw) > _PATH_BYTES:
                 raise PackError("delta chain too long to hold")
         except Exception:  # noqa: BLE001 - zlib, dulwich and index errors alike: git reads it
-            yield _FAILED, blob_id
+            yield FAILED, blob_id
             below = list(pack.children.get(offset, ()))
             while below:
                 child = below.pop()
-                yield _FAILED, pack.object_id(pack.where[child][3])
+                yield FAILED, pack.object_id(pack.where[child][3])
                 below.extend(pack.children.get(child, ()))
             continue
         if is_suspect(raw):
-            yield _SUSPECT, blob_id
+            yield SUSPECT, blob_id
         for child in pack.children.get(offset, ()):
             stack.append((child, raw, held + len(raw)))
 
 
-def _loose(objects: Path) -> list[bytes]:
+def loose_ids(objects: Path) -> list[bytes]:
     """The ids of the loose objects (``objects/xx/<38 hex>``)."""
     found = []
     for high in range(256):
@@ -316,81 +298,22 @@ def _read_loose(path: Path) -> bytes | None:
     return out
 
 
-def _judge_loose(objects: Path, ids: list[bytes], is_suspect: Callable[[bytes], bool]) -> Iterator[tuple[bytes, bytes]]:
+def judge_loose(objects: Path, ids: list[bytes], is_suspect: Callable[[bytes], bool]) -> Iterator[tuple[bytes, bytes]]:
     for blob_id in ids:
         name = blob_id.hex()
         try:
             data = _read_loose(objects / name[:2] / name[2:])
         except (PackError, OSError, zlib.error, ValueError):
-            yield _FAILED, blob_id
+            yield FAILED, blob_id
             continue
         if data is not None and is_suspect(data):
-            yield _SUSPECT, blob_id
+            yield SUSPECT, blob_id
 
 
-def _weight(pack: _Pack, root: int) -> int:
-    total, stack = 0, [root]
-    while stack:
-        offset = stack.pop()
-        total += pack.where[offset][2]
-        stack.extend(pack.children.get(offset, ()))
-    return total
-
-
-def _shares(packs: list[_Pack], loose: list[bytes], count: int) -> list[_Share]:
-    """The delta trees and loose objects split into ``count`` shares of about equal size."""
-    trees = sorted(
-        ((_weight(pack, root), n, root) for n, pack in enumerate(packs) for root in pack.roots), reverse=True
-    )
-    shares = [_Share([], loose[i::count]) for i in range(count)]
-    loads = [0] * count
-    for weight, n, root in trees:
-        lightest = loads.index(min(loads))
-        loads[lightest] += weight
-        shares[lightest].trees.append((n, root))
-    return shares
-
-
-@dataclass(frozen=True)
-class _Share:
-    trees: list[tuple[int, int]]  # (pack number, root offset)
-    loose: list[bytes]
-
-
-def _judge_share(
-    objects: Path, packs: list[_Pack], share: _Share, is_suspect: Callable[[bytes], bool]
-) -> Iterator[tuple[bytes, bytes]]:
-    apply = native_delta()
-    assert apply is not None
-    for n, root in share.trees:
-        yield from _judge_tree(packs[n], root, is_suspect, apply)
-    yield from _judge_loose(objects, share.loose, is_suspect)
-
-
-def _fork_share(
-    objects: Path, packs: list[_Pack], share: _Share, is_suspect: Callable[[bytes], bool]
-) -> tuple[int, int]:
-    """A forked worker judging one share: (pid, the pipe its verdicts come on)."""
-    read, write = os.pipe()
-    pid = os.fork()
-    if pid:
-        os.close(write)
-        return pid, read
-    code = 1
-    try:  # the worker: never returns into the caller
-        os.close(read)
-        with open(write, "wb") as out:
-            for verdict, blob_id in _judge_share(objects, packs, share, is_suspect):
-                out.write(verdict + blob_id)
-        code = 0
-    finally:
-        os._exit(code)
-
-
-def _packs(objects: Path) -> list[_Pack]:
+def open_packs(objects: Path) -> list[Pack]:
     """Every pack, or PackError when one is not to be trusted: then git reads every blob
     (a blob in a pack skipped here could be another copy of one judged in a pack read)."""
-    found: list[_Pack] = []
+    found: list[Pack] = []
     try:
         for index in sorted((objects / "pack").glob("*.idx")):
             found.append(_read_pack(index))
@@ -401,33 +324,3 @@ def _packs(objects: Path) -> list[_Pack]:
             pack.data.close()
         raise PackError(str(exc)) from None
     return found
-
-
-def judge(objects: Path, is_suspect: Callable[[bytes], bool], workers: int) -> Verdicts:
-    """Judge every blob in the packs and loose objects under ``objects`` (``usable``
-    first), on ``workers`` processes (this one and forked ones). PackError when a pack is
-    not to be trusted or a worker failed: then nothing is known."""
-    packs = _packs(objects)
-    loose = _loose(objects)
-    covered = {blob_id for pack in packs for blob_id in _blob_ids(pack)}
-    covered.update(loose)
-    shares = _shares(packs, loose, max(1, workers) if hasattr(os, "fork") else 1)
-    verdicts: list[bytes] = []
-    forked = [_fork_share(objects, packs, share, is_suspect) for share in shares[1:] if share.trees or share.loose]
-    failures = 0
-    try:
-        verdicts += (verdict + blob_id for verdict, blob_id in _judge_share(objects, packs, shares[0], is_suspect))
-    finally:
-        for pid, read in forked:
-            with open(read, "rb") as pipe:
-                verdicts.append(pipe.read())
-            failures += os.waitpid(pid, 0)[1] != 0
-        for pack in packs:
-            pack.data.close()
-    if failures:
-        raise PackError("a pack worker failed")
-    answer = b"".join(verdicts)
-    records = [answer[at : at + _ID + 1] for at in range(0, len(answer), _ID + 1)]
-    suspects = {record[1:] for record in records if record[:1] == _SUSPECT}
-    failed = {record[1:] for record in records if record[:1] == _FAILED}
-    return Verdicts(covered, suspects, failed)

@@ -290,10 +290,15 @@ def _scan_changes(
             return _dedupe_removed(report)
         from responder.scanning import blobwalk
 
-        triage.warm()
         whole = list(revs) == ["--all"]
         walk = blobwalk.suspect_commits(
-            root, revs, no_walk=no_walk, is_suspect=triage.has_suspect_line, progress=progress, whole=whole
+            root,
+            revs,
+            no_walk=no_walk,
+            is_suspect=triage.has_suspect_line,
+            progress=progress,
+            whole=whole,
+            prepare=triage.warm,
         )
         report.commits_scanned = walk.commits
         report.unreadable = len(walk.missing)
