@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from responder.scanning import blobwalk, packs, packwork, triage
+from responder.core.redact import hashed_secret
+from responder.scanning import blobwalk, messages, packs, packwork, triage
 from tests.conftest import Repo, run_main
 from tests.corpus import new_key, new_uuid
 
@@ -107,7 +108,7 @@ BUILDS = {
 def test_every_blob_judged_as_git_reads_it(repo: Repo, tmp_path: Path, build: str) -> None:
     BUILDS[build](repo, tmp_path)
     expected = _blobs(repo)
-    verdicts = packwork.judge(_objects(repo), triage.has_suspect_line, 2)
+    verdicts = packwork.judge(_objects(repo), triage.has_suspect_line, 2, messages.may_hold_key)
     assert {blob: verdicts.suspect(blob) for blob in expected} == expected
     assert any(expected.values()) and not all(expected.values())
     assert not verdicts.failed
@@ -164,7 +165,7 @@ def test_a_pack_the_reader_does_not_trust_is_left_to_git(
     repo.git("gc", "-q")
     _damage_pack(repo, what)
     with pytest.raises(packs.PackError):
-        packwork.judge(_objects(repo), triage.has_suspect_line, 2)
+        packwork.judge(_objects(repo), triage.has_suspect_line, 2, messages.may_hold_key)
     from_packs = _scan(repo)
     with monkeypatch.context() as patch:
         _through_git(patch)
@@ -193,7 +194,7 @@ def test_blobs_past_a_limit_are_read_by_git(repo: Repo, monkeypatch: pytest.Monk
     expected = _scan(repo)
     name, value = LIMITS[limit]
     monkeypatch.setattr(packs, name, value)
-    verdicts = packwork.judge(_objects(repo), triage.has_suspect_line, 2)
+    verdicts = packwork.judge(_objects(repo), triage.has_suspect_line, 2, messages.may_hold_key)
     assert verdicts.failed
     assert _scan(repo)[:2] == expected[:2]
 
@@ -211,7 +212,7 @@ def test_a_worker_that_dies_leaves_every_blob_to_git(repo: Repo, monkeypatch: py
 
     monkeypatch.setattr(packwork, "_work", dying)
     with pytest.raises(packs.PackError):
-        packwork.judge(_objects(repo), triage.has_suspect_line, 2)
+        packwork.judge(_objects(repo), triage.has_suspect_line, 2, messages.may_hold_key)
     assert _scan(repo)[:2] == expected[:2]
 
 
@@ -234,7 +235,7 @@ def test_loose_objects_the_reader_will_not_open(repo: Repo, tmp_path: Path) -> N
     import zlib
 
     bomb.write_bytes(zlib.compress(b"blob 3\0" + b"x" * 100))
-    verdicts = packwork.judge(_objects(repo), triage.has_suspect_line, 2)
+    verdicts = packwork.judge(_objects(repo), triage.has_suspect_line, 2, messages.may_hold_key)
     assert {bytes.fromhex(blob), bytes.fromhex("ab" + "c" * 38), bytes.fromhex("ab" + "d" * 38)} <= verdicts.failed
     assert verdicts.suspect(bytes.fromhex(blob)) is None
     code, found, _ = _scan(repo)
@@ -277,6 +278,45 @@ def test_the_walk_takes_one_verdict_per_blob(repo: Repo, monkeypatch: pytest.Mon
     repo.git("gc", "-q")
     asked: list[bytes] = []
     monkeypatch.setattr(blobwalk._Git, "__call__", lambda self, sha: asked.append(sha))
-    walk = blobwalk.suspect_commits(repo.path, ["--all"], no_walk=False, is_suspect=triage.has_suspect_line, whole=True)
+    objects = blobwalk.packed(repo.path, ["--all"], no_walk=False)
+    assert objects == _objects(repo)
+    walk = blobwalk.suspect_commits(
+        repo.path,
+        ["--all"],
+        no_walk=False,
+        is_suspect=triage.has_suspect_line,
+        packed=(objects, messages.may_hold_key),
+    )
     assert not asked
     assert len(walk.suspects) == 2 and walk.commits == 12
+    assert walk.messages == []  # no message holds a UUID
+
+
+MESSAGE_BUILDS = {
+    "loose": lambda repo: None,
+    "packed": lambda repo: repo.git("gc", "-q"),
+    "packed, then a loose commit": lambda repo: (repo.git("gc", "-q"), repo.commit("after")),
+}
+
+
+@pytest.mark.parametrize("build", MESSAGE_BUILDS)
+def test_a_key_in_a_commit_message_is_found_from_the_packs(
+    repo: Repo, monkeypatch: pytest.MonkeyPatch, build: str
+) -> None:
+    """The packs clear the messages without a UUID; git reads the rest, and the findings
+    are those of reading every message through git."""
+    _history(repo, 8)
+    key = new_key()
+    repo.write("x.txt", "x\n")
+    repo.commit(f"rotate QUESTIONPRO_API_KEY={key}\n\nrequest id {new_uuid()}")
+    repo.write("y.txt", "y\n")
+    repo.commit(f"trace id {new_uuid()} in the log")
+    MESSAGE_BUILDS[build](repo)
+    from_packs = _scan(repo)
+    assert len([f for f in from_packs[1] if f[0] == hashed_secret(key)]) == 1
+    with monkeypatch.context() as patch:
+        _through_git(patch)
+        assert _scan(repo)[:2] == from_packs[:2]
+    verdicts = packwork.judge(_objects(repo), triage.has_suspect_line, 2, messages.may_hold_key)
+    listed = repo.git("rev-list", "--all").split()
+    assert sum(verdicts.message(bytes.fromhex(c)) for c in listed) == 2  # only the two with a UUID

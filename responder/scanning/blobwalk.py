@@ -53,6 +53,7 @@ class Walk:
     paths: set[bytes] = field(default_factory=set)  # the files worth a patch in them
     missing: list[tuple[str, bytes]] = field(default_factory=list)  # (commit, path) of blobs git could not read
     written: dict[str, list[tuple[bytes, bytes]]] = field(default_factory=dict)  # a suspect's (blob id, path) pairs
+    messages: list[str] = field(default_factory=list)  # from the packs: the commits whose messages git must read
 
     def note(self, commit: bytes, pairs: list[tuple[bytes, bytes]], deleted: list[bytes]) -> None:
         """A commit that writes suspect blobs (``pairs``) and deletes ``deleted``."""
@@ -328,6 +329,8 @@ def _walk_spooled(
                 pairs.append((sha, path))
         if pairs:
             walk.note(commit, pairs, deleted)
+        if verdicts.message(bytes.fromhex(commit.decode("ascii"))):
+            walk.messages.append(commit.decode("ascii"))
         if progress is not None and walk.commits % 256 == 0:
             progress(walk.commits)
 
@@ -349,6 +352,15 @@ def _walk_spooled(
     return walk
 
 
+def packed(root: Path, revs: Sequence[str], *, no_walk: bool) -> Path | None:
+    """The object directory whose packs ``suspect_commits`` reads, when ``revs`` are the
+    whole history (every blob in them is worth judging) and the packs can be read here."""
+    if no_walk or list(revs) != ["--all"]:
+        return None
+    objects = _objects(root)
+    return objects if objects is not None and packs.usable(objects) else None
+
+
 def _objects(root: Path) -> Path | None:
     """The object directory git reads at ``root``: its ``.git`` or itself (bare) when the
     environment names no other, else as git says (a linked worktree, GIT_DIR, ...)."""
@@ -368,7 +380,7 @@ def _from_packs(
     root: Path,
     revs: Sequence[str],
     objects: Path,
-    is_suspect: Callable[[bytes], bool],
+    judges: tuple[Callable[[bytes], bool], Callable[[bytes], bool]],
     progress: Callable[[int], None] | None,
     prepare: Callable[[], None],
 ) -> Walk:
@@ -379,7 +391,7 @@ def _from_packs(
         try:
             prepare()  # while git starts its log
             try:
-                verdicts = packwork.judge(objects, is_suspect, min(os.cpu_count() or 1, 4))
+                verdicts = packwork.judge(objects, judges[0], min(os.cpu_count() or 1, 4), judges[1])
             except packs.PackError:  # a pack not to be trusted, a worker died: git reads every blob
                 verdicts = packwork.Verdicts(set(), set(), set())
         except BaseException:
@@ -388,7 +400,7 @@ def _from_packs(
             raise
         gitio.finish(log, "log")
         spool.seek(0)
-        git = _Git(root, is_suspect)
+        git = _Git(root, judges[0])
         try:
             walk = _walk_spooled(spool, verdicts, git, progress)
         except BaseException:
@@ -405,18 +417,18 @@ def suspect_commits(
     no_walk: bool,
     is_suspect: Callable[[bytes], bool],
     progress: Callable[[int], None] | None = None,
-    whole: bool = False,
     prepare: Callable[[], None] = lambda: None,
+    packed: tuple[Path, Callable[[bytes], bool]] | None = None,
 ) -> Walk:
     """The commits of ``revs`` that write a blob holding a suspect line, and how many
     commits were walked. ``is_suspect`` judges a whole blob (it must be cheap on blobs
     without a candidate: it is called on every one); ``prepare`` readies it, called once
-    git is started and before any worker forks. ``whole``: ``revs`` are the whole
-    history, so every blob in the packs is worth judging (``packs``)."""
-    if whole and not no_walk:
-        objects = _objects(root)
-        if objects is not None and packs.usable(objects):
-            return _from_packs(root, revs, objects, is_suspect, progress, prepare)
+    git is started and before any worker forks. ``packed``: the object directory of
+    ``packed()`` and a probe of commit objects; then every blob and commit in the packs
+    is judged here, and ``Walk.messages`` lists the commits whose messages git must read."""
+    if packed is not None:
+        objects, is_message = packed
+        return _from_packs(root, revs, objects, (is_suspect, is_message), progress, prepare)
     log = gitio.popen(root, *_raw_args(revs, no_walk))
     batches = [gitio.popen(root, "cat-file", "--batch", stdin=True) for _ in range(_readers())]
     assert log.stdout is not None

@@ -12,6 +12,7 @@ an ``encoding`` header is judged as stored and, decoded, as git shows it.
 from __future__ import annotations
 
 import codecs
+import subprocess
 import threading
 from collections.abc import Sequence
 from pathlib import Path
@@ -30,17 +31,30 @@ class Messages:
     picks (most of the time is git's). Memory holds findings, at most MAX_FINDINGS and a
     message's worth, never the messages."""
 
-    def __init__(self, root: Path, revs: Sequence[str], *, no_walk: bool) -> None:
-        walk = ["--no-walk=unsorted"] if no_walk else []
-        self._listing = gitio.popen(root, "rev-list", *walk, *revs, "--")
-        assert self._listing.stdout is not None
-        self._batch = gitio.popen(root, "cat-file", "--batch", stdin=self._listing.stdout)
-        self._listing.stdout.close()  # cat-file holds it now: rev-list sees a reader that stops
+    def __init__(self, root: Path, revs: Sequence[str], *, no_walk: bool, commits: Sequence[str] = ()) -> None:
+        """``commits``: these commits only, instead of ``revs`` (the ones a history's packs
+        could not clear, see ``packwork``)."""
+        self._listing: subprocess.Popen[bytes] | None = None
+        if commits:
+            self._batch = gitio.popen(root, "cat-file", "--batch", stdin=True)
+        else:
+            walk = ["--no-walk=unsorted"] if no_walk else []
+            self._listing = gitio.popen(root, "rev-list", *walk, *revs, "--")
+            assert self._listing.stdout is not None
+            self._batch = gitio.popen(root, "cat-file", "--batch", stdin=self._listing.stdout)
+            self._listing.stdout.close()  # cat-file holds it now: rev-list sees a reader that stops
         self._found: list[Finding] = []  # judged as they come: memory holds findings, not messages
         self._warnings: list[str] = []
         self._failed: list[BaseException] = []
         self._reader = threading.Thread(target=self._read, daemon=True)
         self._reader.start()
+        if commits:  # the reader drains cat-file meanwhile: no deadlock however many
+            assert self._batch.stdin is not None
+            try:
+                self._batch.stdin.write("".join(f"{commit}\n" for commit in commits).encode("ascii"))
+                self._batch.stdin.close()
+            except BrokenPipeError:
+                pass  # cat-file stopped: its exit status says why
 
     def _read(self) -> None:
         assert self._batch.stdout is not None
@@ -53,7 +67,7 @@ class Messages:
                         f"the message of commit {commit[:12].decode('ascii', 'replace')} is {size:,} bytes: only its "
                         f"first {MAX_MESSAGE_BYTES:,} were scanned"
                     )
-                if _may_hold_key(body) and len(self._found) <= MAX_FINDINGS:
+                if may_hold_key(body) and len(self._found) <= MAX_FINDINGS:
                     self._found += _message_keys(commit.decode("ascii"), body)
                     if len(self._found) > MAX_FINDINGS:  # the report keeps no more, and says so
                         self._warnings.append(
@@ -69,7 +83,8 @@ class Messages:
         with a warning in ``warnings``."""
         self._reader.join()
         gitio.finish(self._batch, "cat-file", check=not self._failed)
-        gitio.finish(self._listing, "rev-list")
+        if self._listing is not None:
+            gitio.finish(self._listing, "rev-list")
         if self._failed:
             raise self._failed[0]
         warnings += self._warnings
@@ -77,11 +92,12 @@ class Messages:
 
     def stop(self) -> None:
         """The caller failed: stop git, and the reading thread with it."""
-        for proc in (self._listing, self._batch):
+        procs = [self._batch] if self._listing is None else [self._listing, self._batch]
+        for proc in procs:
             proc.kill()
         self._reader.join()
-        gitio.finish(self._batch, "cat-file", check=False)
-        gitio.finish(self._listing, "rev-list", check=False)
+        for proc in procs:
+            gitio.finish(proc, "git", check=False)
 
 
 def _read_object(out: IO[bytes], header: bytes) -> tuple[bytes, int]:
@@ -102,7 +118,7 @@ def _read_object(out: IO[bytes], header: bytes) -> tuple[bytes, int]:
     return body, size
 
 
-def _may_hold_key(body: bytes) -> bool:
+def may_hold_key(body: bytes) -> bool:
     """The byte probe (a UUID's dashes, the base64 hint), or a stored encoding the probe
     cannot read (its bytes are judged once decoded)."""
     return triage.PROBE_BYTES.search(body) is not None or triage.may_hold_encoded(body) or b"\nencoding " in body

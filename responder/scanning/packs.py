@@ -38,9 +38,9 @@ MAX_BLOB_BYTES = 64 * 1024 * 1024  # as ``blobwalk``: a larger blob is read in p
 MAX_OBJECTS = 4_000_000  # more than this and the tables below would hold too much: cat-file
 _PATH_BYTES = 256 * 1024 * 1024  # bases held along one delta chain
 _IDX_MAGIC = b"\377tOc\0\0\0\2"
-_BLOB, _OFS_DELTA, _REF_DELTA = 3, 6, 7
+_COMMIT, _BLOB, _OFS_DELTA, _REF_DELTA = 1, 3, 6, 7
 _ID = 20  # SHA-1 only
-SUSPECT, FAILED = b"s", b"f"
+SUSPECT, FAILED, MESSAGE = b"s", b"f", b"m"  # a suspect blob, one not judged, a message to judge
 _HEX_ID = re.compile(f"[0-9a-f]{{{2 * _ID}}}")
 
 
@@ -51,11 +51,13 @@ class PackError(Exception):
 @dataclass
 class Pack:
     """One pack's blob delta trees: ``roots`` are whole blobs, ``children`` a base's
-    deltas (by offset), ``where`` an object's data offset, end, size and index position."""
+    deltas (by offset), ``where`` an object's data offset, end, size and index position;
+    and its whole ``commits`` (a commit stored as a delta is left to git)."""
 
     data: mmap.mmap
     idx: bytes
     roots: list[int] = field(default_factory=list)
+    commits: list[int] = field(default_factory=list)
     children: dict[int, list[int]] = field(default_factory=dict)
     where: dict[int, tuple[int, int, int, int]] = field(default_factory=dict)
 
@@ -145,7 +147,7 @@ def _headers(pack: Pack, starts: list[int], ends: list[int], positions: list[int
             raise PackError("two objects at one offset")
         byte = data[offset]
         kind = (byte >> 4) & 7
-        if kind in (1, 2, 4):  # a commit, tree or tag: only its type matters
+        if kind == 2 or kind == 4:  # a tree or tag: only its type matters
             kinds[offset] = kind
             continue
         size, shift, pos = byte & 15, 4, offset + 1
@@ -174,6 +176,9 @@ def _headers(pack: Pack, starts: list[int], ends: list[int], positions: list[int
         elif kind == _BLOB:
             kinds[offset] = kind
             pack.roots.append(offset)
+        elif kind == _COMMIT:
+            kinds[offset] = kind
+            pack.commits.append(offset)
         elif kind == _REF_DELTA:
             unresolved[offset] = bytes(data[pos : pos + _ID])
             pos += _ID
@@ -206,6 +211,10 @@ def _resolve(pack: Pack, kinds: dict[int, int], unresolved: dict[int, int | byte
             kinds[delta] = _BLOB if kind == _BLOB else -1  # -1: seen, not a blob
             if kind == _BLOB:
                 pack.children.setdefault(base_offset, []).append(delta)
+
+
+def commit_ids(pack: Pack) -> Iterator[bytes]:
+    return (pack.object_id(pack.where[offset][3]) for offset in pack.commits)
 
 
 def blob_ids(pack: Pack) -> Iterator[bytes]:
@@ -271,9 +280,9 @@ def loose_ids(objects: Path) -> list[bytes]:
     return [bytes.fromhex(name) for name in found if _HEX_ID.fullmatch(name)]
 
 
-def _read_loose(path: Path) -> bytes | None:
-    """A loose blob's content, or None for another type; PackError for what this reader
-    will not read (a link, a FIFO, a wrong size, a blob too big to hold)."""
+def _read_loose(path: Path) -> tuple[bytes, bytes | None]:
+    """A loose object's type and, for a blob or a commit, its content; PackError for what
+    this reader will not read (a link, a FIFO, a wrong size, an object too big to hold)."""
     fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
     with open(fd, "rb") as file:
         status = os.fstat(fd)
@@ -285,8 +294,8 @@ def _read_loose(path: Path) -> bytes | None:
         size_text, nul, _ = rest.partition(b"\0")
         if not nul or not size_text.isdigit() or kind not in (b"blob", b"tree", b"commit", b"tag"):
             raise PackError("not an object header")
-        if kind != b"blob":
-            return None
+        if kind not in (b"blob", b"commit"):
+            return kind, None
         if int(size_text) > MAX_BLOB_BYTES:
             raise PackError("too big to hold")
         size = int(size_text)
@@ -295,19 +304,39 @@ def _read_loose(path: Path) -> bytes | None:
         )
     if len(out) != size:
         raise PackError("object does not inflate to its size")
-    return out
+    return kind, out
 
 
-def judge_loose(objects: Path, ids: list[bytes], is_suspect: Callable[[bytes], bool]) -> Iterator[tuple[bytes, bytes]]:
-    for blob_id in ids:
-        name = blob_id.hex()
+def judge_loose(
+    objects: Path, ids: list[bytes], is_suspect: Callable[[bytes], bool], is_message: Callable[[bytes], bool]
+) -> Iterator[tuple[bytes, bytes]]:
+    """(verdict, id) for the loose objects: a suspect blob, a commit whose message is worth
+    judging, or one not read (FAILED: git reads it, whatever it is)."""
+    for object_id in ids:
+        name = object_id.hex()
         try:
-            data = _read_loose(objects / name[:2] / name[2:])
+            kind, data = _read_loose(objects / name[:2] / name[2:])
         except (PackError, OSError, zlib.error, ValueError):
-            yield FAILED, blob_id
+            yield FAILED, object_id
             continue
-        if data is not None and is_suspect(data):
-            yield SUSPECT, blob_id
+        if data is None:
+            continue
+        if kind == b"blob" and is_suspect(data):
+            yield SUSPECT, object_id
+        elif kind == b"commit" and is_message(data):
+            yield MESSAGE, object_id
+
+
+def judge_commits(pack: Pack, offsets: list[int], is_message: Callable[[bytes], bool]) -> Iterator[tuple[bytes, bytes]]:
+    """(MESSAGE, id) for each commit whose message is worth judging, or that this reader
+    could not read: either way git reads it."""
+    for offset in offsets:
+        try:
+            worth = is_message(_inflate(pack, offset))
+        except Exception:  # noqa: BLE001 - zlib and size errors alike: git reads it
+            worth = True
+        if worth:
+            yield MESSAGE, pack.object_id(pack.where[offset][3])
 
 
 def open_packs(objects: Path) -> list[Pack]:

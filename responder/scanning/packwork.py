@@ -13,7 +13,7 @@ import io
 import os
 import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
@@ -21,6 +21,7 @@ from responder.scanning import packs
 
 _CHUNKS = 256  # about this many chunks of delta trees: enough to even out the cores
 _LOOSE_CHUNK = 256  # loose objects per chunk
+_COMMIT_CHUNK = 512  # commits per chunk, at least
 _MAX_CHUNKS = 2048  # the queue's numbers (4 bytes each) must fit a pipe before anyone reads it
 _RECORD = 1 + 20  # a verdict and a blob id
 
@@ -30,11 +31,13 @@ class Verdicts:
     """What the packs say about blobs (binary ids): ``covered`` are the blobs they can
     rebuild and every loose object (one that is no blob is no suspect, as with cat-file),
     ``suspects`` hold a suspect line, ``failed`` were found but not judged. Anything else
-    is git's to read."""
+    is git's to read. And about commits: the ones whose messages git must read."""
 
     covered: set[bytes]
     suspects: set[bytes]
     failed: set[bytes]
+    commits: set[bytes] = field(default_factory=set)  # the commits read here (and loose objects)
+    messages: set[bytes] = field(default_factory=set)  # of those, the ones git must read: worth judging
 
     def suspect(self, blob: bytes) -> bool | None:
         """True or False, or None when git must read the blob."""
@@ -42,11 +45,16 @@ class Verdicts:
             return True
         return None if blob in self.failed or blob not in self.covered else False
 
+    def message(self, commit: bytes) -> bool:
+        """Must git read this commit for its message to be judged?"""
+        return commit in self.messages or commit in self.failed or commit not in self.commits
+
 
 @dataclass(frozen=True)
 class _Chunk:
-    trees: list[tuple[int, int]]  # (pack number, root offset)
-    loose: list[bytes]
+    trees: list[tuple[int, int]] = field(default_factory=list)  # (pack number, root offset)
+    loose: list[bytes] = field(default_factory=list)
+    commits: list[tuple[int, list[int]]] = field(default_factory=list)  # (pack number, commit offsets)
 
 
 def _weight(pack: packs.Pack, root: int) -> int:
@@ -72,22 +80,30 @@ def _chunks(found: list[packs.Pack], loose: list[bytes]) -> list[_Chunk]:
         current.append((n, root))
         load += weight
         if load >= target:
-            chunks.append(_Chunk(current, []))
+            chunks.append(_Chunk(current))
             current, load = [], 0
     if current:
-        chunks.append(_Chunk(current, []))
-    step = max(_LOOSE_CHUNK, -(-len(loose) // (_MAX_CHUNKS - len(chunks))))
-    chunks += [_Chunk([], loose[i : i + step]) for i in range(0, len(loose), step)]
+        chunks.append(_Chunk(current))
+    for n, pack in enumerate(found):  # a few commits cost what a small blob does
+        step = max(_COMMIT_CHUNK, len(pack.commits) // _CHUNKS)
+        chunks += [_Chunk(commits=[(n, pack.commits[i : i + step])]) for i in range(0, len(pack.commits), step)]
+    step = max(_LOOSE_CHUNK, -(-len(loose) // max(1, _MAX_CHUNKS - len(chunks))))
+    chunks += [_Chunk(loose=loose[i : i + step]) for i in range(0, len(loose), step)]
+    while len(chunks) > _MAX_CHUNKS:  # thousands of packs: pairs merged until the numbers fit the pipe
+        pairs = zip(chunks[::2], chunks[1::2], strict=False)
+        merged = [_Chunk(a.trees + b.trees, a.loose + b.loose, a.commits + b.commits) for a, b in pairs]
+        chunks = merged + chunks[len(merged) * 2 :]
     return chunks
 
 
+@dataclass(frozen=True)
+class _Judges:
+    is_suspect: Callable[[bytes], bool]  # a blob
+    is_message: Callable[[bytes], bool]  # a commit object: is its message worth judging?
+
+
 def _work(
-    objects: Path,
-    found: list[packs.Pack],
-    chunks: list[_Chunk],
-    queue: int,
-    is_suspect: Callable[[bytes], bool],
-    out: IO[bytes],
+    objects: Path, found: list[packs.Pack], chunks: list[_Chunk], queue: int, judges: _Judges, out: IO[bytes]
 ) -> None:
     """Take chunk numbers from the queue until it is empty; write a record per verdict."""
     apply = packs.native_delta()
@@ -95,10 +111,13 @@ def _work(
     while len(taken := os.read(queue, 4)) == 4:
         chunk = chunks[int.from_bytes(taken, "big")]
         for n, root in chunk.trees:
-            for verdict, blob_id in packs.judge_tree(found[n], root, is_suspect, apply):
-                out.write(verdict + blob_id)
-        for verdict, blob_id in packs.judge_loose(objects, chunk.loose, is_suspect):
-            out.write(verdict + blob_id)
+            for verdict, object_id in packs.judge_tree(found[n], root, judges.is_suspect, apply):
+                out.write(verdict + object_id)
+        for n, offsets in chunk.commits:
+            for verdict, object_id in packs.judge_commits(found[n], offsets, judges.is_message):
+                out.write(verdict + object_id)
+        for verdict, object_id in packs.judge_loose(objects, chunk.loose, judges.is_suspect, judges.is_message):
+            out.write(verdict + object_id)
 
 
 def _fork(work: Callable[[IO[bytes]], None]) -> tuple[int, IO[bytes]]:
@@ -116,25 +135,31 @@ def _fork(work: Callable[[IO[bytes]], None]) -> tuple[int, IO[bytes]]:
         os._exit(code)
 
 
-def judge(objects: Path, is_suspect: Callable[[bytes], bool], workers: int) -> Verdicts:
+def judge(
+    objects: Path, is_suspect: Callable[[bytes], bool], workers: int, is_message: Callable[[bytes], bool]
+) -> Verdicts:
     """Judge every blob in the packs and loose objects under ``objects`` (``packs.usable``
-    first), on ``workers`` processes (this one and forked ones). PackError when a pack is
+    first), and which commits' messages are worth judging (``is_message`` on the commit
+    object), on ``workers`` processes (this one and forked ones). PackError when a pack is
     not to be trusted or a worker failed: then nothing is known."""
     found = packs.open_packs(objects)
     loose = packs.loose_ids(objects)
     covered = {blob_id for pack in found for blob_id in packs.blob_ids(pack)}
     covered.update(loose)
+    commits = {commit for pack in found for commit in packs.commit_ids(pack)}
+    commits.update(loose)
+    judges = _Judges(is_suspect, is_message)
     chunks = _chunks(found, loose)
     queue, feed = os.pipe()
     try:
         with open(feed, "wb") as numbers:  # before any reader: the pipe holds them all
             numbers.write(b"".join(i.to_bytes(4, "big") for i in range(len(chunks))))
         forks = workers - 1 if hasattr(os, "fork") else 0
-        forked = [_fork(lambda out: _work(objects, found, chunks, queue, is_suspect, out)) for _ in range(forks)]
+        forked = [_fork(lambda out: _work(objects, found, chunks, queue, judges, out)) for _ in range(forks)]
         own = io.BytesIO()
         failures = 0
         try:
-            _work(objects, found, chunks, queue, is_suspect, own)
+            _work(objects, found, chunks, queue, judges, own)
         finally:
             records = [own.getvalue()]
             for pid, results in forked:
@@ -152,4 +177,5 @@ def judge(objects: Path, is_suspect: Callable[[bytes], bool], workers: int) -> V
     verdicts = [answer[at : at + _RECORD] for at in range(0, len(answer), _RECORD)]
     suspects = {record[1:] for record in verdicts if record[:1] == packs.SUSPECT}
     failed = {record[1:] for record in verdicts if record[:1] == packs.FAILED}
-    return Verdicts(covered, suspects, failed)
+    messages = {record[1:] for record in verdicts if record[:1] == packs.MESSAGE}
+    return Verdicts(covered, suspects, failed, commits, messages)

@@ -253,16 +253,29 @@ def scan_revisions(
 ) -> ScanReport:
     """Every commit in ``revs``, merges included (what a merge adds that no parent had),
     and their messages (see ``messages``)."""
-    from responder.scanning import messages
+    from responder.scanning import blobwalk, messages
 
-    reading = messages.Messages(root, revs, no_walk=no_walk)
+    objects = None if include_removed else blobwalk.packed(root, revs, no_walk=no_walk)
+    reading = None if objects else messages.Messages(root, revs, no_walk=no_walk)
     try:
-        report = _scan_changes(
-            root, revs, cwd, exclude, include_removed=include_removed, progress=progress, no_walk=no_walk
+        report, later = _scan_changes(
+            root,
+            revs,
+            cwd,
+            exclude,
+            include_removed=include_removed,
+            progress=progress,
+            no_walk=no_walk,
+            objects=objects,
         )
     except BaseException:
-        reading.stop()
+        if reading is not None:
+            reading.stop()
         raise
+    if reading is None:  # the packs cleared every message but these
+        if not later:
+            return report
+        reading = messages.Messages(root, (), no_walk=True, commits=later)
     for commit, found in itertools.groupby(reading.findings(report.warnings), key=lambda f: f.commit):
         report.add(list(found), f"the message of commit {(commit or '')[:12]}")
     return report
@@ -277,28 +290,29 @@ def _scan_changes(
     include_removed: bool,
     progress: Callable[[int], None] | None,
     no_walk: bool,
-) -> ScanReport:
+    objects: Path | None = None,
+) -> tuple[ScanReport, list[str]]:
     """Every commit's changes. A history (``include_removed`` false) first reads each new
     blob once and patches only the commits whose blobs hold a key (see ``blobwalk`` and
     ``_may_add_keys``); a range reads its patches. Streamed either way: memory does not
-    grow with history."""
+    grow with history. With ``objects`` (see ``blobwalk.packed``), also the commits
+    whose messages the packs did not clear."""
     report = ScanReport()
     with gitio.BlobReader(root) as read:
         place = _Place(root, cwd, exclude, read)
         if include_removed:
             _scan_patches(place, gitio.log_patches(root, revs, renames=False, no_walk=no_walk), report, progress)
-            return _dedupe_removed(report)
-        from responder.scanning import blobwalk
+            return _dedupe_removed(report), []
+        from responder.scanning import blobwalk, messages
 
-        whole = list(revs) == ["--all"]
         walk = blobwalk.suspect_commits(
             root,
             revs,
             no_walk=no_walk,
             is_suspect=triage.has_suspect_line,
             progress=progress,
-            whole=whole,
             prepare=triage.warm,
+            packed=None if objects is None else (objects, messages.may_hold_key),
         )
         report.commits_scanned = walk.commits
         report.unreadable = len(walk.missing)
@@ -311,7 +325,7 @@ def _scan_changes(
         if commits:
             patches = gitio.log_patches(root, [], renames=True, no_walk=True, stdin_revs=commits, paths=walk.paths)
             _scan_patches(place, patches, report, None, history=True)
-    return _dedupe_removed(report)
+    return _dedupe_removed(report), walk.messages
 
 
 def _may_add_keys(place: _Place, commits: list[str], written: dict[str, list[tuple[bytes, bytes]]]) -> list[str]:
