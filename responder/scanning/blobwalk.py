@@ -54,6 +54,7 @@ class Walk:
     missing: list[tuple[str, bytes]] = field(default_factory=list)  # (commit, path) of blobs git could not read
     written: dict[str, list[tuple[bytes, bytes]]] = field(default_factory=dict)  # a suspect's (blob id, path) pairs
     messages: list[str] = field(default_factory=list)  # from the packs: the commits whose messages git must read
+    contents: dict[bytes, bytes] = field(default_factory=dict)  # from the packs: suspect blobs (binary ids), some
 
     def note(self, commit: bytes, pairs: list[tuple[bytes, bytes]], deleted: list[bytes]) -> None:
         """A commit that writes suspect blobs (``pairs``) and deletes ``deleted``."""
@@ -403,6 +404,7 @@ def _from_packs(
         git = _Git(root, judges[0])
         try:
             walk = _walk_spooled(spool, verdicts, git, progress)
+            walk.contents = verdicts.contents
         except BaseException:
             git.close(check=False)
             raise

@@ -40,7 +40,8 @@ _PATH_BYTES = 256 * 1024 * 1024  # bases held along one delta chain
 _IDX_MAGIC = b"\377tOc\0\0\0\2"
 _COMMIT, _BLOB, _OFS_DELTA, _REF_DELTA = 1, 3, 6, 7
 _ID = 20  # SHA-1 only
-SUSPECT, FAILED, MESSAGE = b"s", b"f", b"m"  # a suspect blob, one not judged, a message to judge
+SUSPECT, FAILED, MESSAGE, CONTENT = b"s", b"f", b"m", b"c"  # a suspect blob, one not judged, a
+# message to judge; and a suspect blob's content
 _HEX_ID = re.compile(f"[0-9a-f]{{{2 * _ID}}}")
 
 
@@ -239,9 +240,10 @@ def _inflate(pack: Pack, offset: int) -> bytes:
 
 def judge_tree(
     pack: Pack, root: int, is_suspect: Callable[[bytes], bool], apply: Callable[[bytes, bytes], list[bytes]]
-) -> Iterator[tuple[bytes, bytes]]:
-    """(verdict, id) for each blob of one delta tree, depth first; a blob that cannot be
-    rebuilt fails with every delta on it."""
+) -> Iterator[tuple[bytes, bytes, bytes]]:
+    """(verdict, id, content) for each blob of one delta tree, depth first (the content of a
+    suspect one, which is judged again whole); a blob that cannot be rebuilt fails with
+    every delta on it."""
     stack: list[tuple[int, bytes | None, int]] = [(root, None, 0)]
     while stack:
         offset, base, held = stack.pop()
@@ -255,15 +257,15 @@ def judge_tree(
             if held + len(raw) > _PATH_BYTES:
                 raise PackError("delta chain too long to hold")
         except Exception:  # noqa: BLE001 - zlib, dulwich and index errors alike: git reads it
-            yield FAILED, blob_id
+            yield FAILED, blob_id, b""
             below = list(pack.children.get(offset, ()))
             while below:
                 child = below.pop()
-                yield FAILED, pack.object_id(pack.where[child][3])
+                yield FAILED, pack.object_id(pack.where[child][3]), b""
                 below.extend(pack.children.get(child, ()))
             continue
         if is_suspect(raw):
-            yield SUSPECT, blob_id
+            yield SUSPECT, blob_id, raw
         for child in pack.children.get(offset, ()):
             stack.append((child, raw, held + len(raw)))
 
@@ -309,7 +311,7 @@ def _read_loose(path: Path) -> tuple[bytes, bytes | None]:
 
 def judge_loose(
     objects: Path, ids: list[bytes], is_suspect: Callable[[bytes], bool], is_message: Callable[[bytes], bool]
-) -> Iterator[tuple[bytes, bytes]]:
+) -> Iterator[tuple[bytes, bytes, bytes]]:
     """(verdict, id) for the loose objects: a suspect blob, a commit whose message is worth
     judging, or one not read (FAILED: git reads it, whatever it is)."""
     for object_id in ids:
@@ -317,17 +319,19 @@ def judge_loose(
         try:
             kind, data = _read_loose(objects / name[:2] / name[2:])
         except (PackError, OSError, zlib.error, ValueError):
-            yield FAILED, object_id
+            yield FAILED, object_id, b""
             continue
         if data is None:
             continue
         if kind == b"blob" and is_suspect(data):
-            yield SUSPECT, object_id
+            yield SUSPECT, object_id, data
         elif kind == b"commit" and is_message(data):
-            yield MESSAGE, object_id
+            yield MESSAGE, object_id, b""
 
 
-def judge_commits(pack: Pack, offsets: list[int], is_message: Callable[[bytes], bool]) -> Iterator[tuple[bytes, bytes]]:
+def judge_commits(
+    pack: Pack, offsets: list[int], is_message: Callable[[bytes], bool]
+) -> Iterator[tuple[bytes, bytes, bytes]]:
     """(MESSAGE, id) for each commit whose message is worth judging, or that this reader
     could not read: either way git reads it."""
     for offset in offsets:
@@ -336,7 +340,7 @@ def judge_commits(pack: Pack, offsets: list[int], is_message: Callable[[bytes], 
         except Exception:  # noqa: BLE001 - zlib and size errors alike: git reads it
             worth = True
         if worth:
-            yield MESSAGE, pack.object_id(pack.where[offset][3])
+            yield MESSAGE, pack.object_id(pack.where[offset][3]), b""
 
 
 def open_packs(objects: Path) -> list[Pack]:

@@ -10,6 +10,7 @@ worker that dies makes the whole judgement void (PackError), never a partial one
 from __future__ import annotations
 
 import io
+import itertools
 import os
 import tempfile
 from collections.abc import Callable
@@ -24,6 +25,7 @@ _LOOSE_CHUNK = 256  # loose objects per chunk
 _COMMIT_CHUNK = 512  # commits per chunk, at least
 _MAX_CHUNKS = 2048  # the queue's numbers (4 bytes each) must fit a pipe before anyone reads it
 _RECORD = 1 + 20  # a verdict and a blob id
+CONTENT_BYTES = 32 * 1024 * 1024  # suspect blobs each process hands back whole (the rest git reads again)
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,7 @@ class Verdicts:
     failed: set[bytes]
     commits: set[bytes] = field(default_factory=set)  # the commits read here (and loose objects)
     messages: set[bytes] = field(default_factory=set)  # of those, the ones git must read: worth judging
+    contents: dict[bytes, bytes] = field(default_factory=dict)  # suspect blobs, as far as CONTENT_BYTES allows
 
     def suspect(self, blob: bytes) -> bool | None:
         """True or False, or None when git must read the blob."""
@@ -105,19 +108,23 @@ class _Judges:
 def _work(
     objects: Path, found: list[packs.Pack], chunks: list[_Chunk], queue: int, judges: _Judges, out: IO[bytes]
 ) -> None:
-    """Take chunk numbers from the queue until it is empty; write a record per verdict."""
+    """Take chunk numbers from the queue until it is empty; write a record per verdict,
+    and a suspect blob's content after its record while CONTENT_BYTES last."""
     apply = packs.native_delta()
     assert apply is not None
+    budget = CONTENT_BYTES
     while len(taken := os.read(queue, 4)) == 4:
         chunk = chunks[int.from_bytes(taken, "big")]
-        for n, root in chunk.trees:
-            for verdict, object_id in packs.judge_tree(found[n], root, judges.is_suspect, apply):
-                out.write(verdict + object_id)
-        for n, offsets in chunk.commits:
-            for verdict, object_id in packs.judge_commits(found[n], offsets, judges.is_message):
-                out.write(verdict + object_id)
-        for verdict, object_id in packs.judge_loose(objects, chunk.loose, judges.is_suspect, judges.is_message):
+        found_here = itertools.chain(
+            *(packs.judge_tree(found[n], root, judges.is_suspect, apply) for n, root in chunk.trees),
+            *(packs.judge_commits(found[n], offsets, judges.is_message) for n, offsets in chunk.commits),
+            packs.judge_loose(objects, chunk.loose, judges.is_suspect, judges.is_message),
+        )
+        for verdict, object_id, content in found_here:
             out.write(verdict + object_id)
+            if content and len(content) <= budget:
+                budget -= len(content)
+                out.write(packs.CONTENT + len(content).to_bytes(8, "big") + content)
 
 
 def _fork(work: Callable[[IO[bytes]], None]) -> tuple[int, IO[bytes]]:
@@ -173,9 +180,22 @@ def judge(
             pack.data.close()
     if failures:
         raise packs.PackError("a pack worker failed")
-    answer = b"".join(records)
-    verdicts = [answer[at : at + _RECORD] for at in range(0, len(answer), _RECORD)]
-    suspects = {record[1:] for record in verdicts if record[:1] == packs.SUSPECT}
-    failed = {record[1:] for record in verdicts if record[:1] == packs.FAILED}
-    messages = {record[1:] for record in verdicts if record[:1] == packs.MESSAGE}
-    return Verdicts(covered, suspects, failed, commits, messages)
+    verdicts = Verdicts(covered, set(), set(), commits)
+    for answer in records:
+        _read_records(answer, verdicts)
+    return verdicts
+
+
+def _read_records(answer: bytes, verdicts: Verdicts) -> None:
+    sets = {packs.SUSPECT: verdicts.suspects, packs.FAILED: verdicts.failed, packs.MESSAGE: verdicts.messages}
+    at, last = 0, b""
+    while at < len(answer):
+        kind = answer[at : at + 1]
+        if kind == packs.CONTENT:  # the content of the suspect blob just named
+            size = int.from_bytes(answer[at + 1 : at + 9], "big")
+            verdicts.contents[last] = answer[at + 9 : at + 9 + size]
+            at += 9 + size
+            continue
+        last = answer[at + 1 : at + _RECORD]
+        sets[kind].add(last)
+        at += _RECORD

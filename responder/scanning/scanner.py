@@ -321,19 +321,23 @@ def _scan_changes(
             "have its content (a damaged repository or a partial clone; git fsck), so it was not scanned"
             for commit, path in walk.missing
         ]
-        commits = _may_add_keys(place, walk.suspects, walk.written)
+        commits = _may_add_keys(place, walk.suspects, walk.written, walk.contents)
+        walk.contents.clear()
         if commits:
             patches = gitio.log_patches(root, [], renames=True, no_walk=True, stdin_revs=commits, paths=walk.paths)
             _scan_patches(place, patches, report, None, history=True)
     return _dedupe_removed(report), walk.messages
 
 
-def _may_add_keys(place: _Place, commits: list[str], written: dict[str, list[tuple[bytes, bytes]]]) -> list[str]:
+def _may_add_keys(
+    place: _Place, commits: list[str], written: dict[str, list[tuple[bytes, bytes]]], contents: dict[bytes, bytes]
+) -> list[str]:
     """The suspect commits worth a patch: those writing a blob whose suspect lines hold a
     key when the whole blob (at that path) is judged. A key a commit adds is on a suspect
     line of the blob it writes (the line gate, ``triage``, lets through every line the
     judge could call a key), so a blob without one adds none, whatever its diff: a history
-    of request ids under key-like names (test cassettes) costs no ``git log -p`` at all."""
+    of request ids under key-like names (test cassettes) costs no ``git log -p`` at all.
+    ``contents``: blobs the walk already holds (by binary id), the rest read from git."""
     verdicts: dict[tuple[bytes, str], bool] = {}
 
     def holds_key(sha: bytes, path: bytes) -> bool:
@@ -341,7 +345,7 @@ def _may_add_keys(place: _Place, commits: list[str], written: dict[str, list[tup
         if place.exclude(os.fsdecode(path)) or place.exclude(name):
             return False
         if (sha, name) not in verdicts:
-            blob = place.read(sha.decode("ascii"))
+            blob = contents.get(bytes.fromhex(sha.decode("ascii"))) or place.read(sha.decode("ascii"))
             verdicts[sha, name] = blob is None or _holds_key(blob, name)
         return verdicts[sha, name]
 
