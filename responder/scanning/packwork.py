@@ -13,7 +13,7 @@ import io
 import itertools
 import os
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
@@ -151,10 +151,6 @@ def judge(
     not to be trusted or a worker failed: then nothing is known."""
     found = packs.open_packs(objects)
     loose = packs.loose_ids(objects)
-    covered = {blob_id for pack in found for blob_id in packs.blob_ids(pack)}
-    covered.update(loose)
-    commits = {commit for pack in found for commit in packs.commit_ids(pack)}
-    commits.update(loose)
     judges = _Judges(is_suspect, is_message)
     chunks = _chunks(found, loose)
     queue, feed = os.pipe()
@@ -167,6 +163,7 @@ def judge(
         failures = 0
         try:
             _work(objects, found, chunks, queue, judges, own)
+            verdicts = Verdicts(_ids(found, packs.blob_ids, loose), set(), set(), _ids(found, packs.commit_ids, loose))
         finally:
             records = [own.getvalue()]
             for pid, results in forked:
@@ -180,10 +177,14 @@ def judge(
             pack.data.close()
     if failures:
         raise packs.PackError("a pack worker failed")
-    verdicts = Verdicts(covered, set(), set(), commits)
     for answer in records:
         _read_records(answer, verdicts)
     return verdicts
+
+
+def _ids(found: list[packs.Pack], ids: Callable[[packs.Pack], Iterator[bytes]], loose: list[bytes]) -> set[bytes]:
+    """The ids this reader answers for (worked out while the workers finish their chunks)."""
+    return {object_id for pack in found for object_id in ids(pack)}.union(loose)
 
 
 def _read_records(answer: bytes, verdicts: Verdicts) -> None:
