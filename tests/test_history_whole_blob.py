@@ -6,6 +6,7 @@ lines are."""
 from __future__ import annotations
 
 import json
+import os
 
 import pytest
 
@@ -78,3 +79,41 @@ def test_an_excluded_file_is_not_judged_whole(repo: Repo, patched: list[list[str
     code, found = _scan(repo, "--exclude", "fixtures/*", secrets=(key,))
     assert (code, found) == (0, [])
     assert patched == []
+
+
+@pytest.mark.parametrize("helper", ["judges its half", "dies"])
+def test_many_suspect_blobs_are_judged_on_two_cores(
+    repo: Repo, monkeypatch: pytest.MonkeyPatch, patched: list[list[str]], helper: str
+) -> None:
+    """Past ``_FORK_FROM`` whole blobs a forked helper judges every other one; if it dies,
+    this process judges its half too: the same commits are patched either way."""
+    from responder.scanning import forked, scanner
+
+    monkeypatch.setattr(forked, "available", lambda: True)
+    started: list[str] = []
+    real_start = forked.start
+    monkeypatch.setattr(
+        forked, "start", lambda work: started.append(getattr(work, "__qualname__", "")) or real_start(work)
+    )
+    key = new_key()
+    adding = ""
+    for n in range(scanner._FORK_FROM + 8):
+        body = "{\n" + _cassette(4 + n % 3) + "}\n"
+        if n == scanner._FORK_FROM + 3:
+            body += f'QUESTIONPRO_API_KEY = "{key}"\n'
+        repo.write(f"tests/cassettes/session{n % 2}.json", body)
+        sha = repo.commit(f"record {n}")
+        adding = sha if n == scanner._FORK_FROM + 3 else adding
+    if helper == "dies":
+        parent, holds_key = os.getpid(), scanner._holds_key
+
+        def dying(blob: bytes, name: str) -> bool:
+            if os.getpid() != parent:
+                os._exit(3)
+            return holds_key(blob, name)
+
+        monkeypatch.setattr(scanner, "_holds_key", dying)
+    code, found = _scan(repo, secrets=(key,))
+    assert code == 1 and [(f[0], f[1]) for f in found] == [(hashed_secret(key), adding)]
+    assert len(patched) == 1 and patched[0] == [adding]
+    assert any(name.startswith("_judge_whole") for name in started)  # the whole-blob look forked

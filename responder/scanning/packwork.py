@@ -12,12 +12,12 @@ from __future__ import annotations
 import io
 import itertools
 import os
-import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
+from responder.scanning import forked as forked_work
 from responder.scanning import packs
 
 _CHUNKS = 256  # about this many chunks of delta trees: enough to even out the cores
@@ -127,21 +127,6 @@ def _work(
                 out.write(packs.CONTENT + len(content).to_bytes(8, "big") + content)
 
 
-def _fork(work: Callable[[IO[bytes]], None]) -> tuple[int, IO[bytes]]:
-    """A forked worker running ``work`` into a file of its own: (pid, the file)."""
-    results = tempfile.TemporaryFile()
-    pid = os.fork()
-    if pid:
-        return pid, results
-    code = 1
-    try:  # the worker: never returns into the caller
-        with results:
-            work(results)
-        code = 0
-    finally:
-        os._exit(code)
-
-
 def judge(
     objects: Path, is_suspect: Callable[[bytes], bool], workers: int, is_message: Callable[[bytes], bool]
 ) -> Verdicts:
@@ -158,7 +143,9 @@ def judge(
         with open(feed, "wb") as numbers:  # before any reader: the pipe holds them all
             numbers.write(b"".join(i.to_bytes(4, "big") for i in range(len(chunks))))
         forks = workers - 1 if hasattr(os, "fork") else 0
-        forked = [_fork(lambda out: _work(objects, found, chunks, queue, judges, out)) for _ in range(forks)]
+        forked = [
+            forked_work.start(lambda out: _work(objects, found, chunks, queue, judges, out)) for _ in range(forks)
+        ]
         own = io.BytesIO()
         failures = 0
         try:
@@ -167,10 +154,9 @@ def judge(
         finally:
             records = [own.getvalue()]
             for pid, results in forked:
-                failures += os.waitpid(pid, 0)[1] != 0
-                with results:
-                    results.seek(0)
-                    records.append(results.read())
+                answer = forked_work.finish(pid, results)
+                failures += answer is None
+                records.append(answer or b"")
     finally:
         os.close(queue)
         for pack in found:

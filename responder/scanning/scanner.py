@@ -15,9 +15,10 @@ import os
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 from responder.core import console
-from responder.scanning import detect, gitio, triage
+from responder.scanning import detect, forked, gitio, triage
 from responder.scanning.findings import MAX_PER_FILE, Encoding, Finding, ScanReport
 from responder.scanning.patch import COMMIT_MARK, FileDiff, parse_diff, split_commits
 from responder.scanning.triage import decode
@@ -338,18 +339,51 @@ def _may_add_keys(
     judge could call a key), so a blob without one adds none, whatever its diff: a history
     of request ids under key-like names (test cassettes) costs no ``git log -p`` at all.
     ``contents``: blobs the walk already holds (by binary id), the rest read from git."""
-    verdicts: dict[tuple[bytes, str], bool] = {}
+    names: dict[bytes, str | None] = {}  # a path's display name, None when excluded
+    jobs: dict[tuple[bytes, str], bool] = {}
+    for commit in commits:
+        for sha, path in written.get(commit, ()):
+            if path not in names:
+                name = place.name(path)
+                names[path] = None if place.exclude(os.fsdecode(path)) or place.exclude(name) else name
+            if names[path] is not None:
+                jobs[sha, names[path] or ""] = False
+    for job, verdict in zip(list(jobs), _judge_whole(place, list(jobs), contents), strict=True):
+        jobs[job] = verdict
+    return [
+        commit
+        for commit in commits
+        if any(names[path] is not None and jobs[sha, names[path] or ""] for sha, path in written.get(commit, ()))
+    ]
 
-    def holds_key(sha: bytes, path: bytes) -> bool:
-        name = place.name(path)
-        if place.exclude(os.fsdecode(path)) or place.exclude(name):
-            return False
-        if (sha, name) not in verdicts:
-            blob = contents.get(bytes.fromhex(sha.decode("ascii"))) or place.read(sha.decode("ascii"))
-            verdicts[sha, name] = blob is None or _holds_key(blob, name)
-        return verdicts[sha, name]
 
-    return [commit for commit in commits if any(holds_key(sha, path) for sha, path in written.get(commit, ()))]
+_FORK_FROM = 32  # whole blobs to judge before a second core is worth a fork
+
+
+def _judge_whole(place: _Place, jobs: list[tuple[bytes, str]], contents: dict[bytes, bytes]) -> list[bool]:
+    """``_holds_key`` for each (blob id, display name); many are split with a forked worker
+    (which reads what ``contents`` lacks with its own cat-file)."""
+
+    def judge(share: list[tuple[bytes, str]], read: Callable[[str], bytes | None]) -> list[bool]:
+        found = []
+        for sha, name in share:
+            blob = contents.get(bytes.fromhex(sha.decode("ascii"))) or read(sha.decode("ascii"))
+            found.append(blob is None or _holds_key(blob, name))
+        return found
+
+    if len(jobs) < _FORK_FROM or not forked.available():
+        return judge(jobs, place.read)
+
+    def theirs(out: IO[bytes]) -> None:
+        with gitio.BlobReader(place.root) as read:
+            out.write(bytes(judge(jobs[1::2], read)))
+
+    pid, results = forked.start(theirs)
+    mine = judge(jobs[0::2], place.read)
+    answer = forked.finish(pid, results)
+    other = [bool(b) for b in answer] if answer is not None else judge(jobs[1::2], place.read)
+    merged = [verdict for pair in itertools.zip_longest(mine, other) for verdict in pair if verdict is not None]
+    return merged
 
 
 def _holds_key(blob: bytes, name: str) -> bool:
