@@ -17,8 +17,19 @@ from tests.corpus import new_key, new_uuid
 
 
 def _cassette(n: int) -> str:
-    """A recorded HTTP exchange: UUIDs under key-like names that are not keys."""
-    return "".join(f'    "api_key_id": "{new_uuid()}",\n    "request_id": "{new_uuid()}",\n' for _ in range(n))
+    """A recorded HTTP exchange: UUIDs under names the line gate lets through (``token``)
+    that the whole file shows are not QuestionPro keys (another host, no QuestionPro)."""
+    return "".join(
+        f'    "uri": "https://api.example.com/v1/sessions",\n    "token": "{new_uuid()}",\n'
+        f'    "request_id": "{new_uuid()}",\n'
+        for _ in range(n)
+    )
+
+
+def _suspect(text: str) -> bool:
+    from responder.scanning import triage
+
+    return triage.has_suspect_line(text.encode())
 
 
 @pytest.fixture
@@ -42,6 +53,7 @@ def _scan(repo: Repo, *args: str, secrets: tuple[str, ...] = ()) -> tuple[int, l
 
 
 def test_suspect_lines_that_hold_no_key_cost_no_patch(repo: Repo, patched: list[list[str]]) -> None:
+    assert _suspect(_cassette(1))
     for n in range(6):
         repo.write("tests/cassettes/session.json", "{\n" + _cassette(20 + n) + "}\n")
         repo.commit(f"record {n}")
