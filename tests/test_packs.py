@@ -324,3 +324,22 @@ def test_a_key_in_a_commit_message_is_found_from_the_packs(
     verdicts = packwork.judge(_objects(repo), triage.has_suspect_line, 2, messages.may_hold_key)
     listed = repo.git("rev-list", "--all").split()
     assert sum(verdicts.message(bytes.fromhex(c)) for c in listed) == 2  # only the two with a UUID
+
+
+@pytest.mark.parametrize("planted", ["a FIFO", "a link to /dev/zero", "a directory"])
+def test_a_planted_index_is_refused_not_waited_on(repo: Repo, monkeypatch: pytest.MonkeyPatch, planted: str) -> None:
+    """Something under a pack index's name that is no regular file: the reader gives up at
+    once (a FIFO would block a plain open, /dev/zero never ends) and git reads every blob."""
+    _history(repo, 12)
+    repo.git("gc", "-q")
+    expected = _scan(repo)
+    index = _objects(repo) / "pack" / "pack-planted.idx"
+    if planted == "a FIFO":
+        os.mkfifo(index)
+    elif planted == "a directory":
+        index.mkdir()
+    else:
+        index.symlink_to("/dev/zero")
+    with pytest.raises(packs.PackError):
+        packwork.judge(_objects(repo), triage.has_suspect_line, 2, messages.may_hold_key)
+    assert _scan(repo)[:2] == expected[:2]

@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import Any
 
 MAX_BLOB_BYTES = 64 * 1024 * 1024  # as ``blobwalk``: a larger blob is read in pieces by cat-file
-MAX_OBJECTS = 4_000_000  # more than this and the tables below would hold too much: cat-file
+MAX_OBJECTS = 1_500_000  # objects in the tables below (about 200 bytes each); more: cat-file reads them
 _PATH_BYTES = 256 * 1024 * 1024  # bases held along one delta chain
 _IDX_MAGIC = b"\377tOc\0\0\0\2"
 _COMMIT, _BLOB, _OFS_DELTA, _REF_DELTA = 1, 3, 6, 7
@@ -99,15 +99,29 @@ def _varint(data: mmap.mmap | bytes, pos: int) -> tuple[int, int]:
             raise PackError("size too long")
 
 
+def _open_regular(path: Path, most: int) -> int:
+    """A descriptor on a regular file of at most ``most`` bytes (a FIFO, a device or a huge
+    file planted under the name of a pack is refused, never waited on or read whole)."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    status = os.fstat(fd)
+    if not stat.S_ISREG(status.st_mode) or status.st_size > most:
+        os.close(fd)
+        raise PackError("not a regular file of a size this reader holds")
+    return fd
+
+
 def _open_index(path: Path) -> tuple[bytes, list[int]]:
     """A version-2 SHA-1 index and each object's offset, by index position."""
-    idx = path.read_bytes()
+    with open(_open_regular(path, 8 + 1024 + 40 + 36 * MAX_OBJECTS), "rb") as file:
+        idx = file.read()
     if len(idx) < 8 + 1024 + 40 or not idx.startswith(_IDX_MAGIC):
         raise PackError("not a version-2 index")
     fanout = struct.unpack(">256I", idx[8 : 8 + 1024])
     if any(a > b for a, b in itertools.pairwise(fanout)):
         raise PackError("index fan-out not sorted")
     count = fanout[-1]
+    if count > MAX_OBJECTS:
+        raise PackError("too many objects to hold their tables")
     small = 8 + 1024 + count * (_ID + 4)
     large_at = small + 4 * count
     offsets = list(struct.unpack(f">{count}I", idx[small:large_at]))
@@ -124,7 +138,7 @@ def _open_index(path: Path) -> tuple[bytes, list[int]]:
 def _read_pack(index: Path) -> Pack:
     idx, offsets = _open_index(index)
     count = len(offsets)
-    with open(index.with_suffix(".pack"), "rb") as file:
+    with open(_open_regular(index.with_suffix(".pack"), 1 << 62), "rb") as file:
         data = mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ)
     if len(data) < 32 or data[:4] != b"PACK" or struct.unpack(">2I", data[4:12]) not in ((2, count), (3, count)):
         raise PackError("pack header does not match its index")
