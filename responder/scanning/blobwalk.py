@@ -24,7 +24,7 @@ import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO
+from typing import IO, NoReturn
 
 from responder.core.redact import PROBE
 from responder.scanning import gitio, packs, packwork
@@ -231,7 +231,7 @@ class _Judge:
             answer = self.verdicts.read(1)
             verdict = _Verdict(answer) if answer else None
         if verdict is None:
-            raise RuntimeError("a blob reader stopped early")
+            raise ReaderStopped
         return verdict
 
     def close(self) -> None:
@@ -281,6 +281,18 @@ def _readers() -> int:
     return max(1, min((os.cpu_count() or 1) - 1, 4))
 
 
+class ReaderStopped(Exception):
+    """A blob reader ended before its answers did (``git cat-file`` died)."""
+
+
+def _stopped(batches: list[subprocess.Popen[bytes]]) -> NoReturn:
+    """git cat-file died before answering: fail with its own reason (a damaged object, as a
+    flipped byte in a pack makes one), not as an internal error."""
+    for batch in batches:
+        gitio.finish(batch, "cat-file")  # raises git's own reason when it failed
+    raise gitio.GitError("git cat-file stopped before it answered: the repository may be damaged (git fsck)")
+
+
 class _Git:
     """One ``cat-file`` for the blobs the packs could not answer for, started on the first."""
 
@@ -295,17 +307,22 @@ class _Git:
             if self.proc is None:
                 self.proc = gitio.popen(self.root, "cat-file", "--batch", stdin=True)
             assert self.proc.stdin is not None and self.proc.stdout is not None
-            self.proc.stdin.write(sha + b"\n")
-            self.proc.stdin.flush()
+            try:
+                self.proc.stdin.write(sha + b"\n")
+                self.proc.stdin.flush()
+            except BrokenPipeError:
+                pass  # cat-file stopped: the answer below is empty, and its exit says why
             verdict = _next_verdict(self.proc.stdout, self.is_suspect)
             if verdict is None:
-                raise RuntimeError("git cat-file stopped early")
+                proc, self.proc = self.proc, None
+                _stopped([proc])
             self.verdicts[sha] = verdict
         return verdict
 
     def close(self, *, check: bool = True) -> None:
         if self.proc is not None:
-            gitio.finish(self.proc, "cat-file", check=check)
+            proc, self.proc = self.proc, None
+            gitio.finish(proc, "cat-file", check=check)
 
 
 def _walk_spooled(
@@ -457,6 +474,13 @@ def suspect_commits(
     feeder.start()
     try:
         walk = _read_blobs(judges, entries, progress)
+    except ReaderStopped:
+        log.kill()
+        feeder.join()
+        for judge in judges:
+            judge.close()
+        gitio.finish(log, "log", check=False)
+        _stopped(batches)
     except BaseException:
         for proc in (log, *batches):
             proc.kill()

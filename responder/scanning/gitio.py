@@ -65,7 +65,10 @@ def finish(proc: subprocess.Popen[bytes], what: str, *, check: bool = True) -> N
     """Close a ``popen`` process's pipes and wait; GitError when it failed."""
     for pipe in (proc.stdin, proc.stdout):
         if pipe is not None:
-            pipe.close()
+            try:
+                pipe.close()
+            except BrokenPipeError:
+                pass  # what was left to write to a git that stopped: its exit status says why
     stderr = proc.stderr.read() if proc.stderr else b""
     if proc.stderr:
         proc.stderr.close()

@@ -259,8 +259,9 @@ def _inflate(pack: Pack, offset: int) -> bytes:
     start, end, size, _ = pack.where[offset]
     if size > MAX_BLOB_BYTES:
         raise PackError("too big to hold")
-    out: bytes = _inflater()().decompress(pack.data[start:end], size + 1)
-    if len(out) != size:
+    inflater = _inflater()()
+    out: bytes = inflater.decompress(pack.data[start:end], size + 1)
+    if len(out) != size or not inflater.eof:  # eof: the stream ended and its checksum held, as git requires
         raise PackError("object does not inflate to its size")
     return out
 
@@ -345,7 +346,7 @@ def _read_loose(path: Path) -> tuple[bytes, bytes | None]:
         out = head[len(kind) + len(size_text) + 2 :] + inflater.decompress(
             inflater.unconsumed_tail + file.read(), size + 1
         )
-    if len(out) != size:
+    if len(out) != size or not inflater.eof:
         raise PackError("object does not inflate to its size")
     return kind, out
 
