@@ -103,6 +103,17 @@ def huge_commit(n: int) -> tuple[Path, list[str]]:
     return path, ["scan", "--history"]
 
 
+def packed(build: Callable[[int], tuple[Path, list[str]]]) -> Callable[[int], tuple[Path, list[str]]]:
+    """The same input after ``git gc``: --history then reads the pack itself (round 7)."""
+
+    def build_packed(n: int) -> tuple[Path, list[str]]:
+        path, argv = build(n)
+        git(path, "gc", "-q")
+        return path, argv
+
+    return build_packed
+
+
 def many_small_files(n: int) -> tuple[Path, list[str]]:
     """n files of a few hundred bytes, some with request ids (path mode)."""
     path = fresh(f"many-files-{n}", repo=False)
@@ -136,6 +147,8 @@ SHAPES = (
     Shape("one-line JSON of UUIDs (--history)", one_line_json_in_a_commit, 4000, "entries"),
     Shape("one-line JSON of UUIDs (--staged)", staged_json_line, 4000, "entries"),
     Shape("one huge commit (--history)", huge_commit, 16, "MB"),
+    Shape("one huge commit, packed (--history)", packed(huge_commit), 16, "MB"),
+    Shape("one-line JSON of UUIDs, packed (--history)", packed(one_line_json_in_a_commit), 4000, "entries"),
     Shape("many small files (scan PATH)", many_small_files, 5000, "files"),
     Shape("one blob of key lines (--history)", many_key_lines, 5000, "lines"),
 )

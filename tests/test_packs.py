@@ -389,3 +389,15 @@ def test_a_damaged_pack_reads_as_git_reads_it(repo: Repo, seed: int) -> None:
     from_packs, through_git = _scan_both(repo)
     assert from_packs[:2] == through_git[:2], (from_packs[2], through_git[2])
     assert "internal error" not in from_packs[2]
+
+
+def test_a_linked_worktree_reads_the_packs_of_its_repository(repo: Repo, tmp_path: Path) -> None:
+    """A worktree's ``.git`` is a file: git names the object directory, which is the main
+    repository's, and the scan from the worktree finds what the main one finds."""
+    keys = _history(repo, 12)
+    repo.git("gc", "-q")
+    linked = tmp_path / "linked"
+    repo.git("worktree", "add", "-q", str(linked))
+    assert blobwalk.packed(linked, ["--all"], no_walk=False) == (repo.path / ".git" / "objects").resolve()
+    assert _scan(Repo(linked))[:2] == _scan(repo)[:2]
+    assert len(_scan(repo)[1]) == len(keys)

@@ -288,12 +288,14 @@ def talks_to_questionpro(text: str) -> bool:
     return bool(judge.Context(text, None).qp_mentions())
 
 
-def find_keys(text: str, wanted_lines: Callable[[int], bool] | None = None, *, path: str | None = None) -> list[Match]:
+def find_keys(
+    text: str, wanted_lines: Callable[[int], bool] | None = None, *, path: str | None = None, first_only: bool = False
+) -> list[Match]:
     """Every QuestionPro key in ``text``, judged with the whole text (and its ``path``) as
     context.
 
     ``wanted_lines`` restricts the result to some line numbers (the added lines of a diff)
-    while the context still comes from the whole text.
+    while the context still comes from the whole text; ``first_only``: stop at the first key.
     """
     matches: list[Match] = []
     candidates = _candidates(text)
@@ -320,6 +322,8 @@ def find_keys(text: str, wanted_lines: Callable[[int], bool] | None = None, *, p
         marks = marks or DatacenterMarks.of(text)
         datacenter = judge.datacenter_of(ctx, start, line.start, line.end()) or marks.nearest(start)
         matches.append(Match(line.number, secret, datacenter, start, encoding))
+        if first_only:
+            break
     return matches
 
 

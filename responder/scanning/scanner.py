@@ -388,18 +388,20 @@ def _judge_whole(place: _Place, jobs: list[tuple[bytes, str]], contents: dict[by
 
 def _holds_key(blob: bytes, name: str) -> bool:
     """Does the judge find a key on a suspect line of ``blob`` (of a UTF-16 one, or one
-    with the base64 hint: on any line)?"""
+    with the base64 hint: on any line)? The first key settles it, and a line is put
+    through the line gate only when a candidate is on it (once)."""
     text = decode(blob)
     if blob.startswith(triage.UTF16_BOMS) or triage.may_hold_encoded(blob):
-        return bool(findings_in_text(text, name))
-    lines: set[int] = set()
-    number, counted = 1, 0
-    for start, end in triage.hit_lines(triage.PROBE_BYTES, blob):
-        if triage.is_suspect(blob[start:end]):
-            number += blob.count(b"\n", counted, start)
-            counted = start
-            lines.add(number)
-    return bool(lines) and bool(findings_in_text(text, name, wanted=lines.__contains__))
+        return bool(detect.find_keys(text, path=name, first_only=True))
+    lines = blob.split(b"\n")  # latin-1: the text's lines are these bytes
+    gate: dict[int, bool] = {}
+
+    def suspect(number: int) -> bool:
+        if number not in gate:
+            gate[number] = triage.is_suspect(lines[number - 1])
+        return gate[number]
+
+    return bool(detect.find_keys(text, suspect, path=name, first_only=True))
 
 
 def _scan_patches(
