@@ -388,14 +388,8 @@ def packed(root: Path, revs: Sequence[str], *, no_walk: bool) -> Path | None:
 
 
 def _objects(root: Path) -> Path | None:
-    """The object directory git reads at ``root``: its ``.git`` or itself (bare) when the
-    environment names no other, else as git says (a linked worktree, GIT_DIR, ...)."""
-    if not any(os.environ.get(name) for name in ("GIT_DIR", "GIT_OBJECT_DIRECTORY", "GIT_COMMON_DIR")):
-        for git_dir in (root / ".git", root):  # git's own order of discovery
-            if (git_dir / "HEAD").is_file() and (git_dir / "objects").is_dir() and not (git_dir / "commondir").exists():
-                return git_dir / "objects"
-            if git_dir.exists():
-                break
+    """The object directory git reads at ``root``, as git says (a bare repository holding
+    a decoy ``.git``, a linked worktree, GIT_DIR: git's discovery, not a guess)."""
     done = gitio.git(root, "rev-parse", "--git-path", "objects", check=False)
     if done.returncode != 0 or not done.stdout.strip():
         return None
@@ -411,30 +405,71 @@ def _from_packs(
     prepare: Callable[[], None],
 ) -> Walk:
     """A whole history: the raw log is spooled to a file while the packs are judged on
-    every core (``packs``), then walked with their verdicts."""
+    every core (``packs``), then walked with their verdicts. A log past SPOOL_BYTES (a
+    hundred commits each rewriting 100,000 files) is stopped and read again, streamed,
+    once the verdicts are in: the disk holds at most that much."""
     with tempfile.TemporaryFile() as spool:
         log = gitio.popen(root, *_raw_args(revs, False), stdout=spool)
+        watch = _SpoolWatch(log, spool)
         try:
             prepare()  # while git starts its log
             try:
-                verdicts = packwork.judge(objects, judges[0], min(os.cpu_count() or 1, 4), judges[1])
+                verdicts = packwork.judge(objects, judges[0], min(os.cpu_count() or 1, 4), judges[1], watch)
             except packs.PackError:  # a pack not to be trusted, a worker died: git reads every blob
                 verdicts = packwork.Verdicts(set(), set(), set())
+            watch.until_done()
         except BaseException:
             log.kill()
             gitio.finish(log, "log", check=False)
             raise
-        gitio.finish(log, "log")
-        spool.seek(0)
+        gitio.finish(log, "log", check=not watch.overflowed)
+        if watch.overflowed:
+            log = gitio.popen(root, *_raw_args(revs, False))
+            assert log.stdout is not None
+            source: IO[bytes] = log.stdout
+        else:
+            spool.seek(0)
+            source = spool
         git = _Git(root, judges[0])
         try:
-            walk = _walk_spooled(spool, verdicts, git, progress)
+            walk = _walk_spooled(source, verdicts, git, progress)
             walk.contents = verdicts.contents
         except BaseException:
             git.close(check=False)
+            if watch.overflowed:
+                log.kill()
+                gitio.finish(log, "log", check=False)
             raise
         git.close()
+        if watch.overflowed:
+            gitio.finish(log, "log")
     return walk
+
+
+SPOOL_BYTES = 128 * 1024 * 1024
+
+
+class _SpoolWatch:
+    """Stops the spooled ``git log`` once its file passes SPOOL_BYTES (checked between the
+    pack chunks this process judges, then while waiting for git)."""
+
+    def __init__(self, log: subprocess.Popen[bytes], spool: IO[bytes]) -> None:
+        self.log, self.spool, self.overflowed = log, spool, False
+
+    def __call__(self) -> None:
+        if not self.overflowed and os.fstat(self.spool.fileno()).st_size > SPOOL_BYTES:
+            self.log.kill()  # (git may have ended: then the spool is merely read again, streamed)
+            self.overflowed = True
+
+    def until_done(self) -> None:
+        while not self.overflowed:
+            try:
+                self.log.wait(timeout=0.05)
+            except subprocess.TimeoutExpired:
+                self()
+            else:
+                self()
+                return
 
 
 def suspect_commits(

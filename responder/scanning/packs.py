@@ -37,13 +37,15 @@ from pathlib import Path
 from typing import Any
 
 MAX_BLOB_BYTES = 64 * 1024 * 1024  # as ``blobwalk``: a larger blob is read in pieces by cat-file
-MAX_OBJECTS = 1_500_000  # objects in the tables below (about 200 bytes each); more: cat-file reads them
+MAX_OBJECTS = 500_000  # objects in the tables below (about 500 bytes each); more: cat-file reads them
 _PATH_BYTES = 256 * 1024 * 1024  # bases held along one delta chain
 _IDX_MAGIC = b"\377tOc\0\0\0\2"
 _COMMIT, _BLOB, _OFS_DELTA, _REF_DELTA = 1, 3, 6, 7
+_NO_BLOB, _DOUBTFUL = -1, -2  # a delta resolved to a tree, commit or tag; one that could not be placed
 _ID = 20  # SHA-1 only
-SUSPECT, FAILED, MESSAGE, CONTENT = b"s", b"f", b"m", b"c"  # a suspect blob, one not judged, a
-# message to judge; and a suspect blob's content
+# Verdict records: a suspect blob, one not judged (git reads it), a commit whose message git
+# must read, a suspect blob's content; a loose blob read and clean, a loose commit read and clear.
+SUSPECT, FAILED, MESSAGE, CONTENT, LOOSE_BLOB, LOOSE_COMMIT = b"s", b"f", b"m", b"c", b"b", b"k"
 _HEX_ID = re.compile(f"[0-9a-f]{{{2 * _ID}}}")
 
 
@@ -61,6 +63,7 @@ class Pack:
     idx: bytes
     roots: list[int] = field(default_factory=list)
     commits: list[int] = field(default_factory=list)
+    doubtful: list[int] = field(default_factory=list)  # deltas whose base could not be placed: git reads them
     children: dict[int, list[int]] = field(default_factory=dict)
     where: dict[int, tuple[int, int, int, int]] = field(default_factory=dict)
 
@@ -173,6 +176,8 @@ def _headers(pack: Pack, starts: list[int], ends: list[int], positions: list[int
             pos += 1
             size |= (byte & 0x7F) << shift
             shift += 7
+            if shift > 70:  # git's own sizes fit 64 bits; a longer run only costs time
+                raise PackError("object size too long")
         if kind == _OFS_DELTA:
             byte = data[pos]
             pos += 1
@@ -181,6 +186,8 @@ def _headers(pack: Pack, starts: list[int], ends: list[int], positions: list[int
                 byte = data[pos]
                 pos += 1
                 back = ((back + 1) << 7) | (byte & 0x7F)
+                if back > offset:
+                    raise PackError("delta base before the pack")
             base = offset - back
             kind = kind_at(base, 0)
             kinds[offset] = kind
@@ -211,9 +218,14 @@ def _headers(pack: Pack, starts: list[int], ends: list[int], positions: list[int
 
 def _resolve(pack: Pack, kinds: dict[int, int], unresolved: dict[int, int | bytes]) -> None:
     """Deltas on a base named by id (a thin pack fixed by ``index-pack``), and deltas on
-    those: each joins its base's tree once the chain reaches a blob. A chain that ends
-    outside this pack, in another type or in a loop stays unresolved: git reads it."""
-    by_id = {pack.object_id(position): offset for offset, (_, _, _, position) in pack.where.items()}
+    those: each joins its base's tree once the chain reaches a blob, and is no blob when
+    it reaches a tree, commit or tag. A chain that ends anywhere else (a base in another
+    pack, an offset that is no listed object, an id the index lists twice, a loop) is
+    ``doubtful``: git, which may read it, reads it."""
+    by_id: dict[bytes, int] = {}
+    for offset, (_, _, _, position) in pack.where.items():
+        object_id = pack.object_id(position)
+        by_id[object_id] = -1 if object_id in by_id else offset  # -1: which copy git takes is git's to say
     for start in list(unresolved):
         chain: list[int] = []
         offset = start
@@ -222,12 +234,24 @@ def _resolve(pack: Pack, kinds: dict[int, int], unresolved: dict[int, int | byte
             base = unresolved.pop(offset)
             offset = by_id.get(base, -1) if isinstance(base, bytes) else base
             chain.append(offset)
-        kind = kinds.get(offset) if chain else None
-        links = list(zip(chain[::2], chain[1::2], strict=True))
-        for delta, base_offset in links:
-            kinds[delta] = _BLOB if kind == _BLOB else -1  # -1: seen, not a blob
+        kind = kinds.get(offset, _DOUBTFUL) if chain else None
+        if kind == 0:  # back at a delta of this very chain
+            kind = _DOUBTFUL
+        for delta, base_offset in zip(chain[::2], chain[1::2], strict=True):
+            kinds[delta] = kind if kind in (_BLOB, _DOUBTFUL) else _NO_BLOB
             if kind == _BLOB:
                 pack.children.setdefault(base_offset, []).append(delta)
+            elif kind == _DOUBTFUL:
+                pack.doubtful.append(delta)
+
+
+def doubtful_ids(pack: Pack) -> Iterator[bytes]:
+    """Objects this reader could not place (FAILED, with every delta on them)."""
+    stack = list(pack.doubtful)
+    while stack:
+        offset = stack.pop()
+        yield pack.object_id(pack.where[offset][3])
+        stack.extend(pack.children.get(offset, ()))
 
 
 def commit_ids(pack: Pack) -> Iterator[bytes]:
@@ -281,8 +305,22 @@ def _rebuild(pack: Pack, offset: int, base: bytes | None, apply: Callable[[bytes
     return pieces[0] if len(pieces) == 1 else b"".join(pieces)
 
 
+@dataclass
+class Allowance:
+    """Bytes a process may still rebuild. The packs may hold objects git never reads
+    (unreachable, planted: a 64 MB base and a thousand 37-byte deltas copying it); past
+    the allowance every blob is FAILED, which costs nothing for those git never reads
+    and, for the rest, is what reading through git costs."""
+
+    left: int
+
+
 def judge_tree(
-    pack: Pack, root: int, is_suspect: Callable[[bytes], bool], apply: Callable[[bytes, bytes], list[bytes]]
+    pack: Pack,
+    root: int,
+    is_suspect: Callable[[bytes], bool],
+    apply: Callable[[bytes, bytes], list[bytes]],
+    allowance: Allowance,
 ) -> Iterator[tuple[bytes, bytes, bytes]]:
     """(verdict, id, content) for each blob of one delta tree, depth first (the content of a
     suspect one, which is judged again whole); a blob that cannot be rebuilt fails with
@@ -292,8 +330,11 @@ def judge_tree(
     while stack:
         offset, base, held = stack.pop()
         try:
+            if allowance.left < 0:
+                raise PackError("over the allowance of bytes to rebuild")
             raw = _rebuild(pack, offset, base, apply)
             held += len(raw)
+            allowance.left -= len(raw)
             if held > _PATH_BYTES:
                 raise PackError("delta chain too long to hold")
         except (KeyboardInterrupt, SystemExit):
@@ -354,8 +395,9 @@ def _read_loose(path: Path) -> tuple[bytes, bytes | None]:
 def judge_loose(
     objects: Path, ids: list[bytes], is_suspect: Callable[[bytes], bool], is_message: Callable[[bytes], bool]
 ) -> Iterator[tuple[bytes, bytes, bytes]]:
-    """(verdict, id) for the loose objects: a suspect blob, a commit whose message is worth
-    judging, or one not read (FAILED: git reads it, whatever it is)."""
+    """(verdict, id, content) for the loose objects: a blob (suspect, with its content, or
+    clean), a commit (its message worth judging, or clear), or one not read (FAILED: git
+    reads it, whatever it is). A tree or tag gives none: it answers for no blob or commit."""
     for object_id in ids:
         name = object_id.hex()
         try:
@@ -365,10 +407,10 @@ def judge_loose(
             continue
         if data is None:
             continue
-        if kind == b"blob" and is_suspect(data):
-            yield SUSPECT, object_id, data
-        elif kind == b"commit" and is_message(data):
-            yield MESSAGE, object_id, b""
+        if kind == b"blob":
+            yield (SUSPECT, object_id, data) if is_suspect(data) else (LOOSE_BLOB, object_id, b"")
+        else:
+            yield (MESSAGE if is_message(data) else LOOSE_COMMIT), object_id, b""
 
 
 def judge_commits(

@@ -9,6 +9,7 @@ worker that dies makes the whole judgement void (PackError), never a partial one
 
 from __future__ import annotations
 
+import hashlib
 import io
 import itertools
 import os
@@ -26,19 +27,23 @@ _COMMIT_CHUNK = 512  # commits per chunk, at least
 _MAX_CHUNKS = 2048  # the queue's numbers (4 bytes each) must fit a pipe before anyone reads it
 _RECORD = 1 + 20  # a verdict and a blob id
 CONTENT_BYTES = 32 * 1024 * 1024  # suspect blobs each process hands back whole (the rest git reads again)
+# What a process may rebuild (``packs.Allowance``): real histories rebuild 10-20 times their
+# packs' size (ggshield: 122 MB of blobs from an 11 MB pack); past this, git reads the rest.
+_REBUILT_FLOOR, _REBUILT_RATIO = 256 << 20, 32
 
 
 @dataclass(frozen=True)
 class Verdicts:
-    """What the packs say about blobs (binary ids): ``covered`` are the blobs they can
-    rebuild and every loose object (one that is no blob is no suspect, as with cat-file),
-    ``suspects`` hold a suspect line, ``failed`` were found but not judged. Anything else
-    is git's to read. And about commits: the ones whose messages git must read."""
+    """What the packs say about blobs (binary ids): ``covered`` are the blobs read here
+    (rebuilt from a pack, or loose), ``suspects`` hold a suspect line (in any copy),
+    ``failed`` were found but not judged (in any copy: a delta that does not apply, a base
+    that could not be placed). Anything else is git's to read. And about commits: the ones
+    read here, and of those the ones whose messages git must read."""
 
     covered: set[bytes]
     suspects: set[bytes]
     failed: set[bytes]
-    commits: set[bytes] = field(default_factory=set)  # the commits read here (and loose objects)
+    commits: set[bytes] = field(default_factory=set)  # the commits read here
     messages: set[bytes] = field(default_factory=set)  # of those, the ones git must read: worth judging
     contents: dict[bytes, bytes] = field(default_factory=dict)  # suspect blobs, as far as CONTENT_BYTES allows
 
@@ -106,34 +111,55 @@ class _Judges:
 
 
 def _work(
-    objects: Path, found: list[packs.Pack], chunks: list[_Chunk], queue: int, judges: _Judges, out: IO[bytes]
+    objects: Path,
+    found: list[packs.Pack],
+    chunks: list[_Chunk],
+    queue: int,
+    judges: _Judges,
+    out: IO[bytes],
+    tick: Callable[[], None] = lambda: None,
 ) -> None:
     """Take chunk numbers from the queue until it is empty; write a record per verdict,
-    and a suspect blob's content after its record while CONTENT_BYTES last."""
+    and a suspect blob's content after its record while CONTENT_BYTES last (only a
+    content that hashes to its id: a forged copy's is never the one judged whole)."""
     apply = packs.native_delta()
     assert apply is not None
     budget = CONTENT_BYTES
+    allowance = packs.Allowance(max(_REBUILT_FLOOR, _REBUILT_RATIO * sum(len(pack.data) for pack in found)))
     while len(taken := os.read(queue, 4)) == 4:
         chunk = chunks[int.from_bytes(taken, "big")]
         found_here = itertools.chain(
-            *(packs.judge_tree(found[n], root, judges.is_suspect, apply) for n, root in chunk.trees),
+            *(packs.judge_tree(found[n], root, judges.is_suspect, apply, allowance) for n, root in chunk.trees),
             *(packs.judge_commits(found[n], offsets, judges.is_message) for n, offsets in chunk.commits),
             packs.judge_loose(objects, chunk.loose, judges.is_suspect, judges.is_message),
         )
         for verdict, object_id, content in found_here:
             out.write(verdict + object_id)
-            if content and len(content) <= budget:
+            if content and len(content) <= budget and _hashes_to(content, object_id):
                 budget -= len(content)
                 out.write(packs.CONTENT + len(content).to_bytes(8, "big") + content)
+        tick()
+
+
+def _hashes_to(blob: bytes, object_id: bytes) -> bool:
+    """Is ``blob`` the object git names ``object_id`` (its SHA-1, as git computes ids)?"""
+    digest = hashlib.sha1(b"blob %d\0" % len(blob), usedforsecurity=False)
+    digest.update(blob)
+    return digest.digest() == object_id
 
 
 def judge(
-    objects: Path, is_suspect: Callable[[bytes], bool], workers: int, is_message: Callable[[bytes], bool]
+    objects: Path,
+    is_suspect: Callable[[bytes], bool],
+    workers: int,
+    is_message: Callable[[bytes], bool],
+    tick: Callable[[], None] = lambda: None,
 ) -> Verdicts:
     """Judge every blob in the packs and loose objects under ``objects`` (``packs.usable``
     first), and which commits' messages are worth judging (``is_message`` on the commit
-    object), on ``workers`` processes (this one and forked ones). PackError when a pack is
-    not to be trusted or a worker failed: then nothing is known."""
+    object), on ``workers`` processes (this one and forked ones); ``tick`` is called in
+    this process after each of its chunks. PackError when a pack is not to be trusted or a
+    worker failed: then nothing is known."""
     found = packs.open_packs(objects)
     loose = packs.loose_ids(objects)
     judges = _Judges(is_suspect, is_message)
@@ -149,8 +175,10 @@ def judge(
         own = io.BytesIO()
         failures = 0
         try:
-            _work(objects, found, chunks, queue, judges, own)
-            verdicts = Verdicts(_ids(found, packs.blob_ids, loose), set(), set(), _ids(found, packs.commit_ids, loose))
+            _work(objects, found, chunks, queue, judges, own, tick)
+            verdicts = Verdicts(
+                _ids(found, packs.blob_ids), set(), _ids(found, packs.doubtful_ids), _ids(found, packs.commit_ids)
+            )
         finally:
             records = [own.getvalue()]
             for pid, results in forked:
@@ -168,13 +196,19 @@ def judge(
     return verdicts
 
 
-def _ids(found: list[packs.Pack], ids: Callable[[packs.Pack], Iterator[bytes]], loose: list[bytes]) -> set[bytes]:
-    """The ids this reader answers for (worked out while the workers finish their chunks)."""
-    return {object_id for pack in found for object_id in ids(pack)}.union(loose)
+def _ids(found: list[packs.Pack], ids: Callable[[packs.Pack], Iterator[bytes]]) -> set[bytes]:
+    """Ids from the packs' tables (worked out while the workers finish their chunks)."""
+    return {object_id for pack in found for object_id in ids(pack)}
 
 
 def _read_records(answer: bytes, verdicts: Verdicts) -> None:
-    sets = {packs.SUSPECT: verdicts.suspects, packs.FAILED: verdicts.failed, packs.MESSAGE: verdicts.messages}
+    sets = {
+        packs.SUSPECT: verdicts.suspects,
+        packs.FAILED: verdicts.failed,
+        packs.MESSAGE: verdicts.messages,
+        packs.LOOSE_BLOB: verdicts.covered,
+        packs.LOOSE_COMMIT: verdicts.commits,
+    }
     at, last = 0, b""
     while at < len(answer):
         kind = answer[at : at + 1]
