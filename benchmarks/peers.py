@@ -256,13 +256,44 @@ def history_workload(name: str, label: str, repo: Path, qp: str, keys: list[str]
     )
 
 
-def real_history(repo: Path, qp: str) -> Workload:
-    """Someone else's history, as it is (no planted key): every tool must agree on it, and
-    the files its history holds are the ones real projects hold (test cassettes full of
-    ids, lockfiles, fixtures), which a generated history does not reproduce."""
+def real_history(source: Path, qp: str) -> Workload:
+    """Someone else's history, as it is, plus one commit on a branch of its own that adds a
+    key (its objects loose, as a new commit's are): every tool must find it, and the files
+    the history holds are the ones real projects hold (test cassettes full of ids,
+    lockfiles, fixtures), which a generated history does not reproduce."""
+    repo = WORK / f"real-{source.name}"
+    keys_file = WORK / f"real-{source.name}.key"
+    if not keys_file.exists() or not repo.exists():
+        shutil.rmtree(repo, ignore_errors=True)
+        subprocess.run(["git", "clone", "-q", "--bare", "--local", str(source), str(repo)], check=True, env=GIT_ENV)
+        key = new_key(random.Random(7))
+        plant(repo, plant_line(key) + "\n")
+        keys_file.write_text(key)
     count = subprocess.run(["git", "rev-list", "--all", "--count"], cwd=repo, capture_output=True, env=GIT_ENV)
     commits = int(count.stdout.strip() or 0)
-    return history_workload("history-real", f"history, {repo.name} ({commits:,} commits, real)", repo, qp, [])
+    label = f"history, {source.name} ({commits:,} commits, real, 1 key planted)"
+    return history_workload("history-real", label, repo, qp, [keys_file.read_text()])
+
+
+def plant(repo: Path, text: str) -> None:
+    """A commit on top of HEAD adding ``questionpro.env``, on the branch ``planted``."""
+
+    def git(*args: str, stdin: str | None = None, env: dict[str, str] | None = None) -> str:
+        done = subprocess.run(["git", *args], cwd=repo, input=stdin, capture_output=True, text=True, env=env or GIT_ENV)
+        if done.returncode:
+            raise SystemExit(f"git {args[0]} failed in {repo}: {done.stderr}")
+        return done.stdout.strip()
+
+    blob = git("hash-object", "-w", "--stdin", stdin=text)
+    index = {**GIT_ENV, "GIT_INDEX_FILE": str(repo / "plant-index")}
+    git("read-tree", "HEAD", env=index)
+    git("update-index", "--add", "--cacheinfo", f"100644,{blob},questionpro.env", env=index)
+    tree = git("write-tree", env=index)
+    author = {**GIT_ENV, "GIT_AUTHOR_NAME": "a", "GIT_AUTHOR_EMAIL": "a@example.com"}
+    author |= {"GIT_COMMITTER_NAME": "a", "GIT_COMMITTER_EMAIL": "a@example.com"}
+    commit = git("commit-tree", tree, "-p", "HEAD", "-m", "Export surveys", env=author)
+    git("update-ref", "refs/heads/planted", commit)
+    (repo / "plant-index").unlink()
 
 
 def workloads(selected: set[str], before: str | None, history_repo: Path | None = None) -> list[Workload]:
