@@ -401,3 +401,36 @@ def test_a_linked_worktree_reads_the_packs_of_its_repository(repo: Repo, tmp_pat
     assert blobwalk.packed(linked, ["--all"], no_walk=False) == (repo.path / ".git" / "objects").resolve()
     assert _scan(Repo(linked))[:2] == _scan(repo)[:2]
     assert len(_scan(repo)[1]) == len(keys)
+
+
+def test_blobs_no_ref_reaches_are_not_rebuilt(repo: Repo, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Packs holding far more commits than the history walks (a deleted branch kept by
+    ``repack --keep-unreachable``, a local clone of a mirror): once the log is in, trees of
+    blobs it never writes are left unrebuilt; the findings are those of reading through git."""
+    kept = _history(repo, 6)
+    repo.git("checkout", "-q", "-b", "gone")
+    dropped = _history(repo, 30)
+    repo.git("repack", "-adq")  # all packed while the branch still holds them
+    repo.git("checkout", "-q", "-")
+    repo.git("branch", "-q", "-D", "gone")
+    repo.git("reflog", "expire", "--expire=now", "--all")
+    repo.git("repack", "-adq", "--keep-unreachable")
+    published: list[int] = []
+    real_publish = packwork._Reach.publish
+    monkeypatch.setattr(
+        packwork._Reach, "publish", lambda self, ids: published.append(len(ids)) or real_publish(self, ids)
+    )
+    real_watch = blobwalk._SpoolWatch.__call__
+
+    def after_the_log(self: blobwalk._SpoolWatch, commits_held: int = 0) -> set[bytes] | None:
+        self.log.wait()  # a history this small is judged before git's log ends
+        return real_watch(self, commits_held)
+
+    monkeypatch.setattr(blobwalk._SpoolWatch, "__call__", after_the_log)
+    monkeypatch.setattr(blobwalk, "_UNREACHED_SLACK", 0)
+    from_packs = _scan(repo)
+    assert published  # the filter was set
+    with monkeypatch.context() as patch:
+        _through_git(patch)
+        assert _scan(repo)[:2] == from_packs[:2]
+    assert len(from_packs[1]) == len(kept) and dropped

@@ -447,19 +447,45 @@ def _from_packs(
 
 
 SPOOL_BYTES = 128 * 1024 * 1024
+# Packs holding this many more commits than the walk (and a few): rebuild only what it writes.
+_UNREACHED_RATIO, _UNREACHED_SLACK = 1.25, 64
+
+
+def _walked(spool: IO[bytes]) -> int:
+    """The commits in the (ended) spooled log."""
+    with open(os.dup(spool.fileno()), "rb", closefd=True) as copy:
+        copy.seek(0)
+        return sum(block.count(COMMIT_MARK) for block in iter(lambda: copy.read(1 << 20), b""))
+
+
+def _written_ids(spool: IO[bytes]) -> set[bytes]:
+    """Every blob the (ended) spooled log writes, as binary ids."""
+    ids: set[bytes] = set()
+    with open(os.dup(spool.fileno()), "rb", closefd=True) as copy:
+        copy.seek(0)
+        for line in copy:
+            if line.startswith(b":") and (sha := _written(line)) is not None:
+                ids.add(bytes.fromhex(sha.decode("ascii")))
+    return ids
 
 
 class _SpoolWatch:
-    """Stops the spooled ``git log`` once its file passes SPOOL_BYTES (checked between the
-    pack chunks this process judges, then while waiting for git)."""
+    """Between the pack chunks this process judges (then while waiting for git): stops the
+    spooled ``git log`` once its file passes SPOOL_BYTES; once it has ended, tells the
+    packs which blobs the history writes, when they hold far more commits than it walks."""
 
     def __init__(self, log: subprocess.Popen[bytes], spool: IO[bytes]) -> None:
-        self.log, self.spool, self.overflowed = log, spool, False
+        self.log, self.spool, self.overflowed, self.asked = log, spool, False, False
 
-    def __call__(self) -> None:
+    def __call__(self, commits_held: int = 0) -> set[bytes] | None:
         if not self.overflowed and os.fstat(self.spool.fileno()).st_size > SPOOL_BYTES:
             self.log.kill()  # (git may have ended: then the spool is merely read again, streamed)
             self.overflowed = True
+        if self.overflowed or self.asked or self.log.poll() is None:
+            return None
+        self.asked = True
+        worth = commits_held > _UNREACHED_RATIO * _walked(self.spool) + _UNREACHED_SLACK
+        return _written_ids(self.spool) if worth else None
 
     def until_done(self) -> None:
         while not self.overflowed:

@@ -13,6 +13,7 @@ import hashlib
 import io
 import itertools
 import os
+import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -110,6 +111,65 @@ class _Judges:
     is_message: Callable[[bytes], bool]  # a commit object: is its message worth judging?
 
 
+class _Reach:
+    """The blobs the history writes, once the walk's log is in and the packs hold much more
+    than it reaches (a local clone of a mirror, garbage before a prune): published by this
+    process in a file every worker reads between chunks; a delta tree none of whose blobs
+    are among them is not rebuilt. Its blobs are FAILED, not dropped: were one asked for
+    after all, git would read it."""
+
+    def __init__(self) -> None:
+        self.file = tempfile.TemporaryFile()
+        self.ids: set[bytes] | None = None
+
+    def publish(self, ids: set[bytes]) -> None:
+        fd = self.file.fileno()
+        os.pwrite(fd, b"".join(ids), 8)
+        os.pwrite(fd, len(ids).to_bytes(8, "big"), 0)  # last: a reader sees all or nothing
+        self.ids = ids
+
+    def current(self) -> set[bytes] | None:
+        if self.ids is None:
+            fd = self.file.fileno()
+            count = int.from_bytes(os.pread(fd, 8, 0) or b"\0", "big")
+            if count:
+                data = os.pread(fd, count * 20, 8)
+                self.ids = {data[at : at + 20] for at in range(0, len(data), 20)}
+        return self.ids
+
+
+def _reached(pack: packs.Pack, root: int, ids: set[bytes]) -> bool:
+    stack = [root]
+    while stack:
+        offset = stack.pop()
+        if pack.object_id(pack.where[offset][3]) in ids:
+            return True
+        stack.extend(pack.children.get(offset, ()))
+    return False
+
+
+def _unreached(pack: packs.Pack, root: int) -> Iterator[tuple[bytes, bytes, bytes]]:
+    stack = [root]
+    while stack:
+        offset = stack.pop()
+        yield packs.FAILED, pack.object_id(pack.where[offset][3]), b""
+        stack.extend(pack.children.get(offset, ()))
+
+
+def _tree(
+    pack: packs.Pack,
+    root: int,
+    judges: _Judges,
+    apply: Callable[[bytes, bytes], list[bytes]],
+    allowance: packs.Allowance,
+    reach: _Reach,
+) -> Iterator[tuple[bytes, bytes, bytes]]:
+    ids = reach.current()
+    if ids is not None and not _reached(pack, root, ids):
+        return _unreached(pack, root)
+    return packs.judge_tree(pack, root, judges.is_suspect, apply, allowance)
+
+
 def _work(
     objects: Path,
     found: list[packs.Pack],
@@ -117,6 +177,7 @@ def _work(
     queue: int,
     judges: _Judges,
     out: IO[bytes],
+    reach: _Reach,
     tick: Callable[[], None] = lambda: None,
 ) -> None:
     """Take chunk numbers from the queue until it is empty; write a record per verdict,
@@ -129,7 +190,7 @@ def _work(
     while len(taken := os.read(queue, 4)) == 4:
         chunk = chunks[int.from_bytes(taken, "big")]
         found_here = itertools.chain(
-            *(packs.judge_tree(found[n], root, judges.is_suspect, apply, allowance) for n, root in chunk.trees),
+            *(_tree(found[n], root, judges, apply, allowance, reach) for n, root in chunk.trees),
             *(packs.judge_commits(found[n], offsets, judges.is_message) for n, offsets in chunk.commits),
             packs.judge_loose(objects, chunk.loose, judges.is_suspect, judges.is_message),
         )
@@ -153,29 +214,38 @@ def judge(
     is_suspect: Callable[[bytes], bool],
     workers: int,
     is_message: Callable[[bytes], bool],
-    tick: Callable[[], None] = lambda: None,
+    reachable: Callable[[int], set[bytes] | None] = lambda commits: None,
 ) -> Verdicts:
     """Judge every blob in the packs and loose objects under ``objects`` (``packs.usable``
     first), and which commits' messages are worth judging (``is_message`` on the commit
-    object), on ``workers`` processes (this one and forked ones); ``tick`` is called in
-    this process after each of its chunks. PackError when a pack is not to be trusted or a
-    worker failed: then nothing is known."""
+    object), on ``workers`` processes (this one and forked ones). ``reachable`` is asked
+    in this process after each of its chunks, given how many commits the packs hold: the
+    blobs the history writes, once known and worth the filter (see ``_Reach``), else None.
+    PackError when a pack is not to be trusted or a worker failed: then nothing is known."""
     found = packs.open_packs(objects)
     loose = packs.loose_ids(objects)
     judges = _Judges(is_suspect, is_message)
     chunks = _chunks(found, loose)
+    reach = _Reach()
+    commits_held = sum(len(pack.commits) for pack in found)
+
+    def tick() -> None:
+        if reach.ids is None and (ids := reachable(commits_held)) is not None:
+            reach.publish(ids)
+
     queue, feed = os.pipe()
     try:
         with open(feed, "wb") as numbers:  # before any reader: the pipe holds them all
             numbers.write(b"".join(i.to_bytes(4, "big") for i in range(len(chunks))))
         forks = workers - 1 if hasattr(os, "fork") else 0
         forked = [
-            forked_work.start(lambda out: _work(objects, found, chunks, queue, judges, out)) for _ in range(forks)
+            forked_work.start(lambda out: _work(objects, found, chunks, queue, judges, out, reach))
+            for _ in range(forks)
         ]
         own = io.BytesIO()
         failures = 0
         try:
-            _work(objects, found, chunks, queue, judges, own, tick)
+            _work(objects, found, chunks, queue, judges, own, reach, tick)
             verdicts = Verdicts(
                 _ids(found, packs.blob_ids), set(), _ids(found, packs.doubtful_ids), _ids(found, packs.commit_ids)
             )
@@ -187,6 +257,7 @@ def judge(
                 records.append(answer or b"")
     finally:
         os.close(queue)
+        reach.file.close()
         for pack in found:
             pack.data.close()
     if failures:
