@@ -1,24 +1,25 @@
-"""Every blob of a repository's packs, judged in this process: each object inflated once,
-each delta applied once in memory (``blobwalk`` for a whole history).
+"""Every blob and commit of a repository's packs and loose objects, read in this process:
+each object inflated once, each delta applied once in memory (``blobwalk`` for a whole
+history; ``packwork`` shares the work between cores).
 
 ``git cat-file --batch`` inflates each blob, writes it into a pipe and a reader copies it
 out again; on two cores that, not the judging, set the pace of ``--history``. Here the
-packs (pack-format(5)) are read as git stores them: the ``.idx`` names each object's
-offset, objects are inflated with zlib, and each delta is applied to its base with
-dulwich's native ``apply_delta`` (Rust) while each delta tree is walked depth first, so a
-base stays in memory only while its deltas are judged (at most ``_PATH_BYTES`` along a
-chain). The delta trees are shared between this process and a forked worker per other
-core.
+packs (gitformat-pack(5)) are read as git stores them: the ``.idx`` names each object's
+offset, objects are inflated with ISA-L (python-isal) or zlib, and each delta is applied
+to its base with dulwich's compiled ``apply_delta`` while each delta tree is walked depth
+first, so a base stays in memory only while its deltas are judged (at most ``_PATH_BYTES``
+along a chain).
 
 Whatever this reader is not sure of is left to git (``cat-file``, as for a range): a
-pack whose index or header does not check out, an object that does not inflate to its
-size, a delta that does not apply, a blob over ``MAX_BLOB_BYTES``, a chain deeper than the
-memory budget, a base in another pack. Such blobs are ``failed``; a blob that is not here
-at all (a partial clone) is not ``covered``. A repository with alternates, another object
-format, or dulwich without its native code is not read here at all. The reader runs
-nothing from the repository and reads only ``objects/``: a hostile pack can make it give
-up, not change a verdict git would give (every copy of an object is judged, and any
-suspect copy makes it suspect).
+pack whose index or headers do not check out (then every blob), an object that does not
+inflate to its size with a valid checksum, a delta that does not apply, a blob over
+``MAX_BLOB_BYTES``, a chain deeper than the memory budget, a delta whose base it cannot
+place (named twice, in another pack, at no listed offset, in a loop), anything past the
+``Allowance``. Such blobs are FAILED; a blob that is not here at all (a partial clone) is
+not covered. A repository with alternates, or dulwich without its compiled code, is not
+read here at all. The reader runs nothing from the repository and reads only its object
+directory: a hostile pack can make it give up, not change a verdict git would give (every
+copy of an object is judged, and any suspect or failed copy decides).
 """
 
 from __future__ import annotations
@@ -245,13 +246,18 @@ def _resolve(pack: Pack, kinds: dict[int, int], unresolved: dict[int, int | byte
                 pack.doubtful.append(delta)
 
 
-def doubtful_ids(pack: Pack) -> Iterator[bytes]:
-    """Objects this reader could not place (FAILED, with every delta on them)."""
-    stack = list(pack.doubtful)
+def tree_ids(pack: Pack, roots: list[int]) -> Iterator[bytes]:
+    """The ids of the objects in the delta trees from ``roots``."""
+    stack = list(roots)
     while stack:
         offset = stack.pop()
         yield pack.object_id(pack.where[offset][3])
         stack.extend(pack.children.get(offset, ()))
+
+
+def doubtful_ids(pack: Pack) -> Iterator[bytes]:
+    """Objects this reader could not place (FAILED, with every delta on them)."""
+    return tree_ids(pack, pack.doubtful)
 
 
 def commit_ids(pack: Pack) -> Iterator[bytes]:
@@ -260,11 +266,7 @@ def commit_ids(pack: Pack) -> Iterator[bytes]:
 
 def blob_ids(pack: Pack) -> Iterator[bytes]:
     """The ids of the blobs this pack can rebuild (every tree from a whole blob)."""
-    stack = list(pack.roots)
-    while stack:
-        offset = stack.pop()
-        yield pack.object_id(pack.where[offset][3])
-        stack.extend(pack.children.get(offset, ()))
+    return tree_ids(pack, pack.roots)
 
 
 @functools.cache
@@ -340,11 +342,7 @@ def judge_tree(
         except (KeyboardInterrupt, SystemExit):
             raise
         except BaseException:  # noqa: BLE001 - zlib, dulwich (a Rust panic too) and index errors: git reads it
-            below = [offset]
-            while below:
-                failed = below.pop()
-                yield FAILED, pack.object_id(where[failed][3]), b""
-                below.extend(children.get(failed, ()))
+            yield from ((FAILED, failed, b"") for failed in tree_ids(pack, [offset]))
             continue
         if is_suspect(raw):
             yield SUSPECT, pack.object_id(where[offset][3]), raw

@@ -138,24 +138,6 @@ class _Reach:
         return self.ids
 
 
-def _reached(pack: packs.Pack, root: int, ids: set[bytes]) -> bool:
-    stack = [root]
-    while stack:
-        offset = stack.pop()
-        if pack.object_id(pack.where[offset][3]) in ids:
-            return True
-        stack.extend(pack.children.get(offset, ()))
-    return False
-
-
-def _unreached(pack: packs.Pack, root: int) -> Iterator[tuple[bytes, bytes, bytes]]:
-    stack = [root]
-    while stack:
-        offset = stack.pop()
-        yield packs.FAILED, pack.object_id(pack.where[offset][3]), b""
-        stack.extend(pack.children.get(offset, ()))
-
-
 def _tree(
     pack: packs.Pack,
     root: int,
@@ -165,8 +147,8 @@ def _tree(
     reach: _Reach,
 ) -> Iterator[tuple[bytes, bytes, bytes]]:
     ids = reach.current()
-    if ids is not None and not _reached(pack, root, ids):
-        return _unreached(pack, root)
+    if ids is not None and ids.isdisjoint(packs.tree_ids(pack, [root])):
+        return ((packs.FAILED, unreached, b"") for unreached in packs.tree_ids(pack, [root]))
     return packs.judge_tree(pack, root, judges.is_suspect, apply, allowance)
 
 
