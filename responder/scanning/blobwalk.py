@@ -84,16 +84,16 @@ def _parse_raw(line: bytes) -> tuple[bytes | None, bytes]:
     """(the blob a ``--raw`` line writes, its path) from ``:old new sha sha M\tpath`` or,
     for a merge, ``::p1 p2 new sha sha sha MM\tpath``; no blob for a deletion or a
     submodule."""
-    head, _, path = line.rstrip(b"\n").partition(b"\t")
-    fields = head.split()
-    path = unquote_path(path.split(b"\t")[-1])
+    return _written(line), unquote_path(line.rstrip(b"\n").partition(b"\t")[2].split(b"\t")[-1])
+
+
+def _written(line: bytes) -> bytes | None:
+    """``_parse_raw``'s blob alone (the walk of a spooled log parses a path only when used)."""
+    fields = line.partition(b"\t")[0].split()
     parents = len(fields[0]) - len(fields[0].lstrip(b":"))
-    if len(fields) < 2 * parents + 3:
-        return None, path
-    mode, sha = fields[parents], fields[-2]
-    if sha == _NO_BLOB or mode == _GITLINK:
-        return None, path
-    return sha, path
+    if len(fields) < 2 * parents + 3 or fields[-2] == _NO_BLOB or fields[parents] == _GITLINK:
+        return None
+    return fields[-2]
 
 
 def _shard(sha: bytes, shards: int) -> int:
@@ -367,15 +367,6 @@ def _walk_spooled(
     if progress is not None:
         progress(walk.commits)
     return walk
-
-
-def _written(line: bytes) -> bytes | None:
-    """``_parse_raw``'s blob, without the path."""
-    fields = line[: line.find(b"\t")].split()
-    parents = len(fields[0]) - len(fields[0].lstrip(b":"))
-    if len(fields) < 2 * parents + 3 or fields[-2] == _NO_BLOB or fields[parents] == _GITLINK:
-        return None
-    return fields[-2]
 
 
 def packed(root: Path, revs: Sequence[str], *, no_walk: bool) -> Path | None:
