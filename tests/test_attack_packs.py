@@ -6,6 +6,7 @@ reading every blob and message through git finds."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import subprocess
@@ -84,7 +85,7 @@ def _forged_loose_content(repo: Repo, monkeypatch: pytest.MonkeyPatch) -> list[s
     return [key]
 
 
-def _deltified_commit(repo: Repo) -> list[str]:
+def _deltified_commit(repo: Repo, forged: str = "a loose tree") -> list[str]:
     key = new_key()
     repo.write("a.txt", "a\n")
     repo.commit("init")
@@ -96,7 +97,20 @@ def _deltified_commit(repo: Repo) -> list[str]:
     base = b"tree " + b"0" * 40 + b"\n\na commit to be a delta base\n"
     entries = [packcraft.whole("commit", base, bytes.fromhex("01" * 20)), packcraft.Entry(b"", bytes.fromhex(commit))]
     packcraft.write_pack(pack_dir, entries, ofs_deltas={1: (0, packcraft.insert_delta(len(base), body))})
-    packcraft.write_loose(repo.path / ".git" / "objects", bytes.fromhex(commit), "tree", b"")  # forged
+    clean = (
+        b"tree 4b825dc642cb6eb9a060e54bf8d69288fbee4904\nauthor a <a@x> 1 +0000\ncommitter a <a@x> 1 +0000\n\nclean\n"
+    )
+    if forged == "a loose tree":
+        packcraft.write_loose(repo.path / ".git" / "objects", bytes.fromhex(commit), "tree", b"")
+    elif forged == "a loose commit":
+        packcraft.write_loose(repo.path / ".git" / "objects", bytes.fromhex(commit), "commit", clean)
+    else:  # a whole copy in a pack whose index names another pack: git never opens it
+        ignored = packcraft.write_pack(pack_dir, [packcraft.whole("commit", clean, bytes.fromhex(commit))])
+        index = ignored.with_suffix(".idx")
+        raw = bytearray(index.read_bytes())
+        raw[-40:-20] = b"\x11" * 20
+        raw[-20:] = hashlib.sha1(bytes(raw[:-20]), usedforsecurity=False).digest()
+        index.write_bytes(bytes(raw))
     return [key]
 
 
@@ -136,11 +150,18 @@ def _decoy_git_dir(repo: Repo, tmp_path: Path) -> tuple[Path, list[str]]:
     return mirror, [key, message_key]
 
 
+FORGED_COMMITS = {
+    "a commit stored as a delta, a forged loose tree under its id": "a loose tree",
+    "a commit stored as a delta, a forged loose commit with a clean message": "a loose commit",
+    "a commit stored as a delta, a forged whole copy in a pack git ignores": "a pack",
+}
 SCENARIOS = [
     "an index listing a delta's base twice, in the pack's order",
     "an index listing a delta's base twice, in the reverse order",
     "a forged loose copy handed back in place of the real one",
     "a commit stored as a delta, a forged loose tree under its id",
+    "a commit stored as a delta, a forged loose commit with a clean message",
+    "a commit stored as a delta, a forged whole copy in a pack git ignores",
     "a delta on a base no index lists, a forged clean copy in an older pack",
     "a decoy .git in a bare mirror",
 ]
@@ -155,8 +176,8 @@ def test_a_forged_or_hidden_copy_never_hides_a_key(
         keys = _duplicate_base(repo, reverse_ties=scenario.endswith("reverse order"))
     elif scenario.startswith("a forged loose copy"):
         keys = _forged_loose_content(repo, monkeypatch)
-    elif scenario.startswith("a commit stored"):
-        keys = _deltified_commit(repo)
+    elif scenario in FORGED_COMMITS:
+        keys = _deltified_commit(repo, FORGED_COMMITS[scenario])
     elif scenario.startswith("a delta on a base"):
         keys = _hidden_base(repo)
     else:

@@ -25,6 +25,7 @@ copy of an object is judged, and any suspect or failed copy decides).
 from __future__ import annotations
 
 import functools
+import hashlib
 import itertools
 import mmap
 import os
@@ -146,6 +147,8 @@ def _read_pack(index: Path) -> Pack:
         data = mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ)
     if len(data) < 32 or data[:4] != b"PACK" or struct.unpack(">2I", data[4:12]) not in ((2, count), (3, count)):
         raise PackError("pack header does not match its index")
+    if data[-_ID:] != idx[-2 * _ID : -_ID]:  # git refuses such a pair ("does not match index"): so do we
+        raise PackError("pack checksum does not match its index")
     pack = Pack(data, idx)
     order = sorted(range(len(offsets)), key=offsets.__getitem__)
     starts = [offsets[i] for i in order]
@@ -258,6 +261,13 @@ def tree_ids(pack: Pack, roots: list[int]) -> Iterator[bytes]:
 def doubtful_ids(pack: Pack) -> Iterator[bytes]:
     """Objects this reader could not place (FAILED, with every delta on them)."""
     return tree_ids(pack, pack.doubtful)
+
+
+def hashes_to(kind: bytes, data: bytes, object_id: bytes) -> bool:
+    """Is ``data`` the object git names ``object_id`` (the SHA-1 of its header and content)?"""
+    digest = hashlib.sha1(b"%s %d\0" % (kind, len(data)), usedforsecurity=False)
+    digest.update(data)
+    return digest.digest() == object_id
 
 
 def commit_ids(pack: Pack) -> Iterator[bytes]:
@@ -407,6 +417,8 @@ def judge_loose(
             continue
         if kind == b"blob":
             yield (SUSPECT, object_id, data) if is_suspect(data) else (LOOSE_BLOB, object_id, b"")
+        elif not hashes_to(b"commit", data, object_id):  # a forged copy: the real one may be a delta
+            yield FAILED, object_id, b""
         else:
             yield (MESSAGE if is_message(data) else LOOSE_COMMIT), object_id, b""
 
@@ -414,15 +426,20 @@ def judge_loose(
 def judge_commits(
     pack: Pack, offsets: list[int], is_message: Callable[[bytes], bool]
 ) -> Iterator[tuple[bytes, bytes, bytes]]:
-    """(MESSAGE, id) for each commit whose message is worth judging, or that this reader
-    could not read: either way git reads it."""
+    """(MESSAGE, id) for each commit whose message is worth judging; (FAILED, id) for one
+    this reader could not read or that does not hash to its id (a forged copy beside a real
+    one stored as a delta, which this reader leaves to git): either way git reads it."""
     for offset in offsets:
+        object_id = pack.object_id(pack.where[offset][3])
         try:
-            worth = is_message(_inflate(pack, offset))
+            body = _inflate(pack, offset)
         except Exception:  # noqa: BLE001 - zlib and size errors alike: git reads it
-            worth = True
-        if worth:
-            yield MESSAGE, pack.object_id(pack.where[offset][3]), b""
+            yield FAILED, object_id, b""
+            continue
+        if not hashes_to(b"commit", body, object_id):
+            yield FAILED, object_id, b""
+        elif is_message(body):
+            yield MESSAGE, object_id, b""
 
 
 def open_packs(objects: Path) -> list[Pack]:

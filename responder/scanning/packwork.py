@@ -9,7 +9,6 @@ worker that dies makes the whole judgement void (PackError), never a partial one
 
 from __future__ import annotations
 
-import hashlib
 import io
 import itertools
 import os
@@ -169,6 +168,7 @@ def _work(
     assert apply is not None
     budget = CONTENT_BYTES
     allowance = packs.Allowance(max(_REBUILT_FLOOR, _REBUILT_RATIO * sum(len(pack.data) for pack in found)))
+    tick()  # before the first chunk too: the workers may take them all
     while len(taken := os.read(queue, 4)) == 4:
         chunk = chunks[int.from_bytes(taken, "big")]
         found_here = itertools.chain(
@@ -178,17 +178,10 @@ def _work(
         )
         for verdict, object_id, content in found_here:
             out.write(verdict + object_id)
-            if content and len(content) <= budget and _hashes_to(content, object_id):
+            if content and len(content) <= budget and packs.hashes_to(b"blob", content, object_id):
                 budget -= len(content)
                 out.write(packs.CONTENT + len(content).to_bytes(8, "big") + content)
         tick()
-
-
-def _hashes_to(blob: bytes, object_id: bytes) -> bool:
-    """Is ``blob`` the object git names ``object_id`` (its SHA-1, as git computes ids)?"""
-    digest = hashlib.sha1(b"blob %d\0" % len(blob), usedforsecurity=False)
-    digest.update(blob)
-    return digest.digest() == object_id
 
 
 def judge(
