@@ -434,3 +434,25 @@ def test_blobs_no_ref_reaches_are_not_rebuilt(repo: Repo, monkeypatch: pytest.Mo
         _through_git(patch)
         assert _scan(repo)[:2] == from_packs[:2]
     assert len(from_packs[1]) == len(kept) and dropped
+
+
+def test_packs_past_the_object_limit_are_left_to_git(repo: Repo, monkeypatch: pytest.MonkeyPatch) -> None:
+    """More objects than the reader's tables may hold (an index of 1.4 million tiny blobs
+    took 753 MB): the packs are not read, git reads every blob, the findings are the same."""
+    keys = _history(repo, 12)
+    repo.git("gc", "-q")
+    expected = _scan(repo)
+    monkeypatch.setattr(packs, "MAX_OBJECTS", 10)
+    with pytest.raises(packs.PackError, match=r"too many objects|a size this reader holds"):
+        packs.open_packs(_objects(repo))
+    assert _scan(repo)[:2] == expected[:2] and len(expected[1]) == len(keys)
+
+
+def test_an_empty_set_of_written_blobs_reaches_the_workers() -> None:
+    """A history that writes no blob (empty commits) publishes an empty set, which a worker
+    must read as 'none of these trees', not as 'nothing published yet'."""
+    reach = packwork._Reach()
+    reach.publish(set())
+    reach.ids = None  # as a forked worker that has not read the file yet
+    assert reach.current() == set()
+    reach.file.close()

@@ -249,13 +249,18 @@ def _resolve(pack: Pack, kinds: dict[int, int], unresolved: dict[int, int | byte
                 pack.doubtful.append(delta)
 
 
-def tree_ids(pack: Pack, roots: list[int]) -> Iterator[bytes]:
-    """The ids of the objects in the delta trees from ``roots``."""
+def tree_offsets(pack: Pack, roots: list[int]) -> Iterator[int]:
+    """The objects in the delta trees from ``roots``, by offset."""
     stack = list(roots)
     while stack:
         offset = stack.pop()
-        yield pack.object_id(pack.where[offset][3])
+        yield offset
         stack.extend(pack.children.get(offset, ()))
+
+
+def tree_ids(pack: Pack, roots: list[int]) -> Iterator[bytes]:
+    """The ids of the objects in the delta trees from ``roots``."""
+    return (pack.object_id(pack.where[offset][3]) for offset in tree_offsets(pack, roots))
 
 
 def doubtful_ids(pack: Pack) -> Iterator[bytes]:

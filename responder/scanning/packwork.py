@@ -68,11 +68,7 @@ class _Chunk:
 def _weight(pack: packs.Pack, root: int) -> int:
     """About what judging a delta tree costs: each version is inflated and probed whole,
     and a version's size is near its root's."""
-    nodes, stack = 0, [root]
-    while stack:
-        nodes += 1
-        stack.extend(pack.children.get(stack.pop(), ()))
-    return nodes * max(pack.where[root][2], 1)
+    return sum(1 for _ in packs.tree_offsets(pack, [root])) * max(pack.where[root][2], 1)
 
 
 def _chunks(found: list[packs.Pack], loose: list[bytes]) -> list[_Chunk]:
@@ -124,14 +120,14 @@ class _Reach:
     def publish(self, ids: set[bytes]) -> None:
         fd = self.file.fileno()
         os.pwrite(fd, b"".join(ids), 8)
-        os.pwrite(fd, len(ids).to_bytes(8, "big"), 0)  # last: a reader sees all or nothing
+        os.pwrite(fd, (len(ids) + 1).to_bytes(8, "big"), 0)  # last, and never 0: a reader sees all or nothing
         self.ids = ids
 
     def current(self) -> set[bytes] | None:
         if self.ids is None:
             fd = self.file.fileno()
-            count = int.from_bytes(os.pread(fd, 8, 0) or b"\0", "big")
-            if count:
+            count = int.from_bytes(os.pread(fd, 8, 0) or b"\0", "big") - 1
+            if count >= 0:
                 data = os.pread(fd, count * 20, 8)
                 self.ids = {data[at : at + 20] for at in range(0, len(data), 20)}
         return self.ids
@@ -143,9 +139,9 @@ def _tree(
     judges: _Judges,
     apply: Callable[[bytes, bytes], list[bytes]],
     allowance: packs.Allowance,
-    reach: _Reach,
+    ids: set[bytes] | None,
 ) -> Iterator[tuple[bytes, bytes, bytes]]:
-    ids = reach.current()
+    """A delta tree judged, or FAILED whole when ``ids`` (the blobs the history writes) has none of it."""
     if ids is not None and ids.isdisjoint(packs.tree_ids(pack, [root])):
         return ((packs.FAILED, unreached, b"") for unreached in packs.tree_ids(pack, [root]))
     return packs.judge_tree(pack, root, judges.is_suspect, apply, allowance)
@@ -171,8 +167,9 @@ def _work(
     tick()  # before the first chunk too: the workers may take them all
     while len(taken := os.read(queue, 4)) == 4:
         chunk = chunks[int.from_bytes(taken, "big")]
+        ids = reach.current()  # once a chunk
         found_here = itertools.chain(
-            *(_tree(found[n], root, judges, apply, allowance, reach) for n, root in chunk.trees),
+            *(_tree(found[n], root, judges, apply, allowance, ids) for n, root in chunk.trees),
             *(packs.judge_commits(found[n], offsets, judges.is_message) for n, offsets in chunk.commits),
             packs.judge_loose(objects, chunk.loose, judges.is_suspect, judges.is_message),
         )
