@@ -117,6 +117,11 @@ class _Place:
     def name(self, path: bytes) -> str:
         return display_path(self.root / os.fsdecode(path), self.cwd)
 
+    def shown(self, path: bytes) -> str | None:
+        """The name a finding in ``path`` is shown under, or None when it is excluded."""
+        name = self.name(path)
+        return None if self.exclude(os.fsdecode(path)) or self.exclude(name) else name
+
 
 class _Suspects:
     """Which changed lines of a side are suspect, judged when asked (a file of a million
@@ -193,8 +198,8 @@ def _scan_wide(place: _Place, diff: FileDiff, rev: _Revision, filename: str) -> 
 
 
 def _scan_file_diff(place: _Place, diff: FileDiff, rev: _Revision) -> list[Finding]:
-    filename = place.name(diff.path)
-    if place.exclude(os.fsdecode(diff.path)) or place.exclude(filename):
+    filename = place.shown(diff.path)
+    if filename is None:
         return []
     if _is_wide(diff):
         wide_found = _scan_wide(place, diff, rev, filename)
@@ -339,21 +344,14 @@ def _may_add_keys(
     judge could call a key), so a blob without one adds none, whatever its diff: a history
     of request ids under key-like names (test cassettes) costs no ``git log -p`` at all.
     ``contents``: blobs the walk already holds (by binary id), the rest read from git."""
-    names: dict[bytes, str | None] = {}  # a path's display name, None when excluded
-    jobs: dict[tuple[bytes, str], bool] = {}
-    for commit in commits:
-        for sha, path in written.get(commit, ()):
-            if path not in names:
-                name = place.name(path)
-                names[path] = None if place.exclude(os.fsdecode(path)) or place.exclude(name) else name
-            if names[path] is not None:
-                jobs[sha, names[path] or ""] = False
-    for job, verdict in zip(list(jobs), _judge_whole(place, list(jobs), contents), strict=True):
-        jobs[job] = verdict
+    pairs = [pair for commit in commits for pair in written.get(commit, ())]
+    names = {path: place.shown(path) for _, path in pairs}  # None: excluded
+    jobs = list(dict.fromkeys((sha, name) for sha, path in pairs if (name := names[path]) is not None))
+    holds = dict(zip(jobs, _judge_whole(place, jobs, contents), strict=True))
     return [
         commit
         for commit in commits
-        if any(names[path] is not None and jobs[sha, names[path] or ""] for sha, path in written.get(commit, ()))
+        if any((name := names[path]) is not None and holds[sha, name] for sha, path in written.get(commit, ()))
     ]
 
 
